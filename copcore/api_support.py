@@ -1,0 +1,78 @@
+"""What every API endpoint shares: pagination, the one error shape, org-scoped views."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from copcore.responses import error_body
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _flatten_detail(detail) -> str:
+    if isinstance(detail, list):
+        return " ".join(_flatten_detail(d) for d in detail)
+    if isinstance(detail, dict):
+        return " ".join(_flatten_detail(d) for d in detail.values())
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    """Answer every error as ``{"error": {"code", "message", "fields"}}``.
+
+    Django's own 404 and ValidationError (raised by services) are translated too,
+    and a 404 is the same whether the object is missing or belongs to someone else.
+    """
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        message = " ".join(exc.messages)
+        return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.NotFound):
+        response.data = error_body("not_found", _("Not found."))
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        fields = detail if isinstance(detail, dict) else {}
+        if isinstance(detail, dict):
+            message = _("Some fields are not valid.")
+            non_field = detail.get("non_field_errors")
+            if non_field:
+                message = _flatten_detail(non_field)
+        else:
+            message = _flatten_detail(detail)
+        response.data = error_body("invalid", message, fields)
+        return response
+    code = exc.get_codes() if hasattr(exc, "get_codes") else "error"
+    if not isinstance(code, str):
+        code = "error"
+    response.data = error_body(code, _flatten_detail(exc.detail))
+    return response
+
+
+class OrganizationScopedMixin:
+    """Gives API views ``self.organization`` (set by the tenancy middleware)."""
+
+    @property
+    def organization(self):
+        return self.request.organization
+
+    @property
+    def membership(self):
+        return self.request.membership

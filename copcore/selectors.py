@@ -1,0 +1,97 @@
+"""Reads of the core app. Cross-organization reads happen only here, for one user."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django_scopes import scopes_disabled
+
+from copcore.models import AuditEvent, Invitation, Organization, OrganizationMembership, User
+
+
+def organization_for_request(
+    *, user: User, slug: str
+) -> tuple[Organization, OrganizationMembership] | None:
+    """The active organization with this slug and the user's membership, or None.
+
+    None covers "no such organization" and "not a member" alike, so callers
+    cannot tell them apart (and neither can the person asking).
+    """
+    with scopes_disabled():
+        membership = (
+            OrganizationMembership.objects.select_related("organization")
+            .filter(user=user, organization__slug=slug, organization__is_active=True)
+            .first()
+        )
+    if membership is None:
+        return None
+    return membership.organization, membership
+
+
+def user_memberships(*, user: User) -> list[OrganizationMembership]:
+    """The user's memberships in every active organization, for the switcher and the API."""
+    if not user.is_authenticated:
+        return []
+    with scopes_disabled():
+        return list(
+            OrganizationMembership.objects.select_related("organization")
+            .filter(user=user, organization__is_active=True)
+            .order_by("organization__name")
+        )
+
+
+def organization_members(*, organization: Organization) -> QuerySet[OrganizationMembership]:
+    return (
+        OrganizationMembership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("user__display_name", "user__email")
+    )
+
+
+def pending_invitations(*, organization: Organization) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        organization=organization, accepted_at__isnull=True
+    ).select_related("invited_by")
+
+
+def invitation_by_key(*, key) -> Invitation | None:
+    """An invitation found by the key inside a verified signed token (no scope yet)."""
+    with scopes_disabled():
+        return Invitation.objects.select_related("organization").filter(key=key).first()
+
+
+def audit_events(
+    *,
+    organization: Organization,
+    actor_id: int | None = None,
+    verb: str | None = None,
+    target_type_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The organization's audit events, newest first, filtered as the audit page asks."""
+    events = AuditEvent.objects.filter(organization=organization).select_related(
+        "actor", "target_type"
+    )
+    if actor_id:
+        events = events.filter(actor_id=actor_id)
+    if verb:
+        events = events.filter(verb=verb)
+    if target_type_id:
+        events = events.filter(target_type_id=target_type_id)
+    if date_from:
+        events = events.filter(created_at__date__gte=date_from)
+    if date_to:
+        events = events.filter(created_at__date__lte=date_to)
+    return events
+
+
+def audit_filter_choices(*, organization: Organization) -> dict:
+    """Verbs and target types that occur in the organization's log, for the filter form."""
+    events = AuditEvent.objects.filter(organization=organization)
+    verbs = list(events.order_by("verb").values_list("verb", flat=True).distinct())
+    type_ids = events.exclude(target_type=None).values_list("target_type", flat=True).distinct()
+    types = list(ContentType.objects.filter(id__in=type_ids).order_by("model"))
+    return {"verbs": verbs, "target_types": types}

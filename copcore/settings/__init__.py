@@ -1,0 +1,1 @@
+"""Settings: ``base`` holds everything; ``development``, ``test``, ``production`` adjust it."""

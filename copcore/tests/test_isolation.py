@@ -1,0 +1,136 @@
+"""The generic isolation test: every route, called by an outsider and by an anonymous visitor.
+
+It walks the whole URL configuration, fills path parameters from organization A's
+objects, and calls each route as organization B's user and as nobody. Pages must
+answer 404 (outsider) or the login redirect (anonymous); API routes 404 or 401.
+A new route is covered automatically; one the walker cannot fill fails the test
+until a value is added to PATH_VALUES or it is exempted below with a reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scopes_disabled
+
+from communities.models import CommunityRoleAssignment
+
+pytestmark = pytest.mark.django_db
+
+APPS = ["copcore", "communities", "knowledge", "measurement", "sessions"]
+
+# Routes outside any organization: none shows tenant data to an outsider.
+EXEMPT = {
+    "home": "lists only the signed-in person's own organizations",
+    "healthz": "service health for load balancers; no tenant data",
+    "login": "public log-in page",
+    "logout": "ends the caller's own session",
+    "password_change": "the caller's own password",
+    "password_change_done": "confirmation page without data",
+    "password_reset": "public page; says the same whether or not the address exists",
+    "password_reset_done": "confirmation page without data",
+    "password_reset_confirm": "guarded by a signed single-use token",
+    "password_reset_complete": "confirmation page without data",
+    "profile": "the caller's own profile",
+    "api_token": "the caller's own API token",
+    "invitation_accept": "guarded by a signed, expiring token (tested in test_accounts)",
+    "set_language": "sets the caller's language cookie",
+    "api_me": "the caller's own profile",
+    "api_organizations": "lists only the caller's own organizations",
+    "api_token_obtain": "exchanges the caller's own credentials for a token",
+    "api_schema": "public API description, no data",
+    "api_docs": "public API documentation, no data",
+}
+EXEMPT_NAMESPACES = {"admin": "Django admin: superusers only, behind its own login"}
+
+
+def _path_values(world) -> dict[str, str]:
+    """Values for every path parameter, all taken from organization A.
+
+    Each app may add its own in ``<app>/tests/isolation.py``: a function
+    ``path_values(world) -> dict[str, str]`` that creates what it needs in org A.
+    """
+    with scopes_disabled():
+        assignment = CommunityRoleAssignment.objects.filter(community=world.community_a).first()
+    values = {
+        "org_slug": world.org_a.slug,
+        "community_slug": world.community_a.slug,
+        "assignment_id": str(assignment.pk),
+        "site_id": str(world.site_a.pk),
+    }
+    for app in APPS:
+        try:
+            module = importlib.import_module(f"{app}.tests.isolation")
+        except ModuleNotFoundError as error:
+            if not f"{app}.tests.isolation".startswith(error.name or "-"):
+                raise
+            continue
+        with scopes_disabled():
+            values.update({k: str(v) for k, v in module.path_values(world).items()})
+    return values
+
+
+def walk(patterns=None, namespace="", prefix_kwargs=frozenset()):
+    """Yield (qualified name, kwarg names, top namespace, raw pattern) for every route."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for entry in patterns:
+        kwargs = set(prefix_kwargs) | set(_kwarg_names(entry.pattern))
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}{entry.namespace}:"
+            yield from walk(entry.url_patterns, ns, frozenset(kwargs))
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else None
+            yield name, kwargs, namespace.split(":")[0] or None, str(entry.pattern)
+
+
+def _kwarg_names(pattern) -> list[str]:
+    converters = getattr(pattern, "converters", None)
+    if converters:
+        return list(converters)
+    regex = getattr(pattern, "regex", None)
+    return list(regex.groupindex) if regex is not None else []
+
+
+def test_every_route_is_closed_to_outsiders_and_anonymous(world, client_for):
+    values = _path_values(world)
+    outsider = client_for(world.outsider)
+    anonymous = Client()
+    checked, problems = 0, []
+    for name, kwargs, top_namespace, raw in walk():
+        if top_namespace in EXEMPT_NAMESPACES or name in EXEMPT:
+            continue
+        if name is None:
+            problems.append(f"unnamed route {raw!r}: name it so it can be checked")
+            continue
+        missing = kwargs - values.keys()
+        if missing:
+            problems.append(f"{name}: no test value for {sorted(missing)}; add it to PATH_VALUES")
+            continue
+        url = reverse(name, kwargs={k: values[k] for k in kwargs})
+        is_api = url.startswith("/api/")
+        for method in ("get", "post"):
+            response = getattr(outsider, method)(url)
+            if response.status_code != 404:
+                problems.append(f"outsider {method.upper()} {url} -> {response.status_code}")
+            response = getattr(anonymous, method)(url)
+            expected_ok = (
+                response.status_code == 401
+                if is_api
+                else response.status_code == 302
+                and response["Location"].startswith("/accounts/login/")
+            )
+            if not expected_ok:
+                problems.append(f"anonymous {method.upper()} {url} -> {response.status_code}")
+        checked += 1
+    assert not problems, "\n".join(problems)
+    assert checked >= 8  # the walk really found the tenant routes
+
+
+def test_exemptions_name_real_routes():
+    names = {name for name, *_rest in walk() if name}
+    assert set(EXEMPT) <= names, set(EXEMPT) - names

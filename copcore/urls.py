@@ -1,0 +1,91 @@
+"""URL map. Tenant pages live under /o/<org_slug>/ and tenant API routes under
+/api/v1/o/<org_slug>/; the tenancy middleware scopes both from that one kwarg."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from communities import urls as communities_urls
+from communities import views as community_views
+from copcore import api, views
+from knowledge import urls as knowledge_urls
+from measurement import urls as measurement_urls
+from sessions import urls as sessions_urls
+
+# Each app's urls.py holds ``urlpatterns`` (pages, mounted under /o/<org_slug>/) and
+# ``api_urlpatterns`` (mounted under /api/v1/o/<org_slug>/), namespaced by app.
+APP_URLS = {
+    "communities": communities_urls,
+    "knowledge": knowledge_urls,
+    "measurement": measurement_urls,
+    "sessions": sessions_urls,
+}
+
+account_patterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("profile/", views.profile, name="profile"),
+    path("profile/token/", views.api_token, name="api_token"),
+]
+
+organization_patterns = [
+    path("", community_views.community_list, name="org_home"),
+    path("members/", views.organization_members, name="org_members"),
+    path("audit/", views.audit_log, name="org_audit"),
+    *[path("", include((m.urlpatterns, name), namespace=name)) for name, m in APP_URLS.items()],
+]
+
+api_organization_patterns = [
+    path("members/", api.MemberListView.as_view(), name="api_members"),
+    *[
+        path("", include((m.api_urlpatterns, name), namespace=f"api_{name}"))
+        for name, m in APP_URLS.items()
+    ],
+]
+
+api_patterns = [
+    path("me/", api.MeView.as_view(), name="api_me"),
+    path("organizations/", api.OrganizationListView.as_view(), name="api_organizations"),
+    path("auth/token/", api.TokenView.as_view(), name="api_token_obtain"),
+    path("o/<slug:org_slug>/", include(api_organization_patterns)),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include(account_patterns)),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("o/<slug:org_slug>/", include(organization_patterns)),
+    path("api/v1/", include(api_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "copcore.views.permission_denied"
+handler404 = "copcore.views.page_not_found"
+handler500 = "copcore.views.server_error"

@@ -1,0 +1,1 @@
+"""Knowledge assets, field notes and tests of change (built by the knowledge issue)."""

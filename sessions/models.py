@@ -1,0 +1,1 @@
+"""Meeting series and sessions (built by the sessions issue)."""
