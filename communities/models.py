@@ -16,6 +16,31 @@ from copcore.models import Organization
 from copcore.permissions import CommunityRole
 
 
+class Tag(models.Model):
+    """A word of the organization's shared tag vocabulary. One vocabulary per organization
+    so that discussions, assets and notes of different communities can be found together;
+    each community narrows it to the tags it allows (its tagging norms)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(_("slug"), max_length=60)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="unique_tag_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Community(models.Model):
     """A Community of Practice inside one organization. Permissions of every app are
     granted on this object through its role groups (see copcore.permissions)."""
@@ -26,6 +51,13 @@ class Community(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80)
     created_at = models.DateTimeField(auto_now_add=True)
+    allowed_tags = models.ManyToManyField(
+        Tag,
+        blank=True,
+        related_name="communities",
+        verbose_name=_("allowed tags"),
+        help_text=_("The tagging norms: tags members may use here. None chosen: all tags."),
+    )
 
     objects = ScopedManager(organization="organization")
     history = HistoricalRecords()

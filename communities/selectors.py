@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from communities.models import Community, CommunityRoleAssignment
+from communities.models import Community, CommunityRoleAssignment, Tag
 from copcore.models import Organization
 
 
@@ -57,3 +57,20 @@ def active_role_assignments(*, community: Community) -> QuerySet[CommunityRoleAs
         .select_related("user")
         .order_by("role", "user__display_name")
     )
+
+
+def tags_of_organization(*, organization: Organization) -> QuerySet[Tag]:
+    """The organization's whole tag vocabulary."""
+    return Tag.objects.filter(organization=organization).order_by("name")
+
+
+def tags_allowed(*, community: Community) -> QuerySet[Tag]:
+    """Tags that may be used in this community (its tagging norms).
+
+    A community whose moderators have chosen no tags allows the organization's whole
+    vocabulary. Other apps (knowledge assets) use this to validate tag choices.
+    """
+    chosen = Tag.objects.filter(organization=community.organization, communities=community)
+    if chosen.exists():
+        return chosen.order_by("name")
+    return tags_of_organization(organization=community.organization)
