@@ -1,9 +1,22 @@
-"""Sites, measures and observations."""
+"""Sites, enrolments, measures with their operational definitions, observations and imports.
 
+Observations are aggregates per measure, site, period and (optionally) stratum: there
+are no patient-level records. Periods are stored as the first day of the period
+(monthly: the 1st; weekly: the Monday; quarterly: the first day of the quarter).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+from simple_history.models import HistoricalRecords
 
+from communities.models import Community
 from copcore.models import Organization
 
 
@@ -29,14 +42,443 @@ class Site(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "code"], name="unique_site_code")
+            models.UniqueConstraint(fields=["organization", "code"], name="unique_site_code"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="site_not_own_parent"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class CommunityDataPolicy(models.Model):
+    """How one CoP handles its data: whether submitted data must be approved before
+    sponsors see it, and who (besides conveners) is the designated data lead who may
+    approve. Kept here because the Community model belongs to another app."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    community = models.OneToOneField(
+        Community, on_delete=models.CASCADE, related_name="data_policy"
+    )
+    requires_approval = models.BooleanField(
+        _("requires approval"),
+        default=False,
+        help_text=_(
+            "Submitted data reaches sponsors only once a convener or the data lead approves it."
+        ),
+    )
+    data_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("designated data lead"),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organization="organization")
+
+    def __str__(self) -> str:
+        return f"{self.community} data policy"
+
+
+class SiteEnrolment(models.Model):
+    """A site taking part in a CoP, in a wave (cohort). Later waves learn from earlier
+    ones, so a later-wave site may name a mentor site. Data stewards of the CoP submit
+    data for the sites enrolled in it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="site_enrolments"
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="enrolments")
+    wave = models.PositiveSmallIntegerField(_("wave"), default=1)
+    enrolled_on = models.DateField(_("enrolled on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    mentor_site = models.ForeignKey(
+        Site,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentored_enrolments",
+        verbose_name=_("mentor site"),
+    )
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["wave", "site__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "site"], name="unique_site_enrolment"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("enrolled_on")),
+                name="enrolment_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mentor_site=F("site")), name="enrolment_mentor_not_self"
+            ),
+            models.CheckConstraint(condition=Q(wave__gte=1), name="enrolment_wave_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} in {self.community} (wave {self.wave})"
+
+
+class Stratifier(models.Model):
+    """An equity-relevant variable (sex, age band, ethnicity, deprivation quintile...)
+    shared across the organization's CoPs so breakdowns line up between them."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="stratifiers"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code"], name="unique_stratifier_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StratifierCategory(models.Model):
+    """One ordered category of a stratifier (e.g. quintile 1 .. 5): the order is the
+    order of the breakdowns in tables and charts."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    stratifier = models.ForeignKey(Stratifier, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["stratifier", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stratifier", "code"], name="unique_stratifier_category_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stratifier}: {self.label}"
+
+
+class Measure(models.Model):
+    """A measure of a CoP with its operational definition, so that every site counts the
+    same thing the same way. Regulated: its history is kept."""
+
+    class Kind(models.TextChoices):
+        OUTCOME = "outcome", _("Outcome")
+        PROCESS = "process", _("Process")
+        BALANCING = "balancing", _("Balancing")
+        STRUCTURE = "structure", _("Structure")
+
+    class ReAim(models.TextChoices):
+        REACH = "reach", _("Reach")
+        EFFECTIVENESS = "effectiveness", _("Effectiveness")
+        ADOPTION = "adoption", _("Adoption")
+        IMPLEMENTATION = "implementation", _("Implementation")
+        MAINTENANCE = "maintenance", _("Maintenance")
+
+    class ValueType(models.TextChoices):
+        PROPORTION = "proportion", _("Proportion (numerator / denominator)")
+        RATE = "rate", _("Rate (events per multiplier units)")
+        COUNT = "count", _("Count")
+        CONTINUOUS = "continuous", _("Continuous value")
+        DAYS_BETWEEN = "days_between", _("Days between events")
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    class Direction(models.TextChoices):
+        UP = "up", _("Higher is better")
+        DOWN = "down", _("Lower is better")
+        NEUTRAL = "neutral", _("Neither (watch for change)")
+
+    class ChartType(models.TextChoices):
+        RUN = "run", _("Run chart")
+        P = "p", _("p chart")
+        U = "u", _("u chart")
+        C = "c", _("c chart")
+        I = "i", _("I chart (XmR)")  # noqa: E741
+        P_PRIME = "pp", _("Laney p' chart")
+        U_PRIME = "up", _("Laney u' chart")
+        G = "g", _("g chart (days between events)")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="measures")
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reaim_dimension = models.CharField(
+        _("RE-AIM dimension"), max_length=16, choices=ReAim.choices, blank=True
+    )
+    numerator_definition = models.TextField(_("numerator"), blank=True)
+    denominator_definition = models.TextField(_("denominator"), blank=True)
+    inclusions = models.TextField(_("inclusions"), blank=True)
+    exclusions = models.TextField(_("exclusions"), blank=True)
+    data_source = models.TextField(_("data source"), blank=True)
+    value_type = models.CharField(_("value type"), max_length=16, choices=ValueType.choices)
+    rate_multiplier = models.PositiveIntegerField(
+        _("rate multiplier"),
+        null=True,
+        blank=True,
+        help_text=_("For rates: e.g. 1000 for 'per 1,000 bed days'."),
+    )
+    rate_unit = models.CharField(
+        _("rate unit"), max_length=60, blank=True, help_text=_("e.g. bed days")
+    )
+    frequency = models.CharField(_("frequency"), max_length=16, choices=Frequency.choices)
+    direction = models.CharField(
+        _("direction of improvement"), max_length=8, choices=Direction.choices
+    )
+    goal = models.DecimalField(_("goal"), max_digits=18, decimal_places=6, null=True, blank=True)
+    chart_type = models.CharField(_("default chart"), max_length=4, choices=ChartType.choices)
+    stratifiers = models.ManyToManyField(
+        Stratifier, blank=True, related_name="measures", verbose_name=_("equity stratifiers")
+    )
+    baseline_periods = models.PositiveSmallIntegerField(
+        _("baseline periods"),
+        null=True,
+        blank=True,
+        help_text=_("The first k periods form the baseline (centre line and limits)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+    history = HistoricalRecords(excluded_fields=["organization"])
+
+    class Meta:
+        ordering = ["community", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "code"], name="unique_measure_code"),
+            models.CheckConstraint(
+                condition=~Q(value_type="rate") | Q(rate_multiplier__isnull=False),
+                name="measure_rate_has_multiplier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+    @property
+    def uses_ratio(self) -> bool:
+        return self.value_type in (self.ValueType.PROPORTION, self.ValueType.RATE)
+
+
+class PhaseBreak(models.Model):
+    """A new phase of a measure's chart from ``starts_on`` (a period) after a change was
+    made; limits are recomputed per phase and the reason is shown on the chart."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="phase_breaks")
+    starts_on = models.DateField(_("new phase starts with period"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["measure", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "starts_on"], name="unique_phase_break")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} from {self.starts_on}: {self.reason}"
+
+
+def import_upload_to(instance: ImportBatch, filename: str) -> str:
+    """A non-guessable storage name: the original name is kept on the batch only."""
+    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+    return f"measurement/imports/{instance.organization_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class ImportBatch(models.Model):
+    """One upload (file or API call) of observations: the audit unit of bulk imports
+    (checksum, who, when, counts) and the place where dry-run results and progress live.
+    A committed batch's checksum is unique per CoP, so a re-upload is recognised."""
+
+    class Source(models.TextChoices):
+        CSV = "csv", _("CSV file")
+        XLSX = "xlsx", _("Excel file")
+        API = "api", _("API")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        VALIDATING = "validating", _("Checking")
+        VALIDATED = "validated", _("Checked: ready to import")
+        INVALID = "invalid", _("Checked: has errors")
+        QUEUED = "queued", _("Waiting to import")
+        COMMITTING = "committing", _("Importing")
+        COMMITTED = "committed", _("Imported")
+        FAILED = "failed", _("Failed")
+        DUPLICATE = "duplicate", _("Already imported")
+
+    class OnExisting(models.TextChoices):
+        SKIP = "skip", _("Keep the existing values (skip those rows)")
+        OVERWRITE = "overwrite", _("Replace the existing values")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    source = models.CharField(max_length=8, choices=Source.choices)
+    file = models.FileField(upload_to=import_upload_to, blank=True, max_length=255)
+    staged_file = models.CharField(max_length=255, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    size_bytes = models.BigIntegerField(default=0)
+    checksum = models.CharField(max_length=64, db_index=True)
+    encoding = models.CharField(max_length=16, blank=True)
+    delimiter = models.CharField(max_length=4, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    on_existing = models.CharField(
+        max_length=10, choices=OnExisting.choices, default=OnExisting.SKIP
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    existing_count = models.PositiveIntegerField(default=0)
+    inserted_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    progress_done = models.BigIntegerField(default=0)
+    progress_total = models.BigIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "checksum"],
+                condition=Q(status="committed"),
+                name="unique_committed_import_checksum",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} ({self.original_name or self.source})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, int(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (
+            self.Status.UPLOADED,
+            self.Status.VALIDATING,
+            self.Status.QUEUED,
+            self.Status.COMMITTING,
+        )
+
+
+class Observation(models.Model):
+    """One aggregate value of a measure at a site for a period and, for equity
+    breakdowns, a stratum (a stratifier category); the total has no category.
+
+    Uniqueness: one row per (measure, site, period, category) with the total's NULL
+    category counted as equal (``nulls_distinct=False``, i.e. PostgreSQL 15's
+    ``UNIQUE NULLS NOT DISTINCT``), so one constraint covers totals and strata and
+    the bulk import's ``ON CONFLICT`` can target it.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned for correction")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="observations")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="observations")
+    period = models.DateField(_("period"))
+    category = models.ForeignKey(
+        StratifierCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="observations",
+    )
+    numerator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="observations"
+    )
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["measure", "site", "period", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "site", "period", "category"],
+                nulls_distinct=False,
+                name="unique_observation",
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(numerator__gte=0),
+                name="observation_numerator_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gte=0),
+                name="observation_denominator_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["site", "period"]),
+            models.Index(fields=["batch"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}/{self.site_id}/{self.period}"
