@@ -38,13 +38,7 @@ class RoleAssignmentListView(OrganizationScopedMixin, generics.ListCreateAPIView
         )
 
     def get_queryset(self):
-        return selectors.role_assignments_by_slug(
-            organization=self.organization, slug=self.kwargs.get("community_slug", "")
-        )
-
-    def list(self, request, *args, **kwargs):
-        self.get_community()  # 404 before listing, for a missing or foreign community
-        return super().list(request, *args, **kwargs)
+        return selectors.role_assignments(community=self.get_community())
 
     def get_serializer(self, *args, **kwargs):
         return RoleAssignmentSerializer(*args, organization=self.organization, **kwargs)

@@ -50,19 +50,6 @@ def role_assignments(*, community: Community) -> QuerySet[CommunityRoleAssignmen
     )
 
 
-def role_assignments_by_slug(
-    *, organization: Organization, slug: str
-) -> QuerySet[CommunityRoleAssignment]:
-    """The role history of the community with this slug (lazy: no query until used)."""
-    return (
-        CommunityRoleAssignment.objects.filter(
-            community__organization=organization, community__slug=slug
-        )
-        .select_related("user", "assigned_by")
-        .order_by("-starts_on", "role")
-    )
-
-
 def active_role_assignments(*, community: Community) -> QuerySet[CommunityRoleAssignment]:
     return (
         CommunityRoleAssignment.objects.filter(community=community)
