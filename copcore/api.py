@@ -35,13 +35,7 @@ class OrganizationListView(generics.ListAPIView):
     serializer_class = OrganizationSerializer
 
     def get_queryset(self):
-        memberships = selectors.user_memberships(user=self.request.user)
-        organizations = []
-        for membership in memberships:
-            organization = membership.organization
-            organization.role = membership.role
-            organizations.append(organization)
-        return organizations
+        return selectors.user_organizations(user=self.request.user)
 
 
 class MemberListView(OrganizationScopedMixin, generics.ListAPIView):

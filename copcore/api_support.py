@@ -67,12 +67,13 @@ def exception_handler(exc, context):
 
 
 class OrganizationScopedMixin:
-    """Gives API views ``self.organization`` (set by the tenancy middleware)."""
+    """Gives API views ``self.organization`` and ``self.membership`` (set by the tenancy
+    middleware; None only while the schema generator inspects the view)."""
 
     @property
     def organization(self):
-        return self.request.organization
+        return getattr(self.request, "organization", None)
 
     @property
     def membership(self):
-        return self.request.membership
+        return getattr(self.request, "membership", None)

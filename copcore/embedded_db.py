@@ -32,15 +32,17 @@ def embedded_database_url() -> str:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        import fasteners
         import pgserver
 
         data_dir = _data_dir()
         data_dir.mkdir(parents=True, exist_ok=True)
         server = pgserver.get_server(data_dir, cleanup_mode=None)
-    query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"  # noqa: S608 constant
-    exists = server.psql(query)
-    if "(1 row)" not in exists:
-        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    # Processes starting together must not both create the database.
+    with fasteners.InterProcessLock(str(data_dir.parent / "create-database.lock")):
+        query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"  # noqa: S608
+        if "(1 row)" not in server.psql(query):
+            server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     return server.get_uri(DATABASE_NAME)
 
 
@@ -56,5 +58,7 @@ def stop_embedded_server() -> bool:
     data_dir = _data_dir()
     if not (data_dir / "postmaster.pid").exists():
         return False
-    pg_ctl(["-w", "stop"], pgdata=data_dir)
+    # pgserver runs PostgreSQL as its own system user when started by root.
+    run_as = {"user": "pgserver"} if hasattr(os, "geteuid") and os.geteuid() == 0 else {}
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, **run_as)
     return True

@@ -57,9 +57,10 @@ class UserPreferencesMiddleware:
                 timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
-        response = self.get_response(request)
-        timezone.deactivate()
-        return response
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class TenancyMiddleware:

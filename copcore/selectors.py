@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django_scopes import scopes_disabled
 
 from copcore.models import AuditEvent, Invitation, Organization, OrganizationMembership, User
@@ -40,6 +40,17 @@ def user_memberships(*, user: User) -> list[OrganizationMembership]:
             .filter(user=user, organization__is_active=True)
             .order_by("organization__name")
         )
+
+
+def user_organizations(*, user: User) -> QuerySet[Organization]:
+    """Active organizations the user belongs to, each annotated with the user's ``role``."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return (
+        Organization.objects.filter(is_active=True, memberships__user=user)
+        .annotate(role=F("memberships__role"))
+        .order_by("name")
+    )
 
 
 def organization_members(*, organization: Organization) -> QuerySet[OrganizationMembership]:
