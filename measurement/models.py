@@ -318,7 +318,8 @@ def import_upload_to(instance: ImportBatch, filename: str) -> str:
 class ImportBatch(models.Model):
     """One upload (file or API call) of observations: the audit unit of bulk imports
     (checksum, who, when, counts) and the place where dry-run results and progress live.
-    A committed batch's checksum is unique per CoP, so a re-upload is recognised."""
+    A committed file's checksum is unique per CoP, so a re-upload is recognised
+    (API payloads may repeat: their rows are upserted idempotently)."""
 
     class Source(models.TextChoices):
         CSV = "csv", _("CSV file")
@@ -383,8 +384,8 @@ class ImportBatch(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "checksum"],
-                condition=Q(status="committed"),
-                name="unique_committed_import_checksum",
+                condition=Q(status="committed") & ~Q(source="api"),
+                name="unique_committed_file_checksum",
             )
         ]
 

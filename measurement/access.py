@@ -1,0 +1,58 @@
+"""Who may do what with a CoP's data. Reads only; used by views, the API and services.
+
+Community rights come from the role map (``user.has_perm(perm, community)``); the
+designated data lead of a CoP (its ``CommunityDataPolicy``) may also approve.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from communities.models import Community
+from measurement.models import CommunityDataPolicy
+from measurement.permissions import MeasurementPermission as M
+
+
+def data_policy(community: Community) -> CommunityDataPolicy:
+    """The CoP's data policy (an unsaved default when none was set yet)."""
+    cached = getattr(community, "_measurement_policy", None)
+    if cached is not None:
+        return cached
+    policy = CommunityDataPolicy.objects.filter(community=community).first()
+    if policy is None:
+        policy = CommunityDataPolicy(organization=community.organization, community=community)
+    community._measurement_policy = policy
+    return policy
+
+
+def can_submit(user, community: Community) -> bool:
+    return user.has_perm(M.SUBMIT_DATA, community)
+
+
+def can_approve(user, community: Community) -> bool:
+    if user.has_perm(M.APPROVE_DATA, community):
+        return True
+    return data_policy(community).data_lead_id == user.id
+
+
+def can_manage_measures(user, community: Community) -> bool:
+    return user.has_perm(M.MANAGE_MEASURES, community)
+
+
+def can_view(user, community: Community) -> bool:
+    return (
+        user.has_perm(M.VIEW_DATA, community)
+        or can_submit(user, community)
+        or can_approve(user, community)
+    )
+
+
+def sees_unapproved(user, community: Community) -> bool:
+    """Stewards and approvers work on data before it is approved; others do not."""
+    return can_submit(user, community) or can_approve(user, community)
+
+
+def require(allowed: bool) -> None:
+    """403 for a member who can see the object but lacks the role for the action."""
+    if not allowed:
+        raise PermissionDenied

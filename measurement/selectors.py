@@ -1,0 +1,268 @@
+"""Reads of the measurement app: scoped, with their joins done here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from communities.models import Community
+from copcore.models import Organization
+from measurement import access
+from measurement.models import (
+    ImportBatch,
+    Measure,
+    Observation,
+    PhaseBreak,
+    Site,
+    SiteEnrolment,
+    Stratifier,
+)
+from measurement.periods import (
+    last_complete_period,
+    next_period,
+    period_label,
+    previous_period,
+)
+
+VISIBLE_TO_ALL_WITHOUT_APPROVAL = (Observation.Status.SUBMITTED, Observation.Status.APPROVED)
+DUE_WINDOW = {"weekly": 12, "monthly": 12, "quarterly": 4}
+
+
+def observations_visible_to(*, user, community: Community) -> QuerySet[Observation]:
+    """The CoP's observations this person may see: the one rule every page, export,
+    API answer and dashboard uses.
+
+    - data stewards and approvers (conveners, the data lead): every status;
+    - everyone else with ``view_data`` (members, sponsors): approved data when the CoP
+      requires approval, otherwise submitted and approved data (never drafts);
+    - nobody else: nothing.
+    """
+    observations = Observation.objects.filter(
+        organization=community.organization, measure__community=community
+    )
+    if access.sees_unapproved(user, community):
+        return observations
+    if not user.has_perm(access.M.VIEW_DATA, community):
+        return observations.none()
+    if access.data_policy(community).requires_approval:
+        return observations.filter(status=Observation.Status.APPROVED)
+    return observations.filter(status__in=VISIBLE_TO_ALL_WITHOUT_APPROVAL)
+
+
+def observations_visible_in_organization(*, user, organization: Organization) -> QuerySet:
+    """Union of ``observations_visible_to`` over the organization's communities."""
+    condition = Q(pk__in=[])
+    for community in Community.objects.filter(organization=organization):
+        if access.sees_unapproved(user, community):
+            condition |= Q(measure__community=community)
+        elif user.has_perm(access.M.VIEW_DATA, community):
+            if access.data_policy(community).requires_approval:
+                statuses: tuple = (Observation.Status.APPROVED,)
+            else:
+                statuses = VISIBLE_TO_ALL_WITHOUT_APPROVAL
+            condition |= Q(measure__community=community, status__in=statuses)
+    return Observation.objects.filter(organization=organization).filter(condition)
+
+
+def community_get(*, organization: Organization, slug: str) -> Community:
+    community = Community.objects.filter(organization=organization, slug=slug).first()
+    if community is None:
+        raise Http404
+    return community
+
+
+def sites_of_organization(*, organization: Organization) -> QuerySet[Site]:
+    return Site.objects.filter(organization=organization).select_related("parent")
+
+
+def site_get(*, organization: Organization, site_id: int) -> Site:
+    site = Site.objects.filter(organization=organization, pk=site_id).first()
+    if site is None:
+        raise Http404
+    return site
+
+
+def enrolments(*, community: Community) -> QuerySet[SiteEnrolment]:
+    return (
+        SiteEnrolment.objects.filter(community=community)
+        .select_related("site", "mentor_site")
+        .order_by("wave", "site__name")
+    )
+
+
+def enrolled_site_get(*, community: Community, site_id: int) -> Site:
+    """A site enrolled in the CoP, or 404 (stewards submit only for enrolled sites)."""
+    enrolment = (
+        SiteEnrolment.objects.filter(community=community, site_id=site_id)
+        .select_related("site")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404
+    return enrolment.site
+
+
+def measures(*, community: Community, active_only: bool = False) -> QuerySet[Measure]:
+    result = Measure.objects.filter(community=community).prefetch_related("stratifiers")
+    if active_only:
+        result = result.filter(is_active=True)
+    return result.order_by("code")
+
+
+def measure_get(*, community: Community, measure_id: int) -> Measure:
+    measure = (
+        Measure.objects.filter(community=community, pk=measure_id)
+        .prefetch_related("stratifiers__categories", "phase_breaks")
+        .first()
+    )
+    if measure is None:
+        raise Http404
+    return measure
+
+
+def measure_in_organization(*, organization: Organization, measure_id: int) -> Measure:
+    measure = (
+        Measure.objects.filter(organization=organization, pk=measure_id)
+        .select_related("community")
+        .first()
+    )
+    if measure is None:
+        raise Http404
+    return measure
+
+
+def phase_breaks(*, measure: Measure) -> QuerySet[PhaseBreak]:
+    return PhaseBreak.objects.filter(measure=measure).order_by("starts_on")
+
+
+def stratifiers(*, organization: Organization) -> QuerySet[Stratifier]:
+    return Stratifier.objects.filter(organization=organization).prefetch_related("categories")
+
+
+def import_batches(*, community: Community) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.filter(community=community).select_related("uploaded_by")
+
+
+def import_batch_get(*, organization: Organization, batch_id: int) -> ImportBatch:
+    batch = (
+        ImportBatch.objects.filter(organization=organization, pk=batch_id)
+        .select_related("community", "uploaded_by")
+        .first()
+    )
+    if batch is None:
+        raise Http404
+    return batch
+
+
+def pending_review(*, community: Community) -> QuerySet[Observation]:
+    return (
+        Observation.objects.filter(
+            measure__community=community, status=Observation.Status.SUBMITTED
+        )
+        .select_related("measure", "site", "category__stratifier", "entered_by")
+        .order_by("measure__code", "site__name", "period", "category_id")
+    )
+
+
+def pending_review_counts(*, community: Community) -> QuerySet:
+    """Submitted rows per import batch (None = entered in the grid or the API)."""
+    return (
+        Observation.objects.filter(
+            measure__community=community, status=Observation.Status.SUBMITTED
+        )
+        .values("batch_id")
+        .annotate(n=Count("id"))
+        .order_by("batch_id")
+    )
+
+
+# Due / missing data ---------------------------------------------------------------
+
+
+@dataclass
+class DueCell:
+    period: dt.date
+    label: str
+    status: str  # "missing", "due", or an Observation status
+
+
+@dataclass
+class DueRow:
+    measure: Measure
+    cells: list[DueCell] = field(default_factory=list)
+    missing: int = 0
+
+
+@dataclass
+class SiteDue:
+    enrolment: SiteEnrolment
+    rows: list[DueRow] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        return sum(row.missing for row in self.rows)
+
+
+def due_data(
+    *, community: Community, site_id: int | None = None, today: dt.date | None = None
+) -> list[SiteDue]:
+    """For each enrolled site (or one), each active measure and each period of the
+    recent window since enrolment: whether a total was entered, and its status.
+
+    Three queries whatever the number of sites, measures or periods: enrolments,
+    measures, and the totals of the window (read as plain tuples).
+    """
+    today = today or timezone.localdate()
+    enrolment_list = list(
+        enrolments(community=community).filter(
+            **({"site_id": site_id} if site_id is not None else {})
+        )
+    )
+    measure_list = list(
+        Measure.objects.filter(community=community, is_active=True).order_by("code")
+    )
+    if not enrolment_list or not measure_list:
+        return [SiteDue(enrolment=e) for e in enrolment_list]
+    windows: dict[str, list[dt.date]] = {}
+    for frequency, size in DUE_WINDOW.items():
+        periods = [last_complete_period(frequency, today)]
+        while len(periods) < size:
+            periods.insert(0, previous_period(frequency, periods[0]))
+        windows[frequency] = periods
+    earliest = min(p[0] for p in windows.values())
+    statuses: dict[tuple[int, int, dt.date], str] = {}
+    totals = Observation.objects.filter(
+        measure__community=community,
+        site_id__in=[e.site_id for e in enrolment_list],
+        category__isnull=True,
+        period__gte=earliest,
+    ).values_list("measure_id", "site_id", "period", "status")
+    for measure_id, site, period, status in totals:
+        statuses[(measure_id, site, period)] = status
+    result = []
+    for enrolment in enrolment_list:
+        site_due = SiteDue(enrolment=enrolment)
+        for measure in measure_list:
+            row = DueRow(measure=measure)
+            periods = windows[measure.frequency]
+            for period in periods:
+                if enrolment.ends_on and period >= enrolment.ends_on:
+                    continue
+                if next_period(measure.frequency, period) <= enrolment.enrolled_on:
+                    continue  # the period ended before the site joined: nothing was due
+                status = statuses.get((measure.id, enrolment.site_id, period))
+                if status is None:
+                    status = "due" if period == periods[-1] else "missing"
+                    row.missing += 1
+                row.cells.append(
+                    DueCell(
+                        period=period, label=period_label(measure.frequency, period), status=status
+                    )
+                )
+            site_due.rows.append(row)
+        result.append(site_due)
+    return result

@@ -1,0 +1,47 @@
+"""Celery tasks of the measurement app: they take a batch id, enter the batch's
+organization scope and call a service. Both services are idempotent (a batch that
+is already checked or imported is left alone), so retries are safe."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django_scopes import scope, scopes_disabled
+
+from measurement import services
+from measurement.models import ImportBatch
+
+
+def _organization_of(batch_id: int):
+    with scopes_disabled():
+        batch = ImportBatch.objects.select_related("organization").filter(pk=batch_id).first()
+    return batch.organization if batch else None
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def validate_import(self, batch_id: int) -> str | None:
+    """The dry run of a large upload, in the background."""
+    organization = _organization_of(batch_id)
+    if organization is None:
+        return None
+    with scope(organization=organization):
+        try:
+            return services.import_batch_validate(batch_id=batch_id).status
+        except Exception as error:
+            if self.request.retries >= self.max_retries or not isinstance(error, OSError):
+                services.import_batch_fail(batch_id=batch_id, message=repr(error))
+            raise
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def commit_import(self, batch_id: int) -> str | None:
+    """The atomic COPY-and-upsert of a large, checked upload, in the background."""
+    organization = _organization_of(batch_id)
+    if organization is None:
+        return None
+    with scope(organization=organization):
+        try:
+            return services.import_batch_commit(batch_id=batch_id).status
+        except Exception as error:
+            if self.request.retries >= self.max_retries or not isinstance(error, OSError):
+                services.import_batch_fail(batch_id=batch_id, message=repr(error))
+            raise

@@ -1,0 +1,511 @@
+"""Row validation shared by file imports, the API and the data-entry grid.
+
+One ``ValidationContext`` is loaded per batch (measures, enrolled sites, categories,
+keys of existing observations, each site's history) so that checking a row is a
+few dictionary look-ups: a 1,000,000-row file is validated in one streaming pass.
+
+Keys of rows (measure, site, period, category) are packed into one Python int from
+small dense indices, so the "repeated within the file" and "already exists" sets
+cost about 60 bytes per row (measured by ``bench/import_bench.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from communities.models import Community
+from measurement.models import Measure, Observation, SiteEnrolment, StratifierCategory
+from measurement.periods import align, parse_period, period_label
+
+# The documented file layout, in order. Only the first three are required.
+COLUMNS = (
+    "measure_code",
+    "site_code",
+    "period",
+    "stratifier",
+    "category",
+    "numerator",
+    "denominator",
+    "value",
+    "comment",
+)
+REQUIRED_COLUMNS = ("measure_code", "site_code", "period")
+COLUMN_ALIASES = {"measure": "measure_code", "site": "site_code", "stratum": "category"}
+
+MAX_NUMBER = 1e14  # numeric(18, 4)
+MAX_COMMENT = 2000
+OUTLIER_SIGMAS = 4.0
+OUTLIER_MIN_HISTORY = 6
+NULL = "\\N"  # NULL in COPY text format
+REPORT_LIMIT = 500  # messages kept per kind; the counts are always exact
+
+RATIO_TYPES = (Measure.ValueType.PROPORTION, Measure.ValueType.RATE)
+NON_NEGATIVE_VALUE_TYPES = (Measure.ValueType.COUNT, Measure.ValueType.DAYS_BETWEEN)
+
+
+@dataclass(slots=True)
+class MeasureInfo:
+    index: int
+    id: int
+    code: str
+    value_type: str
+    frequency: str
+    stratifier_ids: frozenset[int]
+
+
+@dataclass
+class Report:
+    """Counts and (capped) row-level messages of one validation pass."""
+
+    total_rows: int = 0
+    valid_rows: int = 0
+    error_count: int = 0
+    warning_count: int = 0
+    existing_count: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    existing: list[dict[str, Any]] = field(default_factory=list)
+    error_codes: dict[str, int] = field(default_factory=dict)
+    warning_codes: dict[str, int] = field(default_factory=dict)
+
+    def error(self, line: int, column: str, code: str, message: str) -> None:
+        self.error_count += 1
+        self.error_codes[code] = self.error_codes.get(code, 0) + 1
+        if len(self.errors) < REPORT_LIMIT:
+            self.errors.append({"line": line, "column": column, "code": code, "message": message})
+
+    def warning(self, line: int, column: str, code: str, message: str) -> None:
+        self.warning_count += 1
+        self.warning_codes[code] = self.warning_codes.get(code, 0) + 1
+        if len(self.warnings) < REPORT_LIMIT:
+            self.warnings.append({"line": line, "column": column, "code": code, "message": message})
+
+    def exists(self, line: int, message: str) -> None:
+        self.existing_count += 1
+        if len(self.existing) < REPORT_LIMIT:
+            self.existing.append({"line": line, "message": message})
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "existing": self.existing,
+            "error_codes": self.error_codes,
+            "warning_codes": self.warning_codes,
+            "truncated": self.error_count > len(self.errors)
+            or self.warning_count > len(self.warnings)
+            or self.existing_count > len(self.existing),
+        }
+
+
+def _norm(code: str) -> str:
+    return code.strip().casefold()
+
+
+class ValidationContext:
+    """Everything a row check needs, loaded once with a constant number of queries."""
+
+    def __init__(self, *, community: Community, load_existing: bool = True) -> None:
+        self.community = community
+        measures = list(
+            Measure.objects.filter(community=community, is_active=True)
+            .prefetch_related("stratifiers")
+            .order_by("id")
+        )
+        self.measures: dict[str, MeasureInfo] = {}
+        self.measure_by_id: dict[int, MeasureInfo] = {}
+        for index, measure in enumerate(measures):
+            info = MeasureInfo(
+                index=index,
+                id=measure.id,
+                code=measure.code,
+                value_type=measure.value_type,
+                frequency=measure.frequency,
+                stratifier_ids=frozenset(s.id for s in measure.stratifiers.all()),
+            )
+            self.measures[_norm(measure.code)] = info
+            self.measure_by_id[measure.id] = info
+        enrolments = SiteEnrolment.objects.filter(community=community).select_related("site")
+        self.sites: dict[str, tuple[int, int]] = {}  # code -> (index, id)
+        self.site_index: dict[int, int] = {}
+        for index, enrolment in enumerate(enrolments.order_by("site_id")):
+            self.sites[_norm(enrolment.site.code)] = (index, enrolment.site_id)
+            self.site_index[enrolment.site_id] = index
+        categories = StratifierCategory.objects.filter(
+            organization=community.organization
+        ).select_related("stratifier")
+        self.stratifiers: dict[str, int] = {}
+        self.categories: dict[tuple[str, str], tuple[int, int, int]] = {}
+        self.category_index: dict[int, int] = {}
+        for index, category in enumerate(categories.order_by("id"), start=1):
+            self.stratifiers[_norm(category.stratifier.code)] = category.stratifier_id
+            self.categories[(_norm(category.stratifier.code), _norm(category.code))] = (
+                index,
+                category.id,
+                category.stratifier_id,
+            )
+            self.category_index[category.id] = index
+        self.n_measures = max(1, len(measures))
+        self.n_sites = max(1, len(self.sites))
+        self.n_categories = len(self.category_index) + 1
+        self.existing: set[int] = set()
+        self.history: dict[tuple[int, int, int], tuple[float, float, int]] = {}
+        if load_existing and measures and self.sites:
+            self._load_existing()
+            self._load_history()
+
+    def key(self, measure_index: int, site_index: int, period: dt.date, category_index: int) -> int:
+        return (
+            (period.toordinal() * self.n_measures + measure_index) * self.n_sites + site_index
+        ) * self.n_categories + category_index
+
+    def _load_existing(self) -> None:
+        rows = (
+            Observation.objects.filter(
+                measure_id__in=self.measure_by_id, site_id__in=self.site_index
+            )
+            .values_list("measure_id", "site_id", "period", "category_id")
+            .iterator(chunk_size=20_000)
+        )
+        measures, sites, cats = self.measure_by_id, self.site_index, self.category_index
+        add, key = self.existing.add, self.key
+        for measure_id, site_id, period, category_id in rows:
+            add(
+                key(
+                    measures[measure_id].index,
+                    sites[site_id],
+                    period,
+                    cats.get(category_id, 0) if category_id else 0,
+                )
+            )
+
+    def _load_history(self) -> None:
+        """Mean and standard deviation of each (measure, site, stratum) series so far."""
+        sql = """
+            SELECT measure_id, site_id, category_id, count(*), avg(x), stddev_samp(x)
+            FROM (
+                SELECT o.measure_id, o.site_id, o.category_id,
+                       CASE WHEN m.value_type IN ('proportion', 'rate')
+                            THEN o.numerator / NULLIF(o.denominator, 0)
+                            ELSE o.value END AS x
+                FROM measurement_observation o
+                JOIN measurement_measure m ON m.id = o.measure_id
+                WHERE m.community_id = %s AND o.organization_id = %s
+                  AND o.status IN ('submitted', 'approved')
+            ) AS series
+            WHERE x IS NOT NULL
+            GROUP BY measure_id, site_id, category_id
+            HAVING count(*) >= %s
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [self.community.id, self.community.organization_id, OUTLIER_MIN_HISTORY],
+            )
+            for measure_id, site_id, category_id, count, mean, sd in cursor.fetchall():
+                if measure_id in self.measure_by_id and site_id in self.site_index:
+                    self.history[(measure_id, site_id, category_id or 0)] = (
+                        float(mean),
+                        float(sd or 0.0),
+                        count,
+                    )
+
+
+def parse_number(text: str) -> tuple[float | None, str]:
+    """(value, text for PostgreSQL) for a cell; a decimal comma is accepted when the
+    cell has no point. Raises ValueError for anything that is not a finite number."""
+    if "," in text:
+        if "." in text:
+            raise ValueError(text)
+        text = text.replace(",", ".")
+    if "_" in text:
+        raise ValueError(text)
+    number = float(text)
+    if not math.isfinite(number) or abs(number) >= MAX_NUMBER:
+        raise ValueError(text)
+    return number, text
+
+
+def _copy_escape(text: str) -> str:
+    """Escape a value for COPY's text format."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class RowChecker:
+    """Checks rows one by one and turns each valid one into a line of COPY text.
+
+    Staged line layout (tab-separated, ``\\N`` for NULL): source line, measure id,
+    site id, period, category id, numerator, denominator, value, comment.
+    """
+
+    def __init__(self, context: ValidationContext, report: Report) -> None:
+        self.context = context
+        self.report = report
+        self.seen: set[int] = set()
+
+    def check(self, line: int, cells: tuple[str, ...]) -> str | None:  # noqa: C901
+        (
+            measure_code,
+            site_code,
+            period_text,
+            stratifier_code,
+            category_code,
+            numerator_text,
+            denominator_text,
+            value_text,
+            comment,
+        ) = cells
+        report = self.report
+        context = self.context
+        report.total_rows += 1
+        errors_before = report.error_count
+
+        measure = context.measures.get(_norm(measure_code)) if measure_code else None
+        if measure is None:
+            if measure_code.strip():
+                report.error(
+                    line,
+                    "measure_code",
+                    "unknown_measure",
+                    _("Unknown measure “%(code)s” in this community.") % {"code": measure_code},
+                )
+            else:
+                report.error(line, "measure_code", "missing_measure", _("The measure is missing."))
+        site = context.sites.get(_norm(site_code)) if site_code else None
+        if site is None:
+            if site_code.strip():
+                report.error(
+                    line,
+                    "site_code",
+                    "unknown_site",
+                    _("Unknown site “%(code)s”: it is not enrolled in this community.")
+                    % {"code": site_code},
+                )
+            else:
+                report.error(line, "site_code", "missing_site", _("The site is missing."))
+
+        period: dt.date | None = None
+        if not period_text.strip():
+            report.error(line, "period", "missing_period", _("The period is missing."))
+        else:
+            try:
+                period = parse_period(period_text)
+            except ValueError:
+                report.error(
+                    line,
+                    "period",
+                    "invalid_period",
+                    _("“%(text)s” is not a date: write YYYY-MM-DD.") % {"text": period_text},
+                )
+            if period is not None and measure is not None:
+                aligned = align(measure.frequency, period)
+                if aligned != period:
+                    report.error(
+                        line,
+                        "period",
+                        "period_not_aligned",
+                        _("%(date)s is not the start of a %(frequency)s period: use %(aligned)s.")
+                        % {
+                            "date": period.isoformat(),
+                            "frequency": measure.frequency,
+                            "aligned": aligned.isoformat(),
+                        },
+                    )
+
+        category_index, category_id = 0, None
+        stratifier_code = stratifier_code.strip()
+        category_code = category_code.strip()
+        if stratifier_code or category_code:
+            if not stratifier_code:
+                report.error(
+                    line,
+                    "stratifier",
+                    "missing_stratifier",
+                    _("A category needs its stratifier."),
+                )
+            elif not category_code:
+                report.error(
+                    line, "category", "missing_category", _("A stratifier needs a category.")
+                )
+            else:
+                found = context.categories.get((_norm(stratifier_code), _norm(category_code)))
+                if found is None:
+                    report.error(
+                        line,
+                        "category",
+                        "unknown_category",
+                        _("Unknown category “%(category)s” of stratifier “%(stratifier)s”.")
+                        % {"category": category_code, "stratifier": stratifier_code},
+                    )
+                elif measure is not None and found[2] not in measure.stratifier_ids:
+                    report.error(
+                        line,
+                        "stratifier",
+                        "stratifier_not_applicable",
+                        _("Stratifier “%(stratifier)s” does not apply to measure “%(measure)s”.")
+                        % {"stratifier": stratifier_code, "measure": measure.code},
+                    )
+                else:
+                    category_index, category_id = found[0], found[1]
+
+        numerator = denominator = value = None
+        numerator_out = denominator_out = value_out = NULL
+        numbers_ok = True
+        for column, text in (
+            ("numerator", numerator_text),
+            ("denominator", denominator_text),
+            ("value", value_text),
+        ):
+            text = text.strip()
+            if not text:
+                continue
+            try:
+                number, normalized = parse_number(text)
+            except ValueError:
+                numbers_ok = False
+                report.error(
+                    line,
+                    column,
+                    "invalid_number",
+                    _("“%(text)s” is not a number.") % {"text": text},
+                )
+                continue
+            if column == "numerator":
+                numerator, numerator_out = number, normalized
+            elif column == "denominator":
+                denominator, denominator_out = number, normalized
+            else:
+                value, value_out = number, normalized
+
+        metric: float | None = None
+        if measure is not None and numbers_ok:
+            metric = self._check_values(line, measure, numerator, denominator, value)
+            if measure.value_type in RATIO_TYPES:
+                value_out = NULL
+
+        if len(comment) > MAX_COMMENT:
+            report.error(
+                line,
+                "comment",
+                "comment_too_long",
+                _("The comment is longer than %(n)s characters.") % {"n": MAX_COMMENT},
+            )
+
+        if report.error_count > errors_before:
+            return None
+        assert measure is not None and site is not None and period is not None
+        key = context.key(measure.index, site[0], period, category_index)
+        if key in self.seen:
+            report.error(
+                line,
+                "period",
+                "duplicate_row",
+                _("This measure, site, period and category already appear earlier in the file."),
+            )
+            return None
+        self.seen.add(key)
+        if key in context.existing:
+            report.exists(
+                line,
+                _("%(measure)s at %(site)s for %(period)s already has a value.")
+                % {
+                    "measure": measure.code,
+                    "site": site_code.strip(),
+                    "period": period_label(measure.frequency, period),
+                },
+            )
+        if metric is not None and context.history:
+            stats = context.history.get((measure.id, site[1], category_id or 0))
+            if stats is not None:
+                mean, sd, _count = stats
+                if sd > 0 and abs(metric - mean) > OUTLIER_SIGMAS * sd:
+                    report.warning(
+                        line,
+                        "value" if measure.value_type not in RATIO_TYPES else "numerator",
+                        "value_outlier",
+                        _(
+                            "%(value)s is far outside this site's history "
+                            "(mean %(mean)s, usual range %(low)s to %(high)s)."
+                        )
+                        % {
+                            "value": f"{metric:.4g}",
+                            "mean": f"{mean:.4g}",
+                            "low": f"{mean - 3 * sd:.4g}",
+                            "high": f"{mean + 3 * sd:.4g}",
+                        },
+                    )
+        report.valid_rows += 1
+        category_out = str(category_id) if category_id else NULL
+        comment_out = _copy_escape(comment) if comment else ""
+        return (
+            f"{line}\t{measure.id}\t{site[1]}\t{period.isoformat()}\t{category_out}\t"
+            f"{numerator_out}\t{denominator_out}\t{value_out}\t{comment_out}\n"
+        )
+
+    def _check_values(
+        self,
+        line: int,
+        measure: MeasureInfo,
+        numerator: float | None,
+        denominator: float | None,
+        value: float | None,
+    ) -> float | None:
+        """Checks the numbers a value type needs; returns the plotted figure or None."""
+        report = self.report
+        before = report.error_count
+        for column, number in (("numerator", numerator), ("denominator", denominator)):
+            if number is not None and number < 0:
+                report.error(line, column, "negative_count", _("Counts cannot be negative."))
+        if measure.value_type in RATIO_TYPES:
+            if numerator is None:
+                report.error(line, "numerator", "missing_numerator", _("The numerator is missing."))
+            if denominator is None:
+                report.error(
+                    line,
+                    "denominator",
+                    "missing_denominator",
+                    _("The denominator is missing."),
+                )
+            elif denominator == 0:
+                report.error(
+                    line,
+                    "denominator",
+                    "zero_denominator",
+                    _("The denominator is zero: leave the period out when nobody was eligible."),
+                )
+            if (
+                measure.value_type == Measure.ValueType.PROPORTION
+                and numerator is not None
+                and denominator
+                and numerator > denominator
+            ):
+                report.error(
+                    line,
+                    "numerator",
+                    "numerator_gt_denominator",
+                    _("The numerator (%(n)s) is greater than the denominator (%(d)s).")
+                    % {"n": f"{numerator:g}", "d": f"{denominator:g}"},
+                )
+            if report.error_count > before:
+                return None
+            return numerator / denominator  # type: ignore[operator]
+        if value is None:
+            report.error(line, "value", "missing_value", _("The value is missing."))
+            return None
+        if value < 0 and measure.value_type in NON_NEGATIVE_VALUE_TYPES:
+            report.error(
+                line,
+                "value",
+                "negative_count",
+                _("Counts cannot be negative.")
+                if measure.value_type == Measure.ValueType.COUNT
+                else _("Days between events cannot be negative."),
+            )
+            return None
+        return value if report.error_count == before else None
