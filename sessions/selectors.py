@@ -1,0 +1,341 @@
+"""Reads of the sessions app: scoped, with their joins done here so that pages run a
+fixed number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+from guardian.shortcuts import get_objects_for_user
+
+from communities.models import Community
+from communities.permissions import CommunityPermission
+from copcore.models import OrganizationMembership, User
+from copcore.permissions import guardian_codename
+from sessions.models import (
+    OPEN_ACTION_STATUSES,
+    ActionItem,
+    Attendance,
+    AttendanceResponse,
+    BreakoutGroup,
+    BreakoutMember,
+    CalendarFeedToken,
+    CasePresentation,
+    Decision,
+    FacilitatorSwapRequest,
+    Poll,
+    PollOption,
+    PollVoter,
+    Session,
+    SessionSeries,
+    SwapStatus,
+)
+
+SEARCH_CONFIG = "simple"
+
+
+def series_for_community(*, community: Community) -> QuerySet[SessionSeries]:
+    return (
+        SessionSeries.objects.filter(community=community)
+        .annotate(session_count=Count("sessions"))
+        .order_by("-is_active", "title")
+    )
+
+
+def series_get(*, community: Community, series_id: int) -> SessionSeries:
+    series = (
+        SessionSeries.objects.filter(community=community, pk=series_id)
+        .prefetch_related("rota__user")
+        .first()
+    )
+    if series is None:
+        raise Http404
+    return series
+
+
+def _search(sessions: QuerySet[Session], q: str) -> QuerySet[Session]:
+    """Full-text match (PostgreSQL, language-neutral ``simple`` configuration, web-search
+    syntax) on title, agenda and summary or on a decision; or the words as typed
+    appearing anywhere in those fields (so part-words match too)."""
+    q = q.strip()
+    if not q:
+        return sessions
+    query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+    decision_match = Decision.objects.annotate(
+        document=SearchVector("text", config=SEARCH_CONFIG)
+    ).filter(Q(document=query) | Q(text__icontains=q), session=OuterRef("pk"))
+    return sessions.annotate(
+        document=SearchVector("title", "agenda", "summary", "action_plan", config=SEARCH_CONFIG),
+        decision_hit=Exists(decision_match),
+    ).filter(
+        Q(document=query)
+        | Q(decision_hit=True)
+        | Q(title__icontains=q)
+        | Q(agenda__icontains=q)
+        | Q(summary__icontains=q)
+    )
+
+
+def sessions_for_community(
+    *,
+    community: Community,
+    q: str = "",
+    when: str = "upcoming",
+    now: dt.datetime | None = None,
+) -> QuerySet[Session]:
+    """The CoP's sessions for the list page: upcoming (soonest first), past (latest
+    first) or all; each with reply and attendance counts."""
+    now = now or timezone.now()
+    sessions = Session.objects.filter(community=community).select_related("facilitator", "series")
+    if when == "upcoming":
+        sessions = sessions.filter(ends_at__gte=now).order_by("starts_at", "id")
+    elif when == "past":
+        sessions = sessions.filter(ends_at__lt=now).order_by("-starts_at", "-id")
+    else:
+        sessions = sessions.order_by("-starts_at", "-id")
+    sessions = _search(sessions, q)
+    return sessions.annotate(
+        registered_count=Count(
+            "attendances",
+            filter=Q(attendances__response=AttendanceResponse.REGISTERED),
+            distinct=True,
+        ),
+        attended_count=Count("attendances", filter=Q(attendances__attended=True), distinct=True),
+    )
+
+
+def session_get(*, community: Community, session_id: int) -> Session:
+    session = (
+        Session.objects.filter(community=community, pk=session_id)
+        .select_related("facilitator", "series", "community")
+        .first()
+    )
+    if session is None:
+        raise Http404
+    return session
+
+
+def session_page(*, community: Community, session_id: int) -> Session:
+    """One session with everything its page shows, in a fixed number of queries."""
+    session = (
+        Session.objects.filter(community=community, pk=session_id)
+        .select_related("facilitator", "series", "community")
+        .prefetch_related(
+            Prefetch(
+                "cases", queryset=CasePresentation.objects.select_related("presenter", "site")
+            ),
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("user").order_by(
+                    "user__display_name", "user__email"
+                ),
+            ),
+            Prefetch("polls", queryset=polls_with_results()),
+            Prefetch(
+                "breakouts",
+                queryset=BreakoutGroup.objects.prefetch_related(
+                    Prefetch("members", queryset=BreakoutMember.objects.select_related("user"))
+                ),
+            ),
+            Prefetch("decisions", queryset=Decision.objects.select_related("owner")),
+            Prefetch(
+                "action_items",
+                queryset=ActionItem.objects.select_related("owner", *_test_related()),
+            ),
+            Prefetch(
+                "swap_requests",
+                queryset=FacilitatorSwapRequest.objects.filter(
+                    status=SwapStatus.PENDING
+                ).select_related("requested_by", "proposed", "swap_session"),
+            ),
+        )
+        .first()
+    )
+    if session is None:
+        raise Http404
+    return session
+
+
+def _test_related() -> list[str]:
+    return ["test_of_change"] if _has_test_link() else []
+
+
+def _has_test_link() -> bool:
+    return any(f.name == "test_of_change" for f in ActionItem._meta.get_fields())
+
+
+def polls_with_results() -> QuerySet[Poll]:
+    return Poll.objects.annotate(voter_count=Count("voters", distinct=True)).prefetch_related(
+        Prefetch(
+            "options",
+            queryset=PollOption.objects.annotate(vote_count=Count("votes")).order_by(
+                "position", "id"
+            ),
+        )
+    )
+
+
+def poll_get(*, session: Session, poll_id: int) -> Poll:
+    poll = polls_with_results().filter(session=session, pk=poll_id).first()
+    if poll is None:
+        raise Http404
+    return poll
+
+
+def poll_results(poll: Poll) -> dict:
+    """Counts per option (never who chose what), for the page, the JSON and the API."""
+    options = list(poll.options.all())
+    total_votes = sum(o.vote_count for o in options)
+    return {
+        "id": poll.pk,
+        "question": poll.question,
+        "is_open": poll.is_open,
+        "anonymous": poll.anonymous,
+        "multiple_choice": poll.multiple_choice,
+        "voter_count": poll.voter_count,
+        "options": [
+            {
+                "id": o.pk,
+                "text": o.text,
+                "votes": o.vote_count,
+                "percent": round(100 * o.vote_count / total_votes) if total_votes else 0,
+            }
+            for o in options
+        ],
+    }
+
+
+def polls_voted_by(*, session: Session, user: User) -> set[int]:
+    return set(
+        PollVoter.objects.filter(poll__session=session, user=user).values_list("poll_id", flat=True)
+    )
+
+
+def attendance_for_export(*, session: Session) -> QuerySet[Attendance]:
+    return (
+        Attendance.objects.filter(session=session)
+        .select_related("user")
+        .order_by("user__display_name", "user__email")
+    )
+
+
+def community_people(*, community: Community) -> QuerySet[User]:
+    """People holding an active role in the CoP (for rota, owners, attendance)."""
+    today = timezone.localdate()
+    return (
+        User.objects.filter(
+            community_roles__community=community,
+            community_roles__starts_on__lte=today,
+        )
+        .filter(Q(community_roles__ends_on__isnull=True) | Q(community_roles__ends_on__gt=today))
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
+def organization_people(*, organization) -> QuerySet[User]:
+    return User.objects.filter(memberships__organization=organization).order_by(
+        "display_name", "email"
+    )
+
+
+def _items(queryset: QuerySet[ActionItem], status: str = "", overdue: bool = False):
+    queryset = queryset.select_related("owner", "session", "community", *_test_related()).order_by(
+        "due_on", "id"
+    )
+    if status == "open":
+        queryset = queryset.filter(status__in=OPEN_ACTION_STATUSES)
+    elif status:
+        queryset = queryset.filter(status=status)
+    if overdue:
+        queryset = queryset.filter(status__in=OPEN_ACTION_STATUSES, due_on__lt=timezone.localdate())
+    return queryset
+
+
+def action_items_for_community(
+    *, community: Community, status: str = "", owner_id: int | None = None, overdue: bool = False
+) -> QuerySet[ActionItem]:
+    items = ActionItem.objects.filter(community=community)
+    if owner_id:
+        items = items.filter(owner_id=owner_id)
+    return _items(items, status, overdue)
+
+
+def action_items_for_person(
+    *, organization, user: User, status: str = "", overdue: bool = False
+) -> QuerySet[ActionItem]:
+    """The person's items in the communities of this organization they can still view."""
+    viewable = communities_viewable(user=user, organization=organization)
+    items = ActionItem.objects.filter(organization=organization, owner=user, community__in=viewable)
+    return _items(items, status, overdue)
+
+
+def action_item_get(*, community: Community, item_id: int) -> ActionItem:
+    item = (
+        ActionItem.objects.filter(community=community, pk=item_id)
+        .select_related("owner", "session")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def communities_viewable(*, user: User, organization) -> QuerySet[Community]:
+    """Communities of the organization on which the user holds view_community."""
+    perm = f"communities.{guardian_codename(CommunityPermission.VIEW)}"
+    return get_objects_for_user(
+        user,
+        perm,
+        klass=Community.objects.filter(organization=organization),
+        accept_global_perms=False,
+    )
+
+
+FEED_PAST = dt.timedelta(days=90)
+
+
+def has_feed_token(*, user: User) -> bool:
+    return CalendarFeedToken.objects.filter(user=user).exists()
+
+
+def feed_user(*, token_hash: str) -> User | None:
+    with scopes_disabled():
+        row = (
+            CalendarFeedToken.objects.select_related("user")
+            .filter(token_hash=token_hash, user__is_active=True)
+            .first()
+        )
+    return row.user if row else None
+
+
+def feed_sessions(*, user: User, now: dt.datetime | None = None) -> list[Session]:
+    """Sessions of every CoP the person can view, in every organization they belong
+    to: the last 90 days and everything generated ahead. Each organization's scope is
+    entered explicitly; nothing is read outside one."""
+    now = now or timezone.now()
+    with scopes_disabled():
+        memberships = list(
+            OrganizationMembership.objects.select_related("organization").filter(
+                user=user, organization__is_active=True
+            )
+        )
+    result: list[Session] = []
+    for membership in memberships:
+        organization = membership.organization
+        with scope(organization=organization):
+            communities = communities_viewable(user=user, organization=organization)
+            result.extend(
+                Session.objects.filter(
+                    organization=organization,
+                    community__in=communities,
+                    ends_at__gte=now - FEED_PAST,
+                )
+                .select_related("community", "facilitator", "organization")
+                .order_by("starts_at")
+            )
+    return result
