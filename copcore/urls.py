@@ -9,8 +9,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from communities import urls as communities_urls
 from communities import views as community_views
 from copcore import api, views
+from evaluation import urls as evaluation_urls
 from knowledge import urls as knowledge_urls
 from measurement import urls as measurement_urls
+from notifications import urls as notifications_urls
 from sessions import urls as sessions_urls
 
 # Each app's urls.py holds ``urlpatterns`` (pages, mounted under /o/<org_slug>/) and
@@ -20,6 +22,8 @@ APP_URLS = {
     "knowledge": knowledge_urls,
     "measurement": measurement_urls,
     "sessions": sessions_urls,
+    "evaluation": evaluation_urls,
+    "notifications": notifications_urls,
 }
 
 account_patterns = [

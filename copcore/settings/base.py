@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "knowledge",
     "measurement",
     "sessions.apps.SessionsConfig",
+    "evaluation",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -20,7 +20,15 @@ from communities.models import CommunityRoleAssignment
 
 pytestmark = pytest.mark.django_db
 
-APPS = ["copcore", "communities", "knowledge", "measurement", "sessions"]
+APPS = [
+    "copcore",
+    "communities",
+    "knowledge",
+    "measurement",
+    "sessions",
+    "evaluation",
+    "notifications",
+]
 
 # Routes outside any organization: none shows tenant data to an outsider.
 EXEMPT = {

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    """Weekly digests and reminders, delivered by Celery with per-person preferences."""
+
+    name = "notifications"
+    verbose_name = _("Notifications")

@@ -1,0 +1,8 @@
+"""Pages of the notifications app (mounted at /o/<org_slug>/) and its API routes
+(mounted at /api/v1/o/<org_slug>/). Each app picks its own sub-prefixes."""
+
+app_name = "notifications"
+
+urlpatterns: list = []
+
+api_urlpatterns: list = []
