@@ -1,6 +1,8 @@
 """OpenAPI schema generation under tenancy (kept apart from api_support to avoid an
 import cycle: DRF imports api_support while drf-spectacular is still importing)."""
 
+from collections import defaultdict
+
 from django_scopes import scopes_disabled
 from drf_spectacular import generators as spectacular_generators
 from drf_spectacular import plumbing as spectacular_plumbing
@@ -26,4 +28,6 @@ def build_mock_request(method, path, view, original_request, **kwargs):
     )
     request.organization = None
     request.membership = None
+    # No URL was resolved: path parameters read by get_queryset() come back empty.
+    view.kwargs = defaultdict(str, getattr(view, "kwargs", None) or {})
     return request

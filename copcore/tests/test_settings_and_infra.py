@@ -62,10 +62,22 @@ def test_database_is_postgresql():
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 
-def test_embedded_server_is_shared_by_processes_and_keeps_data(tmp_path):
+@pytest.fixture
+def embedded_data_dir():
+    """A fresh data directory under .data/ (the server's system user must reach it,
+    which a private pytest tmp directory does not allow)."""
+    import shutil
+    import uuid
+
+    path = ROOT / ".data" / f"test-embedded-{uuid.uuid4().hex[:8]}"
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_embedded_server_is_shared_by_processes_and_keeps_data(embedded_data_dir):
     """Two processes start the embedded server at once on one data directory; both
     attach, and data written by one is read after the server was stopped and restarted."""
-    env = {"COP_EMBEDDED_PGDATA": str(tmp_path / "pg"), "DATABASE_URL": ""}
+    env = {"COP_EMBEDDED_PGDATA": str(embedded_data_dir / "pg"), "DATABASE_URL": ""}
     writer = (
         "import psycopg2, sys; from copcore.embedded_db import embedded_database_url as u;"
         "c = psycopg2.connect(u()); c.autocommit = True; cur = c.cursor();"
