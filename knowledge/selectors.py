@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.http import Http404
 from django.urls import reverse
@@ -228,7 +228,7 @@ def asset_search(*, viewer: Viewer, query: str, **filters) -> QuerySet[Asset]:
         .annotate(
             rank=SearchRank(F("search_vector"), search_query),
             snippet=SearchHeadline(
-                Concat("summary", Value("\n"), "search_body"),
+                Concat("summary", Value("\n"), "search_body", output_field=TextField()),
                 search_query,
                 config=config,
                 start_sel=_MARK_START,

@@ -3,19 +3,15 @@ service. Enqueued with ``transaction.on_commit`` by the services."""
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from copcore.models import Organization, User
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -81,13 +77,15 @@ def send_curation_notice(
                 else ""
             ),
         }
-        with translation.override(author.language or organization.language):
+        language = author.language or organization.language
+        with translation.override(language):
             subject = render_to_string("knowledge/emails/curation_subject.txt", context)
             body = render_to_string("knowledge/emails/curation_notice.txt", context)
-    send_mail(
+    EmailMessage(
         subject=" ".join(subject.split()),
-        message=body,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[author.email],
-    )
+        to=[author.email],
+        headers={"Content-Language": language},
+    ).send()
     return True
