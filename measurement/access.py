@@ -12,6 +12,10 @@ from communities.models import Community
 from measurement.models import CommunityDataPolicy
 from measurement.permissions import MeasurementPermission as M
 
+# ``copcore.permissions.OrgPermission.MANAGE_SITES``: organization admins create and edit
+# sites and stratifiers (organization-level reference data shared by every CoP).
+MANAGE_SITES = "copcore.manage_sites"
+
 
 def data_policy(community: Community) -> CommunityDataPolicy:
     """The CoP's data policy (an unsaved default when none was set yet)."""

@@ -41,6 +41,9 @@ def load_staging(staged: IO) -> int:
         # Foreign keys are deferred by Django: check them per statement here so a bad
         # row fails the upsert itself (and the whole transaction) with a clear error.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # ON COMMIT DROP removes it at the end of the transaction; a second load in the
+        # same transaction (nested atomic blocks, tests) starts from an empty table.
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGING_TABLE}")
         cursor.execute(
             f"""
             CREATE TEMP TABLE {STAGING_TABLE} (
@@ -59,7 +62,7 @@ def load_staging(staged: IO) -> int:
         cursor.copy_expert(
             f"COPY {STAGING_TABLE} ({', '.join(STAGING_COLUMNS)}) FROM STDIN",
             StreamAdapter(staged),
-            size=COPY_BUFFER,
+            COPY_BUFFER,
         )
         cursor.execute(f"SELECT count(*) FROM {STAGING_TABLE}")  # noqa: S608 (constant)
         return cursor.fetchone()[0]

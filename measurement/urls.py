@@ -1,8 +1,37 @@
 """Pages of the measurement app (mounted at /o/<org_slug>/) and its API routes
-(mounted at /api/v1/o/<org_slug>/). Each app picks its own sub-prefixes."""
+(mounted at /api/v1/o/<org_slug>/)."""
+
+from django.urls import path
+
+from measurement import api, views
 
 app_name = "measurement"
 
-urlpatterns: list = []
+COP = "communities/<slug:community_slug>/data/"
 
-api_urlpatterns: list = []
+urlpatterns = [
+    path("data/", views.data_home, name="home"),
+    path("data/sites/", views.site_list, name="site_list"),
+    path("data/sites/<int:site_id>/edit/", views.site_edit, name="site_edit"),
+    path("data/stratifiers/", views.stratifier_list, name="stratifiers"),
+    path("data/imports/<int:batch_id>/", views.import_detail, name="import_detail"),
+    path(COP, views.community_data, name="community"),
+    path(f"{COP}measures/new/", views.measure_create, name="measure_create"),
+    path(f"{COP}measures/<int:measure_id>/", views.measure_detail, name="measure_detail"),
+    path(f"{COP}measures/<int:measure_id>/edit/", views.measure_edit, name="measure_edit"),
+    path(f"{COP}sites/", views.enrolments, name="enrolments"),
+    path(f"{COP}settings/", views.data_policy, name="policy"),
+    path(f"{COP}due/", views.due_overview, name="due"),
+    path(f"{COP}sites/<int:site_id>/due/", views.site_due, name="site_due"),
+    path(f"{COP}sites/<int:site_id>/entry/", views.data_entry, name="entry"),
+    path(f"{COP}imports/", views.imports, name="imports"),
+    path(f"{COP}imports/template/", views.import_template, name="import_template"),
+    path(f"{COP}review/", views.review, name="review"),
+    path(f"{COP}observations/", views.observation_list, name="observations"),
+]
+
+api_urlpatterns = [
+    path("observations/", api.ObservationListView.as_view(), name="observations"),
+    path("measures/", api.MeasureListView.as_view(), name="measures"),
+    path("imports/<int:batch_id>/", api.ImportBatchDetailView.as_view(), name="import_batch"),
+]

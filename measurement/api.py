@@ -1,0 +1,176 @@
+"""Measurement API: observations (read, filter, export CSV, bulk write), measures and
+import batches. Every read goes through ``observations_visible_to``."""
+
+from __future__ import annotations
+
+import django_filters
+from django.http import Http404, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, renderers, status
+from rest_framework.response import Response
+
+from copcore.api_support import OrganizationScopedMixin
+from copcore.responses import error_body
+from measurement import access, exports, selectors, services
+from measurement.models import Observation
+from measurement.serializers import (
+    ImportBatchSerializer,
+    ImportResultSerializer,
+    MeasureSerializer,
+    ObservationImportDocSerializer,
+    ObservationImportSerializer,
+    ObservationSerializer,
+)
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Lets clients ask for ``text/csv`` (Accept header or ``?format=csv``); the list
+    view streams the export itself, errors are rendered here as a one-line CSV."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict) and "error" in data:
+            error = data["error"]
+            return f"error,message\r\n{error.get('code', '')},{error.get('message', '')}\r\n"
+        return ""
+
+
+class ObservationFilter(django_filters.FilterSet):
+    community = django_filters.CharFilter(field_name="measure__community__slug")
+    measure = django_filters.NumberFilter(field_name="measure_id")
+    measure_code = django_filters.CharFilter(field_name="measure__code")
+    site = django_filters.NumberFilter(field_name="site_id")
+    site_code = django_filters.CharFilter(field_name="site__code", lookup_expr="iexact")
+    period = django_filters.DateFromToRangeFilter(field_name="period")
+    status = django_filters.ChoiceFilter(choices=Observation.Status.choices)
+
+    class Meta:
+        model = Observation
+        fields = ["community", "measure", "measure_code", "site", "site_code", "period", "status"]
+
+
+class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
+    """Observations the caller may see. Filters: ``community``, ``measure``,
+    ``measure_code``, ``site``, ``site_code``, ``period_after``, ``period_before``,
+    ``status``. ``?format=csv`` (or ``Accept: text/csv``) exports every matching row as
+    CSV with spreadsheet formulas neutralised.
+
+    POST writes up to 10,000 rows with the file import's checks: all rows or none."""
+
+    serializer_class = ObservationSerializer
+    filterset_class = ObservationFilter
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+
+    def get_queryset(self):
+        return (
+            selectors.observations_visible_in_organization(
+                user=self.request.user, organization=self.organization
+            )
+            .select_related("measure__community", "site", "category__stratifier")
+            .order_by("measure__community__slug", "measure__code", "site__code", "period", "id")
+        )
+
+    @extend_schema(
+        responses={
+            (200, "application/json"): ObservationSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+        }
+    )
+    def get(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "csv":
+            rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=2000)
+            response = StreamingHttpResponse(
+                exports.csv_lines(rows), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="observations.csv"'
+            return response
+        return self.list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ObservationImportDocSerializer,
+        responses={
+            201: ImportResultSerializer,
+            200: OpenApiResponse(ImportResultSerializer, description="dry run"),
+            400: OpenApiResponse(description="Row errors in fields.rows: nothing was saved."),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = ObservationImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        community = selectors.community_get(organization=self.organization, slug=data["community"])
+        if not access.can_view(request.user, community) and not access.can_submit(
+            request.user, community
+        ):
+            access.require(False)
+        result = services.observations_import_rows(
+            actor=request.user,
+            community=community,
+            rows=data["rows"],
+            on_existing=data["on_existing"],
+            dry_run=data["dry_run"],
+        )
+        report = result.report
+        if report.error_count:
+            message = _("%(n)s row error(s): nothing was saved.") % {"n": report.error_count}
+            return Response(
+                error_body("invalid", message, {"rows": report.errors}),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        body = {
+            "batch": result.batch.pk if result.batch else None,
+            "status": result.batch.status if result.batch else "checked",
+            "dry_run": data["dry_run"],
+            "rows": report.total_rows,
+            "existing": report.existing_count,
+            "inserted": result.inserted,
+            "updated": result.updated,
+            "skipped": result.skipped,
+            "warnings": report.warnings,
+        }
+        return Response(body, status=status.HTTP_200_OK if data["dry_run"] else 201)
+
+
+class MeasureListView(OrganizationScopedMixin, generics.ListAPIView):
+    """Measures of the CoPs whose data the caller may see (``?community=<slug>``)."""
+
+    serializer_class = MeasureSerializer
+    filterset_fields = ["frequency", "value_type", "kind", "is_active"]
+
+    def get_queryset(self):
+        from communities.models import Community
+        from measurement.models import Measure
+
+        visible = [
+            c.pk
+            for c in Community.objects.filter(organization=self.organization)
+            if access.can_view(self.request.user, c)
+        ]
+        measures = (
+            Measure.objects.filter(organization=self.organization, community_id__in=visible)
+            .select_related("community")
+            .prefetch_related("stratifiers")
+            .order_by("community__slug", "code")
+        )
+        slug = self.request.query_params.get("community")
+        return measures.filter(community__slug=slug) if slug else measures
+
+
+class ImportBatchDetailView(OrganizationScopedMixin, generics.RetrieveAPIView):
+    """Status and progress of an import (polled by the status page)."""
+
+    serializer_class = ImportBatchSerializer
+    queryset = Observation.objects.none()
+
+    def get_object(self):
+        batch = selectors.import_batch_get(
+            organization=self.organization, batch_id=self.kwargs["batch_id"]
+        )
+        if not access.sees_unapproved(self.request.user, batch.community):
+            raise Http404
+        return batch

@@ -1,0 +1,110 @@
+"""API representations of measures, observations and import batches."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from measurement.models import ImportBatch, Measure, Observation
+from measurement.services import API_MAX_ROWS
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    stratifiers = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Measure
+        fields = [
+            "id", "community", "code", "name", "kind", "reaim_dimension",
+            "numerator_definition", "denominator_definition", "inclusions", "exclusions",
+            "data_source", "value_type", "rate_multiplier", "rate_unit", "frequency",
+            "direction", "goal", "chart_type", "stratifiers", "baseline_periods", "is_active",
+        ]  # fmt: skip
+
+
+class ObservationSerializer(serializers.ModelSerializer):
+    community = serializers.CharField(source="measure.community.slug", read_only=True)
+    measure_code = serializers.CharField(source="measure.code", read_only=True)
+    site_code = serializers.CharField(source="site.code", read_only=True)
+    stratifier = serializers.SerializerMethodField()
+    category = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Observation
+        fields = [
+            "id", "community", "measure", "measure_code", "site", "site_code", "period",
+            "stratifier", "category", "numerator", "denominator", "value", "comment",
+            "status", "review_comment", "updated_at", "batch",
+        ]  # fmt: skip
+
+    def get_stratifier(self, obj: Observation) -> str:
+        return obj.category.stratifier.code if obj.category_id else ""
+
+    def get_category(self, obj: Observation) -> str:
+        return obj.category.code if obj.category_id else ""
+
+
+class ObservationRowSerializer(serializers.Serializer):
+    """One row of ``POST observations/`` (documentation of the accepted shape; the rows
+    are checked by the same code as file imports, which reports line and column)."""
+
+    measure_code = serializers.CharField()
+    site_code = serializers.CharField()
+    period = serializers.DateField(help_text="First day of the period (YYYY-MM-DD).")
+    stratifier = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.CharField(required=False, allow_blank=True)
+    numerator = serializers.DecimalField(max_digits=18, decimal_places=4, required=False)
+    denominator = serializers.DecimalField(max_digits=18, decimal_places=4, required=False)
+    value = serializers.DecimalField(max_digits=18, decimal_places=4, required=False)
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class ObservationImportSerializer(serializers.Serializer):
+    community = serializers.SlugField(help_text="The CoP the rows belong to.")
+    on_existing = serializers.ChoiceField(
+        choices=ImportBatch.OnExisting.choices, default=ImportBatch.OnExisting.SKIP
+    )
+    dry_run = serializers.BooleanField(default=False)
+    rows = serializers.ListField(
+        child=serializers.DictField(), min_length=1, max_length=API_MAX_ROWS
+    )
+
+
+class ObservationImportDocSerializer(ObservationImportSerializer):
+    rows = ObservationRowSerializer(many=True)
+
+
+class RowIssueSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    column = serializers.CharField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    batch = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField()
+    dry_run = serializers.BooleanField()
+    rows = serializers.IntegerField()
+    existing = serializers.IntegerField()
+    inserted = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    warnings = RowIssueSerializer(many=True)
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    community = serializers.CharField(source="community.slug", read_only=True)
+    progress_percent = serializers.IntegerField(read_only=True)
+    is_running = serializers.BooleanField(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id", "community", "source", "original_name", "checksum", "status",
+            "status_display", "on_existing", "total_rows", "valid_rows", "error_count",
+            "warning_count", "existing_count", "inserted_count", "updated_count",
+            "skipped_count", "progress_done", "progress_total", "progress_percent",
+            "is_running", "created_at", "validated_at", "committed_at",
+        ]  # fmt: skip

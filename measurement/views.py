@@ -1,0 +1,732 @@
+"""Measurement pages: sites and stratifiers (organization), and per CoP: measures,
+enrolments, data policy, the data-entry grid, due/missing data, imports, review and
+the observations table. Thin: services write, selectors read."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from copcore.permissions import org_role_has_perm
+from copcore.views import require_org_perm
+from measurement import access, selectors, services
+from measurement.forms import (
+    CommitForm,
+    DataPolicyForm,
+    EnrolmentForm,
+    MeasureForm,
+    ObservationFilterForm,
+    PhaseBreakForm,
+    SiteForm,
+    StratifierForm,
+    UploadForm,
+)
+from measurement.models import ImportBatch, Measure, Observation, StratifierCategory
+from measurement.periods import (
+    align,
+    last_complete_period,
+    next_period,
+    period_label,
+    previous_period,
+)
+from measurement.validation import COLUMNS
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _community(request: HttpRequest, community_slug: str):
+    return selectors.community_get(organization=request.organization, slug=community_slug)
+
+
+def _rights(request: HttpRequest, community) -> dict[str, bool]:
+    user = request.user
+    return {
+        "can_view": access.can_view(user, community),
+        "can_submit": access.can_submit(user, community),
+        "can_approve": access.can_approve(user, community),
+        "can_manage": access.can_manage_measures(user, community),
+    }
+
+
+def _save_or_errors(form: Form, action: Callable[[], object]) -> object | None:
+    try:
+        return action()
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+
+
+# Organization: sites and stratifiers --------------------------------------------------
+
+
+def data_home(request: HttpRequest, org_slug: str) -> HttpResponse:
+    from communities.models import Community
+
+    communities = [
+        (c, _rights(request, c))
+        for c in Community.objects.filter(organization=request.organization).order_by("name")
+    ]
+    can_manage_sites = org_role_has_perm(request.membership.role, access.MANAGE_SITES)
+    return render(
+        request,
+        "measurement/home.html",
+        {"communities": communities, "can_manage_sites": can_manage_sites},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def site_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    can_manage = org_role_has_perm(request.membership.role, access.MANAGE_SITES)
+    form = SiteForm(request.POST or None, organization=request.organization)
+    if request.method == "POST":
+        require_org_perm(request, access.MANAGE_SITES)
+        if form.is_valid() and _save_or_errors(
+            form,
+            lambda: services.site_save(
+                actor=request.user, organization=request.organization, **form.cleaned_data
+            ),
+        ):
+            messages.success(request, _("The site has been added."))
+            return redirect("measurement:site_list", org_slug=org_slug)
+    sites = selectors.sites_of_organization(organization=request.organization)
+    return render(
+        request,
+        "measurement/site_list.html",
+        {"sites": sites, "form": form, "can_manage": can_manage},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def site_edit(request: HttpRequest, org_slug: str, site_id: int) -> HttpResponse:
+    site = selectors.site_get(organization=request.organization, site_id=site_id)
+    require_org_perm(request, access.MANAGE_SITES)
+    form = SiteForm(request.POST or None, instance=site, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        site.refresh_from_db()
+        if _save_or_errors(
+            form,
+            lambda: services.site_save(
+                actor=request.user, organization=request.organization, site=site, **fields
+            ),
+        ):
+            messages.success(request, _("The site has been saved."))
+            return redirect("measurement:site_list", org_slug=org_slug)
+    return render(request, "measurement/site_edit.html", {"site": site, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def stratifier_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    can_manage = org_role_has_perm(request.membership.role, access.MANAGE_SITES)
+    form = StratifierForm(request.POST or None)
+    if request.method == "POST":
+        require_org_perm(request, access.MANAGE_SITES)
+        if form.is_valid() and _save_or_errors(
+            form,
+            lambda: services.stratifier_create(
+                actor=request.user, organization=request.organization, **form.cleaned_data
+            ),
+        ):
+            messages.success(request, _("The stratifier has been added."))
+            return redirect("measurement:stratifiers", org_slug=org_slug)
+    return render(
+        request,
+        "measurement/stratifiers.html",
+        {
+            "stratifiers": selectors.stratifiers(organization=request.organization),
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
+
+
+# A CoP's data set-up ---------------------------------------------------------------
+
+
+def community_data(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    community = _community(request, community_slug)
+    rights = _rights(request, community)
+    access.require(rights["can_view"] or rights["can_manage"])
+    return render(
+        request,
+        "measurement/community.html",
+        {
+            "community": community,
+            "measures": selectors.measures(community=community),
+            "enrolments": selectors.enrolments(community=community),
+            "policy": access.data_policy(community),
+            **rights,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def measure_create(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    community = _community(request, community_slug)
+    access.require(access.can_manage_measures(request.user, community))
+    form = MeasureForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        stratifiers = fields.pop("stratifiers")
+        measure = _save_or_errors(
+            form,
+            lambda: services.measure_save(
+                actor=request.user, community=community, stratifiers=stratifiers, **fields
+            ),
+        )
+        if measure:
+            messages.success(request, _("The measure has been created."))
+            return redirect(
+                "measurement:measure_detail",
+                org_slug=org_slug,
+                community_slug=community.slug,
+                measure_id=measure.pk,
+            )
+    return render(request, "measurement/measure_form.html", {"community": community, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def measure_edit(
+    request: HttpRequest, org_slug: str, community_slug: str, measure_id: int
+) -> HttpResponse:
+    community = _community(request, community_slug)
+    measure = selectors.measure_get(community=community, measure_id=measure_id)
+    access.require(access.can_manage_measures(request.user, community))
+    form = MeasureForm(request.POST or None, instance=measure, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        stratifiers = fields.pop("stratifiers")
+        measure.refresh_from_db()
+        if _save_or_errors(
+            form,
+            lambda: services.measure_save(
+                actor=request.user,
+                community=community,
+                measure=measure,
+                stratifiers=stratifiers,
+                **fields,
+            ),
+        ):
+            messages.success(request, _("The measure has been saved."))
+            return redirect(
+                "measurement:measure_detail",
+                org_slug=org_slug,
+                community_slug=community.slug,
+                measure_id=measure.pk,
+            )
+    return render(
+        request,
+        "measurement/measure_form.html",
+        {"community": community, "form": form, "measure": measure},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def measure_detail(
+    request: HttpRequest, org_slug: str, community_slug: str, measure_id: int
+) -> HttpResponse:
+    community = _community(request, community_slug)
+    measure = selectors.measure_get(community=community, measure_id=measure_id)
+    rights = _rights(request, community)
+    access.require(rights["can_view"] or rights["can_manage"])
+    form = PhaseBreakForm(request.POST or None)
+    if request.method == "POST":
+        access.require(rights["can_manage"])
+        if form.is_valid() and _save_or_errors(
+            form,
+            lambda: services.phase_break_add(
+                actor=request.user, measure=measure, **form.cleaned_data
+            ),
+        ):
+            messages.success(request, _("The new phase has been recorded."))
+            return redirect(request.path)
+    return render(
+        request,
+        "measurement/measure_detail.html",
+        {
+            "community": community,
+            "measure": measure,
+            "phase_breaks": selectors.phase_breaks(measure=measure),
+            "form": form,
+            **rights,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enrolments(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    community = _community(request, community_slug)
+    rights = _rights(request, community)
+    access.require(rights["can_view"] or rights["can_manage"])
+    form = EnrolmentForm(
+        request.POST or None,
+        organization=request.organization,
+        initial={"enrolled_on": timezone.localdate()},
+    )
+    if request.method == "POST":
+        access.require(rights["can_manage"])
+        if form.is_valid() and _save_or_errors(
+            form,
+            lambda: services.enrolment_save(
+                actor=request.user, community=community, **form.cleaned_data
+            ),
+        ):
+            messages.success(request, _("The enrolment has been saved."))
+            return redirect(request.path)
+    return render(
+        request,
+        "measurement/enrolments.html",
+        {
+            "community": community,
+            "enrolments": selectors.enrolments(community=community),
+            "form": form,
+            **rights,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def data_policy(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    community = _community(request, community_slug)
+    access.require(request.user.has_perm(access.M.APPROVE_DATA, community))
+    policy = access.data_policy(community)
+    form = DataPolicyForm(
+        request.POST or None,
+        organization=request.organization,
+        initial={"requires_approval": policy.requires_approval, "data_lead": policy.data_lead},
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_or_errors(
+            form,
+            lambda: services.data_policy_update(
+                actor=request.user, community=community, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("The data policy has been saved."))
+        return redirect("measurement:community", org_slug=org_slug, community_slug=community.slug)
+    return render(request, "measurement/policy.html", {"community": community, "form": form})
+
+
+# Data entry and due data -------------------------------------------------------------
+
+
+def _grid_lines(measures: list[Measure]) -> list[tuple[Measure, StratifierCategory | None]]:
+    lines: list[tuple[Measure, StratifierCategory | None]] = []
+    for measure in measures:
+        lines.append((measure, None))
+        for stratifier in measure.stratifiers.all():
+            for category in stratifier.categories.all():
+                category.stratifier = stratifier
+                lines.append((measure, category))
+    return lines
+
+
+def _field(measure: Measure, category: StratifierCategory | None, name: str) -> str:
+    return f"m{measure.pk}-c{category.pk if category else 0}-{name}"
+
+
+@require_http_methods(["GET", "POST"])
+def data_entry(
+    request: HttpRequest, org_slug: str, community_slug: str, site_id: int
+) -> HttpResponse:
+    """The grid for one site and one period: every active measure of that frequency,
+    its total and its strata. Drafts keep partial work; submitting sends the lines."""
+    community = _community(request, community_slug)
+    site = selectors.enrolled_site_get(community=community, site_id=site_id)
+    access.require(access.can_submit(request.user, community))
+    source = request.POST if request.method == "POST" else request.GET
+    frequencies = list(
+        Measure.objects.filter(community=community, is_active=True)
+        .values_list("frequency", flat=True)
+        .distinct()
+    )
+    frequency = source.get("frequency") or (
+        Measure.Frequency.MONTHLY if Measure.Frequency.MONTHLY in frequencies or not frequencies
+        else frequencies[0]
+    )  # fmt: skip
+    if frequency not in Measure.Frequency.values:
+        raise Http404
+    try:
+        period = align(frequency, dt.date.fromisoformat(source.get("period", "")))
+    except ValueError:
+        period = last_complete_period(frequency, timezone.localdate())
+    measures = list(
+        selectors.measures(community=community, active_only=True)
+        .filter(frequency=frequency)
+        .prefetch_related("stratifiers__categories")
+    )
+    lines = _grid_lines(measures)
+    existing = {
+        (o.measure_id, o.category_id or 0): o
+        for o in Observation.objects.filter(
+            measure__in=measures, site=site, period=period
+        ).select_related("category")
+    }
+    errors: dict[int, list[dict]] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "draft")
+        entries = [
+            services.GridEntry(
+                measure=measure,
+                category=category,
+                **{
+                    name: request.POST.get(_field(measure, category, name), "")
+                    for name in ("numerator", "denominator", "value", "comment")
+                },
+            )
+            for measure, category in lines
+        ]
+        saved, errors = services.observations_save_grid(
+            actor=request.user,
+            community=community,
+            site=site,
+            period=period,
+            entries=entries,
+            submit=action == "submit",
+        )
+        if not errors:
+            if action == "submit":
+                messages.success(request, _("%(n)s value(s) submitted.") % {"n": saved})
+            else:
+                messages.success(request, _("%(n)s value(s) kept as drafts.") % {"n": saved})
+            return redirect(f"{request.path}?frequency={frequency}&period={period.isoformat()}")
+        messages.error(request, _("Nothing was saved: correct the lines marked below."))
+    rows = []
+    for index, (measure, category) in enumerate(lines):
+        observation = existing.get((measure.pk, category.pk if category else 0))
+        values = {}
+        for name in ("numerator", "denominator", "value", "comment"):
+            key = _field(measure, category, name)
+            if request.method == "POST":
+                values[name] = request.POST.get(key, "")
+            elif observation is not None:
+                raw = getattr(observation, name)
+                values[name] = (
+                    raw
+                    if name == "comment"
+                    else ("" if raw is None else format(raw.normalize(), "f"))
+                )
+            else:
+                values[name] = ""
+        rows.append(
+            {
+                "measure": measure,
+                "category": category,
+                "prefix": _field(measure, category, ""),
+                "values": values,
+                "observation": observation,
+                "errors": errors.get(index, []),
+                "ratio": measure.uses_ratio,
+            }
+        )
+    return render(
+        request,
+        "measurement/data_entry.html",
+        {
+            "community": community,
+            "site": site,
+            "frequency": frequency,
+            "frequencies": Measure.Frequency.choices,
+            "period": period,
+            "period_label": period_label(frequency, period),
+            "previous": previous_period(frequency, period),
+            "next": next_period(frequency, period),
+            "rows": rows,
+            "has_errors": bool(errors),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def due_overview(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """Per enrolled site: how many recent periods of each measure are due or missing."""
+    community = _community(request, community_slug)
+    rights = _rights(request, community)
+    access.require(rights["can_submit"] or rights["can_approve"])
+    return render(
+        request,
+        "measurement/due.html",
+        {"community": community, "sites": selectors.due_data(community=community), **rights},
+    )
+
+
+def site_due(
+    request: HttpRequest, org_slug: str, community_slug: str, site_id: int
+) -> HttpResponse:
+    community = _community(request, community_slug)
+    selectors.enrolled_site_get(community=community, site_id=site_id)
+    rights = _rights(request, community)
+    access.require(rights["can_submit"] or rights["can_approve"])
+    sites = selectors.due_data(community=community, site_id=site_id)
+    return render(
+        request,
+        "measurement/site_due.html",
+        {"community": community, "site_due": sites[0], **rights},
+    )
+
+
+# Imports -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    community = _community(request, community_slug)
+    access.require(access.can_submit(request.user, community))
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = _save_or_errors(
+            form,
+            lambda: services.import_batch_create(
+                actor=request.user, community=community, upload=form.cleaned_data["file"]
+            ),
+        )
+        if batch:
+            services.import_batch_start(batch=batch)
+            return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
+    batches = selectors.import_batches(community=community)[:25]
+    return render(
+        request,
+        "measurement/imports.html",
+        {"community": community, "form": form, "batches": batches, "columns": COLUMNS},
+    )
+
+
+def _template_rows(community) -> list[list[str]]:
+    measures = list(selectors.measures(community=community, active_only=True))
+    site = selectors.enrolments(community=community).first()
+    site_code = site.site.code if site else "SITE"
+    rows = []
+    for measure in measures:
+        period = last_complete_period(measure.frequency, timezone.localdate()).isoformat()
+        ratio = measure.uses_ratio
+        rows.append(
+            [
+                measure.code,
+                site_code,
+                period,
+                "",
+                "",
+                "" if ratio else "-",
+                "" if ratio else "-",
+                "-" if ratio else "",
+                "",
+            ]
+        )
+    return [[cell if cell != "-" else "" for cell in row] for row in rows]
+
+
+def import_template(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """The documented layout with one example line per measure, as CSV or XLSX."""
+    community = _community(request, community_slug)
+    rights = _rights(request, community)
+    access.require(rights["can_submit"] or rights["can_view"])
+    rows = _template_rows(community)
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        data = book.create_sheet("data")
+        data.append(list(COLUMNS))
+        for row in rows:
+            data.append(row)
+        info = book.create_sheet("measures")
+        info.append(["measure_code", "name", "value_type", "frequency", "stratifiers", "fill in"])
+        for measure in selectors.measures(community=community, active_only=True):
+            info.append([
+                measure.code, measure.name, measure.value_type, measure.frequency,
+                " ".join(s.code for s in measure.stratifiers.all()),
+                "numerator, denominator" if measure.uses_ratio else "value",
+            ])  # fmt: skip
+        sites = book.create_sheet("sites")
+        sites.append(["site_code", "name"])
+        for enrolment in selectors.enrolments(community=community):
+            sites.append([enrolment.site.code, enrolment.site.name])
+        categories = book.create_sheet("categories")
+        categories.append(["stratifier", "category", "label"])
+        for stratifier in selectors.stratifiers(organization=request.organization):
+            for category in stratifier.categories.all():
+                categories.append([stratifier.code, category.code, category.label])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{community.slug}-template.xlsx"'
+        return response
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{community.slug}-template.csv"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def import_detail(request: HttpRequest, org_slug: str, batch_id: int) -> HttpResponse:
+    """Status and dry-run preview of an upload; POST imports it (skip or overwrite)."""
+    batch = selectors.import_batch_get(organization=request.organization, batch_id=batch_id)
+    community = batch.community
+    if not access.sees_unapproved(request.user, community):
+        raise Http404
+    form = CommitForm(request.POST or None)
+    if request.method == "POST":
+        access.require(access.can_submit(request.user, community))
+        if form.is_valid():
+            try:
+                batch = services.import_batch_request_commit(
+                    actor=request.user, batch=batch, on_existing=form.cleaned_data["on_existing"]
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                if batch.status == ImportBatch.Status.COMMITTED:
+                    messages.success(request, _("The data has been imported."))
+                elif batch.status == ImportBatch.Status.DUPLICATE:
+                    messages.error(request, _("This file has already been imported."))
+                return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
+    duplicate_of = None
+    if batch.report.get("duplicate_of"):
+        duplicate_of = ImportBatch.objects.filter(
+            organization=request.organization, pk=batch.report["duplicate_of"]
+        ).first()
+    return render(
+        request,
+        "measurement/import_detail.html",
+        {
+            "batch": batch,
+            "community": community,
+            "form": form,
+            "duplicate_of": duplicate_of,
+            "report": batch.report,
+            "can_submit": access.can_submit(request.user, community),
+            "can_approve": access.can_approve(request.user, community),
+            "status_url": reverse(
+                "api_measurement:import_batch", kwargs={"org_slug": org_slug, "batch_id": batch.pk}
+            ),
+        },
+    )
+
+
+# Review and observations ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """The approval queue: approve or return (with a comment) chosen rows or a batch."""
+    community = _community(request, community_slug)
+    access.require(access.can_approve(request.user, community))
+    comment = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        comment = request.POST.get("comment", "")
+        batch = None
+        if request.POST.get("batch"):
+            try:
+                batch = selectors.import_batch_get(
+                    organization=request.organization, batch_id=int(request.POST["batch"])
+                )
+            except ValueError:
+                raise Http404 from None
+            if batch.community_id != community.pk:
+                raise Http404
+        ids = [i for i in request.POST.getlist("observation") if i.isdigit()]
+        try:
+            if action == "approve":
+                n = services.observations_approve(
+                    actor=request.user, community=community, observation_ids=ids, batch=batch
+                )
+                messages.success(request, _("%(n)s row(s) approved.") % {"n": n})
+            elif action == "return":
+                n = services.observations_return(
+                    actor=request.user, community=community, observation_ids=ids, batch=batch,
+                    comment=comment,
+                )  # fmt: skip
+                messages.success(request, _("%(n)s row(s) returned to the stewards.") % {"n": n})
+            else:
+                raise ValidationError(_("Choose approve or return."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect("measurement:review", org_slug=org_slug, community_slug=community.slug)
+    pending = selectors.pending_review(community=community)
+    page = Paginator(pending, 100).get_page(request.GET.get("page"))
+    batch_counts = list(selectors.pending_review_counts(community=community))
+    return render(
+        request,
+        "measurement/review.html",
+        {
+            "community": community,
+            "page": page,
+            "batch_counts": batch_counts,
+            "policy": access.data_policy(community),
+            "comment": comment,
+        },
+        status=200 if request.method == "GET" else 400,
+    )
+
+
+def observation_list(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """The CoP's data as this person may see it (sponsors: approved data only)."""
+    community = _community(request, community_slug)
+    access.require(access.can_view(request.user, community))
+    form = ObservationFilterForm(request.GET or None, community=community)
+    rows = selectors.observations_visible_to(user=request.user, community=community)
+    filters = form.cleaned_data if form.is_valid() else {}
+    if filters.get("measure"):
+        rows = rows.filter(measure=filters["measure"])
+    if filters.get("site"):
+        rows = rows.filter(site=filters["site"])
+    if filters.get("period_after"):
+        rows = rows.filter(period__gte=filters["period_after"])
+    if filters.get("period_before"):
+        rows = rows.filter(period__lte=filters["period_before"])
+    if filters.get("status"):
+        rows = rows.filter(status=filters["status"])
+    rows = rows.select_related("measure", "site", "category__stratifier").order_by(
+        "measure__code", "site__name", "-period", "category_id"
+    )
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    export = query.copy()
+    export["community"] = community.slug
+    export["format"] = "csv"
+    return render(
+        request,
+        "measurement/observations.html",
+        {
+            "community": community,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "export_url": reverse("api_measurement:observations", kwargs={"org_slug": org_slug})
+            + "?"
+            + export.urlencode(),
+            "last_update": rows.aggregate(last=Max("updated_at"))["last"],
+        },
+    )
