@@ -43,11 +43,12 @@ def rights(user: User, community: Community) -> dict[str, bool]:
     }
 
 
-def can_edit_case(user: User, case: CasePresentation, community: Community) -> bool:
-    """The presenter edits their own case; session managers edit any."""
-    if case.presenter_id == user.pk and can(user, SessionPermission.ATTEND, community):
+def can_edit_case(user: User, case: CasePresentation, rights: dict[str, bool]) -> bool:
+    """The presenter edits their own case; session managers edit any. ``rights`` is
+    ``rights(user, community)``, computed once per page."""
+    if case.presenter_id == user.pk and rights["can_attend"]:
         return True
-    return can(user, SessionPermission.MANAGE_SESSIONS, community)
+    return rights["can_manage"]
 
 
 def can_update_action_item(user: User, item: ActionItem, community: Community) -> bool:

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from copcore.api_support import OrganizationScopedMixin
 from sessions import access, selectors, services
+from sessions.models import ActionItem, Attendance, Decision, Poll, Session, SessionSeries
 from sessions.permissions import SessionPermission as SP
 from sessions.serializers import (
     ActionItemSerializer,
@@ -50,6 +51,11 @@ class _CommunityMixin(OrganizationScopedMixin):
             )
         return self._session
 
+    @property
+    def schema_only(self) -> bool:
+        """True while drf-spectacular inspects the view without a real request."""
+        return getattr(self, "swagger_fake_view", False)
+
     def require(self, permission: str) -> None:
         access.require(self.request.user, permission, self.get_community())
 
@@ -61,6 +67,8 @@ class SeriesListView(_CommunityMixin, generics.ListCreateAPIView):
     serializer_class = SeriesSerializer
 
     def get_queryset(self):
+        if self.schema_only:
+            return SessionSeries.objects.with_scopes_disabled().none()
         return selectors.series_for_community(community=self.get_community()).prefetch_related(
             "rota__user"
         )
@@ -101,6 +109,8 @@ class SessionListView(_CommunityMixin, generics.ListCreateAPIView):
     serializer_class = SessionSerializer
 
     def get_queryset(self):
+        if self.schema_only:
+            return Session.objects.with_scopes_disabled().none()
         q = self.request.query_params.get("q", "")
         when = self.request.query_params.get("when") or ("all" if q else "upcoming")
         if when not in ("upcoming", "past", "all"):
@@ -179,6 +189,8 @@ class AttendanceListView(_CommunityMixin, generics.ListCreateAPIView):
     serializer_class = AttendanceSerializer
 
     def get_queryset(self):
+        if self.schema_only:
+            return Attendance.objects.with_scopes_disabled().none()
         return selectors.attendance_for_export(session=self.get_session())
 
     def create(self, request, *args, **kwargs):
@@ -219,6 +231,8 @@ class PollListView(_CommunityMixin, generics.ListCreateAPIView):
         return PollCreateSerializer if self.request.method == "POST" else PollResultSerializer
 
     def get_queryset(self):
+        if self.schema_only:
+            return Poll.objects.with_scopes_disabled().none()
         return selectors.polls_with_results().filter(session=self.get_session())
 
     def list(self, request, *args, **kwargs):
@@ -284,6 +298,8 @@ class DecisionListView(_CommunityMixin, generics.ListCreateAPIView):
     serializer_class = DecisionSerializer
 
     def get_queryset(self):
+        if self.schema_only:
+            return Decision.objects.with_scopes_disabled().none()
         return self.get_session().decisions.select_related("owner").order_by("created_at", "id")
 
     def get_serializer(self, *args, **kwargs):
@@ -314,6 +330,8 @@ class ActionItemListView(_CommunityMixin, generics.ListCreateAPIView):
     serializer_class = ActionItemSerializer
 
     def get_queryset(self):
+        if self.schema_only:
+            return ActionItem.objects.with_scopes_disabled().none()
         params = self.request.query_params
         owner = params.get("owner", "")
         return selectors.action_items_for_community(
@@ -324,6 +342,8 @@ class ActionItemListView(_CommunityMixin, generics.ListCreateAPIView):
         )
 
     def get_serializer(self, *args, **kwargs):
+        if self.schema_only:
+            return ActionItemSerializer(*args, **kwargs)
         return ActionItemSerializer(
             *args, organization=self.organization, community=self.get_community(), **kwargs
         )
@@ -368,6 +388,8 @@ class MyActionItemListView(OrganizationScopedMixin, generics.ListAPIView):
     serializer_class = ActionItemSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ActionItem.objects.with_scopes_disabled().none()
         return selectors.action_items_for_person(
             organization=self.organization, user=self.request.user
         )

@@ -169,12 +169,16 @@ def _has_test_link() -> bool:
 
 
 def polls_with_results() -> QuerySet[Poll]:
-    return Poll.objects.annotate(voter_count=Count("voters", distinct=True)).prefetch_related(
-        Prefetch(
-            "options",
-            queryset=PollOption.objects.annotate(vote_count=Count("votes")).order_by(
-                "position", "id"
-            ),
+    return (
+        Poll.objects.annotate(voter_count=Count("voters", distinct=True))
+        .order_by("created_at", "id")
+        .prefetch_related(
+            Prefetch(
+                "options",
+                queryset=PollOption.objects.annotate(vote_count=Count("votes")).order_by(
+                    "position", "id"
+                ),
+            )
         )
     )
 

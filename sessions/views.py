@@ -12,6 +12,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -278,7 +279,7 @@ def _detail_context(request: HttpRequest, community, session: Session, **forms) 
         for poll in session.polls.all()
     ]
     cases = [
-        {"case": case, "can_edit": access.can_edit_case(request.user, case, community)}
+        {"case": case, "can_edit": access.can_edit_case(request.user, case, rights)}
         for case in session.cases.all()
     ]
     context = {
@@ -566,9 +567,9 @@ def attendance_record(
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.RECORD_ATTENDANCE, community)
     replies = list(selectors.attendance_for_export(session=session))
-    people = (
-        _participants(community) | User.objects.filter(pk__in=[a.user_id for a in replies])
-    ).distinct()
+    people = User.objects.filter(
+        Q(pk__in=_participants(community).values("pk")) | Q(pk__in=[a.user_id for a in replies])
+    ).order_by("display_name", "email")
     form = AttendanceMarkForm(
         request.POST or None,
         people=people,
@@ -699,7 +700,7 @@ def case_edit(
     case = CasePresentation.objects.filter(session=session, pk=case_id).first()
     if case is None:
         raise Http404
-    if not access.can_edit_case(request.user, case, community):
+    if not access.can_edit_case(request.user, case, access.rights(request.user, community)):
         raise PermissionDenied
     return _case_page(request, community, session, case)
 
