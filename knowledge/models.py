@@ -275,6 +275,8 @@ class ActDecision(models.TextChoices):
 
 
 class TestStatus(models.TextChoices):
+    __test__ = False  # not a pytest test class despite its name
+
     PLANNED = "planned", _("Planned")
     RUNNING = "running", _("Running")
     STUDYING = "studying", _("Studying")
