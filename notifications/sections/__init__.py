@@ -1,0 +1,21 @@
+"""One digest section provider per app (see base.py for the contract).
+
+``providers()`` lists them in the order the digest shows them. Each provider reads
+only its own app's models, read-only, for a whole batch of people at once.
+"""
+
+from __future__ import annotations
+
+from notifications.sections.base import Batch, Collected, Item, SectionProvider
+
+
+def providers() -> list[SectionProvider]:
+    from notifications.sections import communities, knowledge, measurement, sessions
+
+    found: list[SectionProvider] = []
+    for module in (communities, knowledge, measurement, sessions):
+        found.extend(module.PROVIDERS)
+    return sorted(found, key=lambda p: p.order)
+
+
+__all__ = ["Batch", "Collected", "Item", "SectionProvider", "providers"]

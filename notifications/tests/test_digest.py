@@ -1,0 +1,146 @@
+"""Digest composition: sections per CoP, per person, in their language and time zone,
+titles-only, opt-outs, nothing new = no email, and a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_scopes import scope
+
+from communities.models import CommunityRoleAssignment
+from copcore.permissions import CommunityRole
+from copcore.testing import UserFactory, give_role
+from notifications.digest import compose_digests
+from notifications.models import CommunityOptOut, NotificationPreference
+from notifications.tests.helpers import make_content
+
+pytestmark = pytest.mark.django_db
+
+
+def by_user(composed):
+    return {c.user_id: c for c in composed}
+
+
+def test_member_digest_has_every_section_with_content(world):
+    content = make_content(world)
+    digests = by_user(compose_digests([world.member.pk]))
+    digest = digests[world.member.pk]
+    assert digest.kind == "digest"
+    assert set(digest.sections) >= {"knowledge", "tests_of_change", "sessions", "action_items"}
+    assert "data_due" not in digest.sections  # only for data stewards
+    assert "Sepsis CoP" in digest.text and "Sepsis CoP" in digest.html
+    assert content["asset"].title in digest.html
+    assert "Lactate at triage" in digest.text
+    assert "Did not work as predicted" in digest.text  # failures reported too
+    assert "Monthly learning session" in digest.text
+    assert "Share the screening audit" in digest.text and "Overdue" in digest.text
+    # links into the platform
+    assert f"http://testserver/o/network-a/knowledge/assets/{content['asset'].pk}/" in (
+        digest.text.replace("http://127.0.0.1:8000", "http://testserver")
+    )
+
+
+def test_steward_sees_data_due_and_convener_sees_role_terms(world):
+    make_content(world)
+    today = timezone.localdate()
+    with scope(organization=world.org_a):
+        CommunityRoleAssignment.objects.filter(user=world.member).update(
+            ends_on=today + dt.timedelta(days=10)
+        )
+    digests = by_user(compose_digests([world.steward.pk, world.convener.pk, world.sponsor.pk]))
+    assert "data_due" in digests[world.steward.pk].sections
+    assert "General Hospital" in digests[world.steward.pk].text
+    assert "role_terms" in digests[world.convener.pk].sections
+    assert "Manu Member" in digests[world.convener.pk].text
+    assert "role_terms" not in digests[world.steward.pk].sections
+
+
+def test_nothing_new_means_no_email(world):
+    assert compose_digests([world.member.pk, world.outsider.pk]) == []
+
+
+def test_titles_only_leaves_content_out(world):
+    make_content(world)
+    NotificationPreference.objects.create(user=world.member, include_content=False)
+    digest = by_user(compose_digests([world.member.pk]))[world.member.pk]
+    assert "Sepsis screening checklist" in digest.text
+    assert "triage nurses" not in digest.text and "triage nurses" not in digest.html
+    assert "lab could not keep up" not in digest.text
+
+
+def test_opted_out_community_is_left_out(world):
+    make_content(world)
+    with scope(organization=world.org_a):
+        CommunityOptOut.objects.create(
+            organization=world.org_a, community=world.community_a, user=world.member
+        )
+    assert compose_digests([world.member.pk]) == []
+
+
+def test_one_email_across_communities_and_organizations(world):
+    make_content(world)
+    from copcore.testing import add_member
+
+    add_member(world.org_b, world.member)  # a second organization
+    give_role(world.community_b, world.member, CommunityRole.MEMBER)
+    with scope(organization=world.org_b):
+        from knowledge.models import Asset, AssetStatus
+
+        Asset.objects.create(
+            organization=world.org_b,
+            community=world.community_b,
+            kind=Asset.Kind.TOOLKIT,
+            title="Postpartum haemorrhage toolkit",
+            owner=world.outsider,
+            status=AssetStatus.PUBLISHED,
+            published_at=timezone.now(),
+        )
+    digests = compose_digests([world.member.pk])
+    assert len(digests) == 1
+    assert "Sepsis CoP" in digests[0].text and "Postpartum CoP" in digests[0].text
+    # the outsider (org B only) never sees org A's content
+    outsider = by_user(compose_digests([world.outsider.pk])).get(world.outsider.pk)
+    assert outsider is None or "Sepsis" not in outsider.text
+
+
+def test_language_and_time_zone_of_the_reader(world):
+    content = make_content(world)
+    world.member.language = "es"
+    world.member.time_zone = "America/Lima"
+    world.member.save()
+    digest = by_user(compose_digests([world.member.pk]))[world.member.pk]
+    assert 'lang="es"' in digest.html
+    lima = content["session"].starts_at.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+    assert lima.strftime("%H:%M") in digest.text
+
+
+def _people(world, count: int) -> list[int]:
+    ids = []
+    for _ in range(count):
+        person = UserFactory()
+        from copcore.testing import add_member
+
+        add_member(world.org_a, person)
+        give_role(world.community_a, person, CommunityRole.MEMBER)
+        ids.append(person.pk)
+    return ids
+
+
+def test_fixed_number_of_queries_whatever_the_batch_size(world):
+    make_content(world)
+    give_role(world.community_a, world.convener, CommunityRole.DATA_STEWARD)
+    base = [world.member.pk, world.steward.pk, world.convener.pk, world.sponsor.pk]
+    small = base + _people(world, 1)
+    large = base + _people(world, 46)
+    with CaptureQueriesContext(connection) as five:
+        composed_small = compose_digests(small)
+    with CaptureQueriesContext(connection) as fifty:
+        composed_large = compose_digests(large)
+    assert len(small) == 5 and len(large) == 50
+    assert len(composed_small) == 5 and len(composed_large) == 50
+    assert len(five.captured_queries) == len(fifty.captured_queries)
+    assert len(five.captured_queries) <= 16
