@@ -489,6 +489,14 @@ class ActionItem(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
+    test_of_change = models.ForeignKey(
+        "knowledge.TestOfChange",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="session_action_items",
+        verbose_name=_("linked PDSA test"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -144,7 +144,7 @@ def session_page(*, community: Community, session_id: int) -> Session:
             Prefetch("decisions", queryset=Decision.objects.select_related("owner")),
             Prefetch(
                 "action_items",
-                queryset=ActionItem.objects.select_related("owner", *_test_related()),
+                queryset=ActionItem.objects.select_related("owner", "test_of_change"),
             ),
             Prefetch(
                 "swap_requests",
@@ -158,14 +158,6 @@ def session_page(*, community: Community, session_id: int) -> Session:
     if session is None:
         raise Http404
     return session
-
-
-def _test_related() -> list[str]:
-    return ["test_of_change"] if _has_test_link() else []
-
-
-def _has_test_link() -> bool:
-    return any(f.name == "test_of_change" for f in ActionItem._meta.get_fields())
 
 
 def polls_with_results() -> QuerySet[Poll]:
@@ -248,7 +240,7 @@ def organization_people(*, organization) -> QuerySet[User]:
 
 
 def _items(queryset: QuerySet[ActionItem], status: str = "", overdue: bool = False):
-    queryset = queryset.select_related("owner", "session", "community", *_test_related()).order_by(
+    queryset = queryset.select_related("owner", "session", "community", "test_of_change").order_by(
         "due_on", "id"
     )
     if status == "open":

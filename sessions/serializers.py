@@ -10,6 +10,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from copcore.models import User
+from knowledge.models import TestOfChange
 from sessions.models import (
     ActionItem,
     ActionStatus,
@@ -215,6 +216,11 @@ class ActionItemSerializer(_OrgPeopleMixin, serializers.ModelSerializer):
     session = serializers.PrimaryKeyRelatedField(
         queryset=Session.objects.with_scopes_disabled().none()
     )
+    test_of_change = serializers.PrimaryKeyRelatedField(
+        queryset=TestOfChange.objects.with_scopes_disabled().none(),
+        required=False,
+        allow_null=True,
+    )
     is_overdue = serializers.BooleanField(read_only=True)
     community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -229,6 +235,7 @@ class ActionItemSerializer(_OrgPeopleMixin, serializers.ModelSerializer):
             "description",
             "due_on",
             "status",
+            "test_of_change",
             "is_overdue",
             "created_at",
         ]
@@ -238,6 +245,9 @@ class ActionItemSerializer(_OrgPeopleMixin, serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         if community is not None:
             self.fields["session"].queryset = Session.objects.filter(community=community)
+            self.fields["test_of_change"].queryset = TestOfChange.objects.filter(
+                community=community
+            )
 
 
 class ActionStatusSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from django_scopes import scope, scopes_disabled
 from communities.models import Community
 from copcore.models import Organization, OrganizationMembership, User
 from copcore.services import audit_record
+from knowledge.models import TestOfChange
 from sessions import recurrence
 from sessions.deidentify import find_in_fields
 from sessions.models import (
@@ -882,35 +883,34 @@ def action_item_create(
     owner: User,
     description: str,
     due_on: dt.date,
-    **extra,
+    test_of_change: TestOfChange | None = None,
 ) -> ActionItem:
-    """Record who will test what by when."""
+    """Record who will test what by when, optionally linked to the PDSA test."""
     if not description.strip():
         raise ValidationError({"description": _("Say what will be tested or done.")})
     _require_org_members(session.organization, [owner], "owner")
-    test = extra.pop("test_of_change", None)
-    if extra:
-        raise ValidationError(_("Unexpected fields: %s") % ", ".join(extra))
-    item = ActionItem(
+    if test_of_change is not None and test_of_change.community_id != session.community_id:
+        raise ValidationError({"test_of_change": _("Choose a test of this community.")})
+    item = ActionItem.objects.create(
         organization=session.organization,
         community_id=session.community_id,
         session=session,
         owner=owner,
         description=description.strip(),
         due_on=due_on,
+        test_of_change=test_of_change,
         created_by=actor,
     )
-    if test is not None:
-        if test.organization_id != session.organization_id:
-            raise ValidationError({"test_of_change": _("Choose a test of this organization.")})
-        item.test_of_change = test
-    item.save()
     audit_record(
         organization=session.organization,
         actor=actor,
         verb="sessions.action_item_created",
         target=item,
-        data={"owner": owner.email, "due_on": due_on.isoformat()},
+        data={
+            "owner": owner.email,
+            "due_on": due_on.isoformat(),
+            "test_of_change": test_of_change.pk if test_of_change else None,
+        },
     )
     return item
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_scopes import scopes_disabled
 
 from copcore.models import User
+from knowledge.models import TestOfChange
 from measurement.models import Site
 from sessions import access, ics, selectors, services
 from sessions.deidentify import find_in_fields
@@ -103,11 +104,8 @@ def _participants(community):
 
 
 def _tests_queryset(community):
-    if not selectors._has_test_link():
-        return None
-    from knowledge.models import TestOfChange
-
-    return TestOfChange.objects.filter(community=community).order_by("-created_at")
+    """The CoP's PDSA tests an action item may link to."""
+    return TestOfChange.objects.filter(community=community).order_by("-created_at", "-id")
 
 
 # --- lists and series -------------------------------------------------------------
