@@ -226,11 +226,11 @@ class FieldNoteCreateSerializer(_OrgScopedMixin, serializers.Serializer):
 
 
 class QueueItemSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["field_note", "asset"])
+    item_type = serializers.ChoiceField(source="kind", choices=["field_note", "asset"])
     item_id = serializers.IntegerField()
     title = serializers.CharField()
     url = serializers.CharField()
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    community = serializers.CharField(source="community.slug", default=None, allow_null=True)
     author = serializers.IntegerField(source="author.pk")
     author_name = serializers.CharField(source="author.display_name")
     submitted_at = serializers.DateTimeField()

@@ -96,6 +96,7 @@ def _asset_filter_form(request: HttpRequest, v: Viewer) -> AssetFilterForm:
 def asset_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     form = _asset_filter_form(request, v)
+    del form.fields["q"]  # words are for the search page; the list only filters
     assets = selectors.assets_visible(viewer=v, **form.filters())
     return render(
         request,

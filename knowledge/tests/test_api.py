@@ -89,7 +89,7 @@ def test_field_notes_and_queue_through_the_api(world, client_for):
     action = api("note_action", note_id=note_id)
     member.post(action, {"action": "submit"}, content_type="application/json")
     queue = convener.get(api("curation_queue")).json()["results"]
-    assert [(row["kind"], row["item_id"]) for row in queue] == [("field_note", note_id)]
+    assert [(row["item_type"], row["item_id"]) for row in queue] == [("field_note", note_id)]
     assert member.get(api("curation_queue")).status_code == 403
     promoted = convener.post(
         action, {"action": "promote", "kind": "case_study"}, content_type="application/json"
