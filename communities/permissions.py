@@ -5,6 +5,9 @@ from enum import StrEnum
 
 class CommunityPermission(StrEnum):
     VIEW = "communities.view_community"
+    # Discussions, the member directory and everything else members keep among
+    # themselves; sponsors only see the read-only overview.
+    VIEW_DISCUSSIONS = "communities.view_discussions"
     POST = "communities.post_message"
     EDIT_DESIGN = "communities.edit_design"
     EDIT_CHARTER = "communities.edit_charter"

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from communities.permissions import CommunityPermission
+from evaluation.permissions import EvaluationPermission
 from knowledge.permissions import KnowledgePermission
 from measurement.permissions import MeasurementPermission
 from sessions.permissions import SessionPermission
@@ -40,6 +41,7 @@ class OrgPermission(StrEnum):
     VIEW_AUDIT = "copcore.view_audit"
     INVITE_MEMBERS = "copcore.invite_members"
     CREATE_COMMUNITY = "copcore.create_community"
+    MANAGE_SITES = "copcore.manage_sites"
 
 
 ORG_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -51,19 +53,35 @@ P = CommunityPermission
 K = KnowledgePermission
 M = MeasurementPermission
 S = SessionPermission
+E = EvaluationPermission
 
 _PARTICIPANT = frozenset(
-    {P.VIEW, P.POST, K.ADD_FIELD_NOTE, K.ADD_TEST_OF_CHANGE, M.VIEW_DATA, S.ATTEND}
+    {
+        P.VIEW,
+        P.VIEW_DISCUSSIONS,
+        P.POST,
+        K.ADD_FIELD_NOTE,
+        K.ADD_TEST_OF_CHANGE,
+        M.VIEW_DATA,
+        S.ATTEND,
+        E.RESPOND,
+    }
 )
 
 COMMUNITY_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    CommunityRole.CONVENER: frozenset(P) | frozenset(K) | frozenset(M) | frozenset(S),
+    CommunityRole.CONVENER: frozenset(P)
+    | frozenset(K)
+    | frozenset(M)
+    | frozenset(S)
+    | frozenset(E),
     CommunityRole.MODERATOR: _PARTICIPANT
     | {P.MODERATE, P.MANAGE_WORKSTREAMS, P.ESCALATE, K.ADD_ASSET, K.CURATE}
-    | {S.MANAGE_SESSIONS, S.RECORD_ATTENDANCE},
+    | {S.MANAGE_SESSIONS, S.RECORD_ATTENDANCE}
+    | {E.ASSESS, E.MANAGE_SURVEYS},
     CommunityRole.FACILITATOR: _PARTICIPANT
     | {P.MANAGE_MEMBERS, P.MANAGE_WORKSTREAMS, K.ADD_ASSET, K.CURATE}
-    | {S.MANAGE_SESSIONS, S.RECORD_ATTENDANCE},
+    | {S.MANAGE_SESSIONS, S.RECORD_ATTENDANCE}
+    | {E.ASSESS, E.MANAGE_SURVEYS},
     CommunityRole.DATA_STEWARD: _PARTICIPANT
     | {M.VIEW_UNSUPPRESSED, M.SUBMIT_DATA, M.MANAGE_MEASURES},
     CommunityRole.EQUITY_ADVISOR: _PARTICIPANT,

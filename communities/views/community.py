@@ -1,0 +1,394 @@
+"""Community pages: the list, the overview, the design wizard and checklist, phases and
+their timeline, roles with terms, and the tagging norms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from communities import design, selectors, services
+from communities.forms import (
+    STEP_FORMS,
+    DesignCreateForm,
+    DesignResultsForm,
+    PhaseChangeForm,
+    RoleAssignForm,
+    RoleChangeForm,
+    TagsForm,
+)
+from communities.models import CommunityRoleAssignment, ExpectedResult, Objective, Rhythm
+from communities.permissions import CommunityPermission as P
+from communities.views.common import form_errors_from, load, message_from
+from copcore.permissions import OrgPermission, org_role_has_perm
+from copcore.views import require_org_perm
+
+
+def _detail(org_slug: str, slug: str):
+    return redirect("communities:detail", org_slug=org_slug, community_slug=slug)
+
+
+def community_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    communities = selectors.communities_visible(organization=request.organization)
+    can_create = org_role_has_perm(request.membership.role, OrgPermission.CREATE_COMMUNITY)
+    return render(
+        request,
+        "communities/community_list.html",
+        {"communities": communities, "can_create": can_create},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def community_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Step one of the design wizard: the name. The creator becomes the convener."""
+    require_org_perm(request, OrgPermission.CREATE_COMMUNITY)
+    form = DesignCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            community = services.community_create(
+                actor=request.user,
+                organization=request.organization,
+                name=form.cleaned_data["name"],
+                slug=form.cleaned_data["slug"],
+            )
+            services.design_step_mark_saved(actor=request.user, community=community, step="name")
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("The community has been created. Continue its design."))
+            return redirect(
+                "communities:design_step",
+                org_slug=org_slug,
+                community_slug=community.slug,
+                step=design.STEP_KEYS[1],
+            )
+    return render(
+        request,
+        "communities/community_create.html",
+        {"form": form, "steps": design.STEPS, "current_step": "name"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def community_detail(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """The overview every member of the organization sees (sponsors: read-only), with the
+    role table and, for those who manage roles, the assignment form and warnings."""
+    loaded = load(request, community_slug)
+    community = loaded.community
+    form = RoleAssignForm(
+        request.POST or None,
+        people=selectors.people_of_organization(organization=request.organization),
+        initial={"starts_on": timezone.localdate()},
+    )
+    if request.method == "POST":
+        loaded.require(P.MANAGE_ROLES)
+        if form.is_valid():
+            try:
+                services.role_assign(actor=request.user, community=community, **form.cleaned_data)
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("The role has been assigned."))
+                return _detail(org_slug, community.slug)
+    today = timezone.localdate()
+    assignments = list(selectors.role_assignments(community=community))
+    active = sorted(
+        (a for a in assignments if a.is_active_on(today)),
+        key=lambda a: (a.role, a.user.display_name),
+    )
+    holds_role = any(a.user_id == request.user.pk for a in active)
+    context = loaded.context(
+        active_roles=active,
+        can_manage_roles=loaded.can(P.MANAGE_ROLES),
+        form=form,
+        warnings=selectors.role_warnings(community=community, assignments=assignments, today=today)
+        if loaded.can(P.MANAGE_ROLES) or loaded.can(P.MANAGE_MEMBERS)
+        else [],
+        overview=selectors.community_overview(community=community),
+        objective_labels=[dict(Objective.choices)[o] for o in community.objectives],
+        rhythm_labels=[dict(Rhythm.choices)[r] for r in community.rhythm],
+        results=list(ExpectedResult.objects.filter(community=community)),
+        timeline=list(selectors.transitions(community=community)),
+        holds_role=holds_role,
+        own_request=None
+        if holds_role
+        else selectors.own_join_request(community=community, user=request.user),
+        invitation=None
+        if holds_role
+        else selectors.pending_invitation_for(community=community, user=request.user),
+    )
+    return render(request, "communities/community_detail.html", context)
+
+
+# --- Roles ---------------------------------------------------------------------------
+
+
+@require_GET
+def roles(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """The role history of the community, with change and end actions for managers."""
+    loaded = load(request, community_slug, need=P.VIEW)
+    today = timezone.localdate()
+    history = list(selectors.role_assignments(community=loaded.community))
+    return render(
+        request,
+        "communities/roles.html",
+        loaded.context(
+            history=history,
+            today=today,
+            change_form=RoleChangeForm(),
+            warnings=selectors.role_warnings(
+                community=loaded.community, assignments=history, today=today
+            ),
+        ),
+    )
+
+
+def _assignment(loaded, assignment_id: int) -> CommunityRoleAssignment:
+    assignment = (
+        CommunityRoleAssignment.objects.filter(community=loaded.community, pk=assignment_id)
+        .select_related("user", "community")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+@require_POST
+def role_end(
+    request: HttpRequest, org_slug: str, community_slug: str, assignment_id: int
+) -> HttpResponse:
+    loaded = load(request, community_slug)
+    assignment = _assignment(loaded, assignment_id)
+    loaded.require(P.MANAGE_ROLES)
+    try:
+        services.role_end(actor=request.user, assignment=assignment)
+    except ValidationError as error:
+        message_from(request, error)
+    else:
+        messages.success(request, _("The role has been ended."))
+    return _detail(org_slug, loaded.community.slug)
+
+
+@require_POST
+def role_change(
+    request: HttpRequest, org_slug: str, community_slug: str, assignment_id: int
+) -> HttpResponse:
+    loaded = load(request, community_slug)
+    assignment = _assignment(loaded, assignment_id)
+    loaded.require(P.MANAGE_ROLES)
+    form = RoleChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the new role."))
+    else:
+        try:
+            services.role_change(
+                actor=request.user, assignment=assignment, role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            message_from(request, error)
+        else:
+            messages.success(request, _("The role has been changed."))
+    return redirect("communities:roles", org_slug=org_slug, community_slug=loaded.community.slug)
+
+
+# --- Design wizard -------------------------------------------------------------------
+
+
+@require_GET
+def design_checklist(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """At a glance: which design stages are complete, and what the gate still needs."""
+    loaded = load(request, community_slug, need=P.VIEW)
+    facts = selectors.design_facts(community=loaded.community)
+    items = design.checklist(loaded.community, facts)
+    resume = next((i.key for i in items if not i.complete and i.key != "charter"), None)
+    return render(
+        request,
+        "communities/design_checklist.html",
+        loaded.context(
+            items=items,
+            missing=design.implementation_gate_missing(loaded.community, facts),
+            resume_step=resume,
+            complete_count=sum(1 for i in items if i.complete),
+        ),
+    )
+
+
+def _initial_for(step: str, community) -> dict:
+    if step == "results":
+        return DesignResultsForm.initial_from(
+            ExpectedResult.objects.filter(community=community).order_by("position")
+        )
+    return {name: getattr(community, name) for name in design.STEP_FIELDS.get(step, [])}
+
+
+@require_http_methods(["GET", "POST"])
+def design_step(
+    request: HttpRequest, org_slug: str, community_slug: str, step: str
+) -> HttpResponse:
+    """One step of the wizard. "Save and continue" goes to the next step, "Save draft"
+    stays; everything saved is kept, so the wizard can be left and resumed."""
+    loaded = load(request, community_slug)
+    if step not in design.STEP_KEYS:
+        raise Http404
+    loaded.require(P.EDIT_DESIGN)
+    community = loaded.community
+    index = design.STEP_KEYS.index(step)
+    next_step = design.STEP_KEYS[index + 1] if index + 1 < len(design.STEP_KEYS) else None
+    previous_step = design.STEP_KEYS[index - 1] if index > 0 else None
+    people = selectors.people_of_organization(organization=request.organization)
+    if step == "roles":
+        form = RoleAssignForm(
+            request.POST if "assign" in request.POST else None,
+            people=people,
+            initial={"starts_on": timezone.localdate()},
+        )
+    else:
+        form = STEP_FORMS[step](request.POST or None, initial=_initial_for(step, community))
+    if request.method == "POST":
+        try:
+            if step == "roles":
+                if "assign" in request.POST:
+                    if form.is_valid():
+                        services.role_assign(
+                            actor=request.user, community=community, **form.cleaned_data
+                        )
+                        messages.success(request, _("The role has been assigned."))
+                        return redirect(request.path)
+                    raise _FormInvalid
+                services.design_step_mark_saved(actor=request.user, community=community, step=step)
+            elif not form.is_valid():
+                raise _FormInvalid
+            elif step == "results":
+                services.expected_results_set(
+                    actor=request.user, community=community, results=form.results()
+                )
+            else:
+                services.community_design_save(
+                    actor=request.user, community=community, step=step, values=form.cleaned_data
+                )
+        except ValidationError as error:
+            form_errors_from(form, error)
+        except _FormInvalid:
+            pass
+        else:
+            messages.success(request, _("Saved."))
+            if "continue" in request.POST and next_step:
+                return redirect(
+                    "communities:design_step",
+                    org_slug=org_slug,
+                    community_slug=community.slug,
+                    step=next_step,
+                )
+            if "continue" in request.POST:
+                return redirect(
+                    "communities:design_checklist",
+                    org_slug=org_slug,
+                    community_slug=community.slug,
+                )
+            return redirect(request.path)
+    context = loaded.context(
+        form=form,
+        step=step,
+        step_title=dict(design.STEPS)[step],
+        step_number=index + 1,
+        steps=design.STEPS,
+        current_step=step,
+        next_step=next_step,
+        previous_step=previous_step,
+    )
+    if step == "roles":
+        context["active_roles"] = list(selectors.active_role_assignments(community=community))
+    return render(request, "communities/design_step.html", context)
+
+
+class _FormInvalid(Exception):
+    """The form has errors to show; nothing was saved."""
+
+
+# --- Phases --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def phase(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """The phase timeline; for conveners, the form that moves the CoP on. A refused move
+    shows exactly what is missing."""
+    loaded = load(request, community_slug, need=P.VIEW)
+    community = loaded.community
+    allowed = sorted(services.ALLOWED_TRANSITIONS[community.phase])
+    form = PhaseChangeForm(request.POST or None, allowed=allowed)
+    missing: list[str] = []
+    if request.method == "POST":
+        loaded.require(P.CHANGE_PHASE)
+        if form.is_valid():
+            try:
+                services.community_phase_change(
+                    actor=request.user, community=community, **form.cleaned_data
+                )
+            except ValidationError as error:
+                if getattr(error, "code", None) == "gate":
+                    missing = error.params["missing"]
+                    form.add_error(None, _("The community cannot move on yet."))
+                else:
+                    form_errors_from(form, error)
+            else:
+                messages.success(request, _("The phase has been changed."))
+                return redirect(
+                    "communities:phase", org_slug=org_slug, community_slug=community.slug
+                )
+    return render(
+        request,
+        "communities/phase.html",
+        loaded.context(
+            form=form,
+            missing=missing,
+            timeline=list(selectors.transitions(community=community)),
+        ),
+    )
+
+
+# --- Tags ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def tags(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """The tagging norms: moderators choose the tags members may use here."""
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    community = loaded.community
+    vocabulary = selectors.tags_of_organization(organization=request.organization)
+    form = TagsForm(
+        request.POST or None,
+        vocabulary=vocabulary,
+        initial={"tags": list(community.allowed_tags.all())},
+    )
+    if request.method == "POST":
+        loaded.require(P.MODERATE)
+        if form.is_valid():
+            try:
+                chosen = list(form.cleaned_data["tags"])
+                for name in form.cleaned_data["new_tags"].split(","):
+                    if name.strip():
+                        chosen.append(
+                            services.tag_create(
+                                actor=request.user,
+                                organization=request.organization,
+                                name=name,
+                            )
+                        )
+                services.community_tags_set(actor=request.user, community=community, tags=chosen)
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("The tagging norms have been saved."))
+                return redirect(
+                    "communities:tags", org_slug=org_slug, community_slug=community.slug
+                )
+    return render(
+        request,
+        "communities/tags.html",
+        loaded.context(form=form, allowed=selectors.tags_allowed(community=community)),
+    )

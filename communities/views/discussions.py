@@ -1,0 +1,409 @@
+"""Workstreams, threads and posts, moderation (pin, lock, close, flags) and escalations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from communities import selectors, services
+from communities.forms import (
+    EscalationForm,
+    EscalationUpdateForm,
+    FlagForm,
+    FlagResolveForm,
+    PostEditForm,
+    PostForm,
+    ThreadCloseForm,
+    ThreadForm,
+    ThreadTagsForm,
+    WorkstreamForm,
+)
+from communities.models import Post
+from communities.permissions import CommunityPermission as P
+from communities.views.common import form_errors_from, load, message_from
+
+
+def _thread_url(org_slug: str, community, thread_id: int):
+    return redirect(
+        "communities:thread_detail",
+        org_slug=org_slug,
+        community_slug=community.slug,
+        thread_id=thread_id,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def workstreams(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    form = WorkstreamForm(request.POST or None)
+    if request.method == "POST":
+        loaded.require(P.MANAGE_WORKSTREAMS)
+        if form.is_valid():
+            try:
+                workstream = services.workstream_create(
+                    actor=request.user, community=loaded.community, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("The workstream has been created."))
+                return redirect(
+                    "communities:workstream_detail",
+                    org_slug=org_slug,
+                    community_slug=loaded.community.slug,
+                    workstream_id=workstream.pk,
+                )
+    return render(
+        request,
+        "communities/workstreams.html",
+        loaded.context(
+            form=form,
+            workstreams=selectors.workstreams(community=loaded.community),
+            recent=selectors.threads(community=loaded.community)[:10],
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def workstream_detail(
+    request: HttpRequest, org_slug: str, community_slug: str, workstream_id: int
+) -> HttpResponse:
+    """A channel: its threads (filterable by tag) and the form to start one."""
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    community = loaded.community
+    workstream = selectors.workstream_get(community=community, pk=workstream_id)
+    allowed_tags = selectors.tags_allowed(community=community)
+    form = ThreadForm(request.POST or None, allowed_tags=allowed_tags)
+    if request.method == "POST":
+        loaded.require(P.POST)
+        if form.is_valid():
+            try:
+                thread = services.thread_create(
+                    actor=request.user,
+                    workstream=workstream,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    tags=list(form.cleaned_data["tags"]),
+                )
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("The discussion has been started."))
+                return _thread_url(org_slug, community, thread.pk)
+    tag = request.GET.get("tag", "")[:60]
+    page = Paginator(
+        selectors.threads(community=community, workstream=workstream, tag=tag), 30
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "communities/workstream_detail.html",
+        loaded.context(
+            workstream=workstream,
+            page=page,
+            form=form,
+            tag=tag,
+            query=f"tag={tag}" if tag else "",
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def thread_detail(
+    request: HttpRequest, org_slug: str, community_slug: str, thread_id: int
+) -> HttpResponse:
+    """A discussion with its posts and replies, the reply form and moderator tools."""
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    community = loaded.community
+    thread = selectors.thread_get(community=community, pk=thread_id)
+    reply_to = request.GET.get("reply_to", "")
+    form = PostForm(
+        request.POST or None, initial={"parent": reply_to if reply_to.isdigit() else None}
+    )
+    if request.method == "POST":
+        loaded.require(P.POST)
+        if form.is_valid():
+            parent = None
+            if form.cleaned_data["parent"]:
+                parent = Post.objects.filter(thread=thread, pk=form.cleaned_data["parent"]).first()
+            try:
+                post = services.post_create(
+                    actor=request.user,
+                    thread=thread,
+                    body=form.cleaned_data["body"],
+                    parent=parent,
+                    moderator=loaded.can(P.MODERATE),
+                )
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("Your reply has been posted."))
+                response = _thread_url(org_slug, community, thread.pk)
+                response["Location"] += f"#post-{post.pk}"
+                return response
+    is_moderator = loaded.can(P.MODERATE)
+    can_reply = (
+        loaded.can(P.POST)
+        and not thread.is_closed
+        and (not thread.is_locked or is_moderator)
+        and not community.is_archived
+    )
+    return render(
+        request,
+        "communities/thread_detail.html",
+        loaded.context(
+            thread=thread,
+            posts=list(selectors.posts(thread=thread)),
+            form=form,
+            can_reply=can_reply,
+            tags_form=ThreadTagsForm(
+                allowed_tags=selectors.tags_allowed(community=community),
+                initial={"tags": list(thread.tags.all())},
+            )
+            if is_moderator
+            else None,
+        ),
+    )
+
+
+@require_POST
+def thread_moderate(
+    request: HttpRequest, org_slug: str, community_slug: str, thread_id: int
+) -> HttpResponse:
+    """Pin, unpin, lock, unlock or reopen (closing has its own page for the summary)."""
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    thread = selectors.thread_get(community=loaded.community, pk=thread_id)
+    loaded.require(P.MODERATE)
+    action = request.POST.get("action", "")
+    actions = {
+        "pin": lambda: services.thread_pin(actor=request.user, thread=thread, pinned=True),
+        "unpin": lambda: services.thread_pin(actor=request.user, thread=thread, pinned=False),
+        "lock": lambda: services.thread_lock(actor=request.user, thread=thread, locked=True),
+        "unlock": lambda: services.thread_lock(actor=request.user, thread=thread, locked=False),
+        "reopen": lambda: services.thread_reopen(actor=request.user, thread=thread),
+    }
+    if action not in actions:
+        messages.error(request, _("Unknown moderation action."))
+    else:
+        try:
+            actions[action]()
+        except ValidationError as error:
+            message_from(request, error)
+        else:
+            messages.success(request, _("Done."))
+    return _thread_url(org_slug, loaded.community, thread.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def thread_close(
+    request: HttpRequest, org_slug: str, community_slug: str, thread_id: int
+) -> HttpResponse:
+    """Close a discussion with the required closing summary."""
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    thread = selectors.thread_get(community=loaded.community, pk=thread_id)
+    loaded.require(P.MODERATE)
+    form = ThreadCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.thread_close(
+                actor=request.user, thread=thread, summary=form.cleaned_data["summary"]
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("The discussion has been closed."))
+            return _thread_url(org_slug, loaded.community, thread.pk)
+    return render(
+        request, "communities/thread_close.html", loaded.context(thread=thread, form=form)
+    )
+
+
+@require_POST
+def thread_tags(
+    request: HttpRequest, org_slug: str, community_slug: str, thread_id: int
+) -> HttpResponse:
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    thread = selectors.thread_get(community=loaded.community, pk=thread_id)
+    loaded.require(P.MODERATE)
+    form = ThreadTagsForm(
+        request.POST, allowed_tags=selectors.tags_allowed(community=loaded.community)
+    )
+    if not form.is_valid():
+        messages.error(request, _("Use only the tags this community allows."))
+    else:
+        try:
+            services.thread_tags_set(
+                actor=request.user, thread=thread, tags=list(form.cleaned_data["tags"])
+            )
+        except ValidationError as error:
+            message_from(request, error)
+        else:
+            messages.success(request, _("The tags have been saved."))
+    return _thread_url(org_slug, loaded.community, thread.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def post_edit(
+    request: HttpRequest, org_slug: str, community_slug: str, post_id: int
+) -> HttpResponse:
+    """The author edits their post; earlier texts stay in its history."""
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    post = selectors.post_get(community=loaded.community, pk=post_id)
+    loaded.require(P.POST)
+    if post.author_id != request.user.pk:
+        raise PermissionDenied
+    form = PostEditForm(request.POST or None, initial={"body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(actor=request.user, post=post, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("Your post has been updated."))
+            response = _thread_url(org_slug, loaded.community, post.thread_id)
+            response["Location"] += f"#post-{post.pk}"
+            return response
+    return render(request, "communities/post_edit.html", loaded.context(post=post, form=form))
+
+
+@require_GET
+def post_history(
+    request: HttpRequest, org_slug: str, community_slug: str, post_id: int
+) -> HttpResponse:
+    """Every saved text of a post, newest first."""
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    post = selectors.post_get(community=loaded.community, pk=post_id)
+    if post.is_hidden and not loaded.can(P.MODERATE):
+        raise PermissionDenied
+    return render(
+        request,
+        "communities/post_history.html",
+        loaded.context(post=post, revisions=list(selectors.post_revisions(post=post))),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def post_flag(
+    request: HttpRequest, org_slug: str, community_slug: str, post_id: int
+) -> HttpResponse:
+    """Report a post to the moderators with a reason."""
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    post = selectors.post_get(community=loaded.community, pk=post_id)
+    loaded.require(P.POST)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_flag(actor=request.user, post=post, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("Thank you: the moderators will look at this post."))
+            return _thread_url(org_slug, loaded.community, post.thread_id)
+    return render(request, "communities/post_flag.html", loaded.context(post=post, form=form))
+
+
+@require_GET
+def moderation_queue(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    loaded = load(request, community_slug, need=P.MODERATE)
+    return render(
+        request,
+        "communities/moderation.html",
+        loaded.context(
+            flags=list(selectors.moderation_queue(community=loaded.community)),
+            form=FlagResolveForm(),
+        ),
+    )
+
+
+@require_POST
+def flag_resolve(
+    request: HttpRequest, org_slug: str, community_slug: str, flag_id: int
+) -> HttpResponse:
+    loaded = load(request, community_slug, need=P.MODERATE)
+    flag = selectors.flag_get(community=loaded.community, pk=flag_id)
+    form = FlagResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to uphold or dismiss the flag."))
+    else:
+        try:
+            services.flag_resolve(
+                actor=request.user,
+                flag=flag,
+                uphold=form.cleaned_data["decision"] == "uphold",
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            message_from(request, error)
+        else:
+            messages.success(request, _("The flag has been dealt with."))
+    return redirect(
+        "communities:moderation", org_slug=org_slug, community_slug=loaded.community.slug
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def escalations(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    form = EscalationForm(
+        request.POST or None,
+        people=selectors.people_of_organization(organization=request.organization),
+    )
+    if request.method == "POST":
+        loaded.require(P.ESCALATE)
+        if form.is_valid():
+            try:
+                services.escalation_create(
+                    actor=request.user, community=loaded.community, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("The escalation has been recorded."))
+                return redirect(
+                    "communities:escalations",
+                    org_slug=org_slug,
+                    community_slug=loaded.community.slug,
+                )
+    return render(
+        request,
+        "communities/escalations.html",
+        loaded.context(form=form, escalations=selectors.escalations(community=loaded.community)),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def escalation_detail(
+    request: HttpRequest, org_slug: str, community_slug: str, escalation_id: int
+) -> HttpResponse:
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    escalation = selectors.escalation_get(community=loaded.community, pk=escalation_id)
+    form = EscalationUpdateForm(
+        request.POST or None,
+        people=selectors.people_of_organization(organization=request.organization),
+        initial={
+            "status": escalation.status,
+            "owner": escalation.owner_id,
+            "outcome": escalation.outcome,
+        },
+    )
+    if request.method == "POST":
+        loaded.require(P.ESCALATE)
+        if form.is_valid():
+            try:
+                services.escalation_update(
+                    actor=request.user, escalation=escalation, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("The escalation has been updated."))
+                return redirect(request.path)
+    return render(
+        request,
+        "communities/escalation_detail.html",
+        loaded.context(escalation=escalation, form=form),
+    )
