@@ -1,8 +1,84 @@
 """Pages of the evaluation app (mounted at /o/<org_slug>/) and its API routes
-(mounted at /api/v1/o/<org_slug>/). Each app picks its own sub-prefixes."""
+(mounted at /api/v1/o/<org_slug>/)."""
+
+from django.urls import include, path
+
+from evaluation import api, views
 
 app_name = "evaluation"
 
-urlpatterns: list = []
+community_pages = [
+    path("", views.home, name="home"),
+    path("cfir/", views.cfir_rounds, name="cfir_rounds"),
+    path("cfir/<int:round_id>/", views.cfir_round, name="cfir_round"),
+    path("cfir/<int:round_id>/sites/<int:site_id>/", views.cfir_rate, name="cfir_rate"),
+    path("barriers/<int:barrier_id>/", views.barrier, name="barrier"),
+    path("strategies/<int:choice_id>/", views.strategy, name="strategy"),
+    path("strategies/<int:choice_id>/remove/", views.strategy_remove, name="strategy_remove"),
+    path("follow-through/", views.follow_through, name="follow_through"),
+    path("surveys/", views.surveys, name="surveys"),
+    path("surveys/nomad/", views.nomad_round_create, name="nomad_round_create"),
+    path("surveys/<int:survey_id>/", views.survey, name="survey"),
+    path(
+        "surveys/<int:survey_id>/questions/<int:question_id>/delete/",
+        views.question_delete,
+        name="question_delete",
+    ),
+    path("surveys/<int:survey_id>/status/", views.survey_status, name="survey_status"),
+    path("surveys/<int:survey_id>/respond/", views.survey_respond, name="survey_respond"),
+    path("surveys/<int:survey_id>/results/", views.survey_results, name="survey_results"),
+    path("surveys/<int:survey_id>/results.csv", views.survey_export, name="survey_export"),
+    path("conclusion/", views.conclusion, name="conclusion"),
+    path("conclusion/record/", views.record_request, name="record_request"),
+    path(
+        "conclusion/record/<int:record_id>/download/",
+        views.record_download,
+        name="record_download",
+    ),
+    path("conclusion/communications/", views.communications, name="communications"),
+    path(
+        "conclusion/communications/<slug:kind>/",
+        views.communication_edit,
+        name="communication_edit",
+    ),
+]
 
-api_urlpatterns: list = []
+urlpatterns = [
+    path("evaluation/reference/", views.reference, name="reference"),
+    path("communities/<slug:community_slug>/evaluation/", include(community_pages)),
+]
+
+community_api = [
+    path("cfir-rounds/", api.CfirRoundList.as_view(), name="cfir_rounds"),
+    path("cfir-rounds/<int:round_id>/", api.CfirRoundDetail.as_view(), name="cfir_round"),
+    path(
+        "cfir-rounds/<int:round_id>/ratings/",
+        api.CfirRatingsSave.as_view(),
+        name="cfir_ratings",
+    ),
+    path(
+        "barriers/<int:barrier_id>/strategies/",
+        api.BarrierStrategies.as_view(),
+        name="barrier_strategies",
+    ),
+    path("strategies/<int:choice_id>/", api.StrategyChoiceDetail.as_view(), name="strategy"),
+    path("follow-through/", api.FollowThrough.as_view(), name="follow_through"),
+    path("surveys/", api.SurveyList.as_view(), name="surveys"),
+    path("surveys/<int:survey_id>/", api.SurveyDetail.as_view(), name="survey"),
+    path(
+        "surveys/<int:survey_id>/responses/",
+        api.SurveyRespond.as_view(),
+        name="survey_respond",
+    ),
+    path(
+        "surveys/<int:survey_id>/results/", api.SurveyResultsView.as_view(), name="survey_results"
+    ),
+    path("results-records/", api.ResultsRecordList.as_view(), name="results_records"),
+    path("archive-blockers/", api.ArchiveBlockers.as_view(), name="archive_blockers"),
+]
+
+api_urlpatterns = [
+    path("evaluation/cfir-constructs/", api.CfirConstructList.as_view(), name="cfir_constructs"),
+    path("evaluation/eric-strategies/", api.EricStrategyList.as_view(), name="eric_strategies"),
+    path("communities/<slug:community_slug>/evaluation/", include(community_api)),
+]
