@@ -128,6 +128,14 @@ class MeasureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["stratifiers"].queryset = Stratifier.objects.filter(organization=organization)
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("value_type") == Measure.ValueType.RATE and not cleaned.get(
+            "rate_multiplier"
+        ):
+            self.add_error("rate_multiplier", _("A rate needs a multiplier (e.g. 1000)."))
+        return cleaned
+
 
 class PhaseBreakForm(forms.Form):
     starts_on = forms.DateField(

@@ -608,7 +608,7 @@ def import_detail(request: HttpRequest, org_slug: str, batch_id: int) -> HttpRes
                     messages.success(request, _("The data has been imported."))
                 elif batch.status == ImportBatch.Status.DUPLICATE:
                     messages.error(request, _("This file has already been imported."))
-                return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
+            return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
     duplicate_of = None
     if batch.report.get("duplicate_of"):
         duplicate_of = ImportBatch.objects.filter(
