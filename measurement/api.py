@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from copcore.api_support import OrganizationScopedMixin
 from copcore.responses import error_body
 from measurement import access, exports, selectors, services
-from measurement.models import Observation
+from measurement.models import ImportBatch, Observation
 from measurement.serializers import (
     ImportBatchSerializer,
     ImportResultSerializer,
@@ -165,7 +165,7 @@ class ImportBatchDetailView(OrganizationScopedMixin, generics.RetrieveAPIView):
     """Status and progress of an import (polled by the status page)."""
 
     serializer_class = ImportBatchSerializer
-    queryset = Observation.objects.none()
+    queryset = ImportBatch.objects.none()
 
     def get_object(self):
         batch = selectors.import_batch_get(

@@ -8,7 +8,29 @@ from measurement.models import ImportBatch, Measure, Observation
 from measurement.services import API_MAX_ROWS
 
 
+def _choice_text(choices) -> str:
+    return "One of: " + ", ".join(value for value, _label in choices)
+
+
 class MeasureSerializer(serializers.ModelSerializer):
+    # Choice fields are plain strings here (values documented in help_text) so that the
+    # schema's enum names do not collide with other apps' "kind"/"status" fields.
+    kind = serializers.CharField(read_only=True, help_text=_choice_text(Measure.Kind.choices))
+    value_type = serializers.CharField(
+        read_only=True, help_text=_choice_text(Measure.ValueType.choices)
+    )
+    frequency = serializers.CharField(
+        read_only=True, help_text=_choice_text(Measure.Frequency.choices)
+    )
+    direction = serializers.CharField(
+        read_only=True, help_text=_choice_text(Measure.Direction.choices)
+    )
+    chart_type = serializers.CharField(
+        read_only=True, help_text=_choice_text(Measure.ChartType.choices)
+    )
+    reaim_dimension = serializers.CharField(
+        read_only=True, help_text=_choice_text(Measure.ReAim.choices)
+    )
     community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     stratifiers = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
@@ -28,6 +50,9 @@ class ObservationSerializer(serializers.ModelSerializer):
     site_code = serializers.CharField(source="site.code", read_only=True)
     stratifier = serializers.SerializerMethodField()
     category = serializers.SerializerMethodField()
+    status = serializers.CharField(
+        read_only=True, help_text=_choice_text(Observation.Status.choices)
+    )
 
     class Meta:
         model = Observation
@@ -98,6 +123,15 @@ class ImportBatchSerializer(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
     is_running = serializers.BooleanField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status = serializers.CharField(
+        read_only=True, help_text=_choice_text(ImportBatch.Status.choices)
+    )
+    source = serializers.CharField(
+        read_only=True, help_text=_choice_text(ImportBatch.Source.choices)
+    )
+    on_existing = serializers.CharField(
+        read_only=True, help_text=_choice_text(ImportBatch.OnExisting.choices)
+    )
 
     class Meta:
         model = ImportBatch
