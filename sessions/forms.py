@@ -233,6 +233,8 @@ class AttendanceMarkForm(forms.Form):
 
 
 class PollForm(forms.Form):
+    prefix = "poll"  # several forms share the session page: unique ids
+
     question = forms.CharField(label=_("Question"), max_length=300)
     options = forms.CharField(
         label=_("Options, one per line"), widget=forms.Textarea(attrs={"rows": 4})
@@ -307,6 +309,8 @@ class BreakoutNotesForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    prefix = "decision"  # several forms share the session page: unique ids
+
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
 
@@ -316,6 +320,8 @@ class DecisionForm(forms.Form):
 
 
 class ActionItemForm(forms.Form):
+    prefix = "action"  # several forms share the session page: unique ids
+
     owner = forms.ModelChoiceField(label=_("Who"), queryset=None)
     description = forms.CharField(
         label=_("Will test or do what"), widget=forms.Textarea(attrs={"rows": 2})
@@ -336,6 +342,8 @@ class ActionStatusForm(forms.Form):
 
 
 class SwapRequestForm(forms.Form):
+    prefix = "swap"  # several forms share the session page: unique ids
+
     proposed = forms.ModelChoiceField(label=_("Ask this person to take over"), queryset=None)
     swap_session = forms.ModelChoiceField(
         label=_("In exchange for their session (optional)"), queryset=None, required=False
@@ -349,6 +357,8 @@ class SwapRequestForm(forms.Form):
 
 
 class FacilitatorForm(forms.Form):
+    prefix = "facilitator"  # several forms share the session page: unique ids
+
     facilitator = forms.ModelChoiceField(label=_("Facilitator"), queryset=None, required=False)
 
     def __init__(self, *args, people, **kwargs):

@@ -31,10 +31,10 @@ def test_action_item_links_a_pdsa_test_on_the_page(world, client_for):
     response = client_for(world.convener).post(
         url("sessions:action_item_create", world, session_id=session.pk),
         {
-            "owner": world.member.pk,
-            "description": "Run cycle 1 on ward 3",
-            "due_on": (dt.date.today() + dt.timedelta(days=14)).isoformat(),
-            "test_of_change": pdsa.pk,
+            "action-owner": world.member.pk,
+            "action-description": "Run cycle 1 on ward 3",
+            "action-due_on": (dt.date.today() + dt.timedelta(days=14)).isoformat(),
+            "action-test_of_change": pdsa.pk,
         },
         follow=True,
     )

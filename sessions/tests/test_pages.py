@@ -46,8 +46,8 @@ def test_sponsor_is_read_only(world, client_for):
     assert "Record a decision" not in page.text
     for name, data in [
         ("sessions:attendance_reply", {"response": "registered"}),
-        ("sessions:decision_create", {"text": "x", "owner": world.sponsor.pk}),
-        ("sessions:poll_create", {"question": "q", "options": "a\nb"}),
+        ("sessions:decision_create", {"decision-text": "x", "decision-owner": world.sponsor.pk}),
+        ("sessions:poll_create", {"poll-question": "q", "poll-options": "a\nb"}),
         ("sessions:session_cancel", {}),
     ]:
         assert sponsor.post(url(name, world, session_id=session.pk), data).status_code == 403
@@ -355,16 +355,19 @@ def test_decisions_and_action_items_with_overdue_label(world, client_for):
     client = client_for(world.convener)
     response = client.post(
         url("sessions:decision_create", world, session_id=session.pk),
-        {"text": "Adopt the screening tool on two wards", "owner": world.member.pk},
+        {
+            "decision-text": "Adopt the screening tool on two wards",
+            "decision-owner": world.member.pk,
+        },
         follow=True,
     )
     assert "The decision has been recorded." in response.text
     response = client.post(
         url("sessions:action_item_create", world, session_id=session.pk),
         {
-            "owner": world.member.pk,
-            "description": "Test the tool on ward 3",
-            "due_on": "2020-01-01",
+            "action-owner": world.member.pk,
+            "action-description": "Test the tool on ward 3",
+            "action-due_on": "2020-01-01",
         },
         follow=True,
     )
@@ -372,9 +375,9 @@ def test_decisions_and_action_items_with_overdue_label(world, client_for):
     client.post(
         url("sessions:action_item_create", world, session_id=session.pk),
         {
-            "owner": world.steward.pk,
-            "description": "Audit 20 notes",
-            "due_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+            "action-owner": world.steward.pk,
+            "action-description": "Audit 20 notes",
+            "action-due_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
         },
     )
     listing = client.get(url("sessions:community_actions", world))

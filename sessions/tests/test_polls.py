@@ -166,14 +166,14 @@ def test_poll_creation_needs_two_options_and_keeps_what_was_typed(world, client_
     client = client_for(world.convener)
     response = client.post(
         url("sessions:poll_create", world, session_id=session.pk),
-        {"question": "Best day for office hours?", "options": "Tuesday"},
+        {"poll-question": "Best day for office hours?", "poll-options": "Tuesday"},
     )
     assert response.status_code == 200
     assert "Give at least two options." in response.text
     assert "Best day for office hours?" in response.text
     response = client.post(
         url("sessions:poll_create", world, session_id=session.pk),
-        {"question": "Best day?", "options": "Tuesday\nThursday", "anonymous": "on"},
+        {"poll-question": "Best day?", "poll-options": "Tuesday\nThursday", "poll-anonymous": "on"},
         follow=True,
     )
     assert "The poll is open." in response.text

@@ -126,7 +126,7 @@ def test_swap_through_the_pages(world, facilitators, client_for):
     convener = client_for(world.convener)
     response = convener.post(
         url("sessions:facilitator", world, session_id=session.pk),
-        {"action": "swap", "proposed": world.member.pk, "message": "Away that week"},
+        {"action": "swap", "swap-proposed": world.member.pk, "swap-message": "Away that week"},
         follow=True,
     )
     assert "Your swap request has been sent." in response.text
@@ -160,6 +160,6 @@ def test_only_the_facilitator_may_ask_to_swap(world, facilitators, client_for):
         session = Session.objects.filter(series=series).order_by("starts_at").first()
     response = client_for(world.member).post(
         url("sessions:facilitator", world, session_id=session.pk),
-        {"action": "swap", "proposed": world.steward.pk},
+        {"action": "swap", "swap-proposed": world.steward.pk},
     )
     assert response.status_code == 403
