@@ -422,5 +422,6 @@ class PostListView(CommunityScopedMixin, generics.ListCreateAPIView):
             body=serializer.validated_data["body"],
             parent=serializer.validated_data.get("parent"),
             moderator=P.MODERATE in self.perms,
+            attachments=[serializer.validated_data.get("attachment")],
         )
         return Response(self.get_serializer(post).data, status=status.HTTP_201_CREATED)

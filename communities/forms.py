@@ -360,6 +360,11 @@ MARKDOWN_HELP = _(
 )
 
 
+ATTACHMENT_HELP = _(
+    "Optional. PDF, Office documents, images, MP4 videos, CSV or plain text; checked when you post."
+)
+
+
 class WorkstreamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(
@@ -371,6 +376,9 @@ class ThreadForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
         label=_("First message"), widget=forms.Textarea(attrs={"rows": 6}), help_text=MARKDOWN_HELP
+    )
+    attachment = forms.FileField(
+        label=_("Attach a file"), required=False, help_text=ATTACHMENT_HELP
     )
     tags = forms.ModelMultipleChoiceField(
         label=_("Tags"),
@@ -387,6 +395,9 @@ class ThreadForm(forms.Form):
 class PostForm(forms.Form):
     body = forms.CharField(
         label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), help_text=MARKDOWN_HELP
+    )
+    attachment = forms.FileField(
+        label=_("Attach a file"), required=False, help_text=ATTACHMENT_HELP
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

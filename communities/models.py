@@ -672,3 +672,32 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PostAttachment(models.Model):
+    """A file attached to a post. Checked and stored by the platform's upload rules
+    (``knowledge.uploads``: type by content, size limit, random storage name) and served
+    only through a view that checks the reader may see the post."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="post_attachments"
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="communities/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["post", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -24,6 +24,7 @@ from communities.models import (
     MemberProfile,
     PhaseTransition,
     Post,
+    PostAttachment,
     PostFlag,
     Tag,
     Thread,
@@ -439,8 +440,20 @@ def posts(*, thread: Thread) -> QuerySet[Post]:
     return (
         Post.objects.filter(thread=thread)
         .select_related("author", "parent__author")
+        .prefetch_related(Prefetch("attachments", queryset=PostAttachment.objects.order_by("id")))
         .order_by("created_at", "id")
     )
+
+
+def attachment_get(*, community: Community, post_id: int, pk: int) -> PostAttachment:
+    found = (
+        PostAttachment.objects.filter(community=community, post_id=post_id, pk=pk)
+        .select_related("post")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
 
 
 def post_get(*, community: Community, pk: int) -> Post:

@@ -16,6 +16,7 @@ from communities.models import (
     JoinRequest,
     PhaseTransition,
     Post,
+    PostAttachment,
     Tag,
     Thread,
     Workstream,
@@ -271,12 +272,38 @@ class ThreadSerializer(serializers.ModelSerializer):
             self.fields["tags"].child_relation.queryset = allowed_tags
 
 
+class PostAttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PostAttachment
+        fields = ["id", "original_name", "content_type", "size", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment: PostAttachment) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "communities:attachment_download",
+            kwargs={
+                "org_slug": attachment.organization.slug,
+                "community_slug": attachment.community.slug,
+                "post_id": attachment.post_id,
+                "attachment_id": attachment.pk,
+            },
+        )
+
+
 class PostSerializer(serializers.ModelSerializer):
     author_display_name = serializers.CharField(
         source="author.display_name", read_only=True, default=None
     )
     parent = serializers.PrimaryKeyRelatedField(
         queryset=Post.objects.none(), required=False, allow_null=True
+    )
+    attachments = PostAttachmentSerializer(many=True, read_only=True)
+    attachment = serializers.FileField(
+        write_only=True, required=False, help_text="Optional file, checked by the upload rules."
     )
 
     class Meta:
@@ -288,6 +315,8 @@ class PostSerializer(serializers.ModelSerializer):
             "author_display_name",
             "body",
             "body_html",
+            "attachments",
+            "attachment",
             "created_at",
             "edited_at",
             "is_hidden",
@@ -305,4 +334,5 @@ class PostSerializer(serializers.ModelSerializer):
         if instance.is_hidden and not self.moderator:
             data["body"] = ""
             data["body_html"] = ""
+            data["attachments"] = []
         return data

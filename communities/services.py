@@ -31,6 +31,7 @@ from communities.models import (
     Phase,
     PhaseTransition,
     Post,
+    PostAttachment,
     PostFlag,
     Rhythm,
     Tag,
@@ -843,6 +844,65 @@ def _record_mentions(post: Post) -> list[Mention]:
     return created
 
 
+MAX_ATTACHMENTS_PER_POST = 5
+
+
+def _check_uploads(uploads) -> list:
+    """Check every upload against the platform's rules before anything is stored."""
+    from knowledge.uploads import validate_upload
+
+    uploads = [u for u in (uploads or []) if u]
+    if len(uploads) > MAX_ATTACHMENTS_PER_POST:
+        raise ValidationError(
+            {
+                "attachment": _("Attach at most %(n)s files to one post.")
+                % {"n": MAX_ATTACHMENTS_PER_POST}
+            }
+        )
+    checked = []
+    for upload in uploads:
+        try:
+            checked.append((upload, validate_upload(upload)))
+        except ValidationError as error:
+            raise ValidationError({"attachment": error.messages}) from error
+    return checked
+
+
+def _store_attachments(post: Post, actor: User, checked: list) -> list[PostAttachment]:
+    """Store checked uploads under random names and record them; if recording fails,
+    the stored files are removed again (as knowledge does for its files)."""
+    from django.core.files.storage import default_storage
+
+    from knowledge.uploads import storage_name
+
+    names: list[str] = []
+    try:
+        rows = []
+        for upload, check in checked:
+            name = default_storage.save(
+                storage_name(check, folder=f"communities/{post.organization_id}"), upload
+            )
+            names.append(name)
+            rows.append(
+                PostAttachment(
+                    organization=post.organization,
+                    community=post.community,
+                    post=post,
+                    file=name,
+                    original_name=check.original_name,
+                    content_type=check.content_type,
+                    size=check.size,
+                    sha256=check.sha256,
+                    uploaded_by=actor,
+                )
+            )
+        return PostAttachment.objects.bulk_create(rows)
+    except Exception:
+        for name in names:
+            default_storage.delete(name)
+        raise
+
+
 def _check_thread_open_for(actor: User, thread: Thread, *, moderator: bool) -> None:
     ensure_writable(thread.community)
     if thread.is_closed:
@@ -859,12 +919,14 @@ def thread_create(
     title: str,
     body: str,
     tags: list[Tag] | None = None,
+    attachments: list | None = None,
 ) -> Thread:
-    """Start a discussion: the thread and its first post."""
+    """Start a discussion: the thread and its first post (with optional attachments)."""
     community = workstream.community
     ensure_writable(community)
     tags = tags or []
     _check_tags(community, tags)
+    checked = _check_uploads(attachments)
     if not title.strip():
         raise ValidationError({"title": _("A discussion needs a title.")})
     if not body.strip():
@@ -885,6 +947,7 @@ def thread_create(
         body=body,
         body_html=render_markdown(body),
     )
+    _store_attachments(post, actor, checked)
     _record_mentions(post)
     audit_record(
         organization=community.organization,
@@ -903,14 +966,17 @@ def post_create(
     body: str,
     parent: Post | None = None,
     moderator: bool = False,
+    attachments: list | None = None,
 ) -> Post:
-    """Reply in a discussion (to the thread, or to one post with ``parent``)."""
+    """Reply in a discussion (to the thread, or to one post with ``parent``), with
+    optional attachments checked by the platform's upload rules."""
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     _check_thread_open_for(actor, thread, moderator=moderator)
     if parent is not None and parent.thread_id != thread.pk:
         raise ValidationError({"parent": _("The reply must be in the same discussion.")})
     if not body.strip():
         raise ValidationError({"body": _("Write a message.")})
+    checked = _check_uploads(attachments)
     post = Post.objects.create(
         organization=thread.organization,
         community=thread.community,
@@ -922,6 +988,7 @@ def post_create(
     )
     thread.last_activity_at = post.created_at
     thread.save(update_fields=["last_activity_at"])
+    _store_attachments(post, actor, checked)
     _record_mentions(post)
     audit_record(
         organization=thread.organization,

@@ -49,6 +49,11 @@ community_pages = [
     path("posts/<int:post_id>/edit/", views.post_edit, name="post_edit"),
     path("posts/<int:post_id>/history/", views.post_history, name="post_history"),
     path("posts/<int:post_id>/flag/", views.post_flag, name="post_flag"),
+    path(
+        "posts/<int:post_id>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("moderation/<int:flag_id>/", views.flag_resolve, name="flag_resolve"),
     path("escalations/", views.escalations, name="escalations"),

@@ -46,7 +46,9 @@ def path_values(world) -> dict[str, str]:
         )
         assert JoinRequest.objects.filter(pk=join_request.pk).exists()
         assert PostFlag.objects.filter(pk=flag.pk).exists()
+    attachment = _attachment_value(world, thread)
     return {
+        "attachment_id": attachment["attachment_id"],
         "step": "problem",
         "workstream_id": workstream.pk,
         "thread_id": thread.pk,
@@ -58,3 +60,16 @@ def path_values(world) -> dict[str, str]:
         "escalation_id": escalation.pk,
         "user_id": world.member.pk,
     }
+
+
+def _attachment_value(world, thread) -> dict[str, str]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with scope(organization=world.org_a):
+        post = services.post_create(
+            actor=world.convener,
+            thread=thread,
+            body="See the attached notes",
+            attachments=[SimpleUploadedFile("notes.txt", b"Sepsis notes\n", "text/plain")],
+        )
+        return {"attachment_id": post.attachments.get().pk, "attachment_post_id": post.pk}

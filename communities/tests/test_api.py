@@ -199,3 +199,22 @@ def test_bad_input_is_a_400_not_a_500(world, client_for):
     )
     assert client.post(api("roles", world), {"user": "zzz", "role": "king"}).status_code == 400
     assert client.post(api("role_end", world, assignment_id=999999)).status_code == 404
+
+
+def test_posts_with_attachments_through_the_api(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _ws, thread = make_thread(world)
+    client = client_for(world.member)
+    posts_url = api("posts", world, thread_id=thread.pk)
+    bad = client.post(
+        posts_url, {"body": "x", "attachment": SimpleUploadedFile("a.exe", b"MZ\x90\x00abc")}
+    )
+    assert bad.status_code == 400 and "attachment" in bad.json()["error"]["fields"]
+    ok = client.post(
+        posts_url, {"body": "notes", "attachment": SimpleUploadedFile("n.txt", b"hello\n")}
+    )
+    assert ok.status_code == 201
+    listed = client.get(posts_url).json()["results"][-1]
+    assert listed["attachments"][0]["original_name"] == "n.txt"
+    assert client.get(listed["attachments"][0]["url"]).status_code == 200

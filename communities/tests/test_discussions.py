@@ -238,3 +238,42 @@ def test_escalations_have_an_owner_and_a_status(world, client_for):
     assert (
         client_for(world.member).post(url("escalations", world), {"title": "x"}).status_code == 403
     )
+
+
+def test_attachments_use_the_upload_rules_and_are_served_to_readers_only(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _ws, thread = make_thread(world)
+    member = client_for(world.member)
+    thread_url = url("thread_detail", world, thread_id=thread.pk)
+    fake = SimpleUploadedFile("tool.pdf", b"MZ\x90\x00 not really a pdf", "application/pdf")
+    response = member.post(thread_url, {"body": "Keep me", "attachment": fake})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "tool.pdf" in text and "Keep me" in text  # says what is wrong, keeps the text
+    with scope(organization=world.org_a):
+        assert not Post.objects.filter(body="Keep me").exists()
+    notes = SimpleUploadedFile("notes.csv", b"site,score\nGH,3\n", "text/csv")
+    member.post(thread_url, {"body": "Our audit", "attachment": notes})
+    with scope(organization=world.org_a):
+        post = Post.objects.get(body="Our audit")
+        attachment = post.attachments.get()
+    assert attachment.original_name == "notes.csv" and attachment.size == 16
+    assert not attachment.file.name.endswith("notes.csv")  # stored under a random name
+    download = url("attachment_download", world, post_id=post.pk, attachment_id=attachment.pk)
+    assert "notes.csv" in member.get(thread_url).content.decode()
+    response = client_for(world.steward).get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"site,score\nGH,3\n"
+    assert "attachment" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client_for(world.sponsor).get(download).status_code == 403
+    with scope(organization=world.org_a):
+        post.is_hidden = True
+        post.save()
+    assert member.get(download).status_code == 403
+    assert client_for(world.convener).get(download).status_code == 200
+    wrong_post = url(
+        "attachment_download", world, post_id=post.pk + 1000, attachment_id=attachment.pk
+    )
+    assert client_for(world.convener).get(wrong_post).status_code == 404

@@ -21,6 +21,7 @@ from communities.views.community import (
     tags,
 )
 from communities.views.discussions import (
+    attachment_download,
     escalation_detail,
     escalations,
     flag_resolve,
@@ -46,6 +47,7 @@ from communities.views.members import (
 )
 
 __all__ = [
+    "attachment_download",
     "charter",
     "charter_acknowledge",
     "charter_compare",

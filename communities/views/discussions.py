@@ -78,7 +78,7 @@ def workstream_detail(
     community = loaded.community
     workstream = selectors.workstream_get(community=community, pk=workstream_id)
     allowed_tags = selectors.tags_allowed(community=community)
-    form = ThreadForm(request.POST or None, allowed_tags=allowed_tags)
+    form = ThreadForm(request.POST or None, request.FILES or None, allowed_tags=allowed_tags)
     if request.method == "POST":
         loaded.require(P.POST)
         if form.is_valid():
@@ -89,6 +89,7 @@ def workstream_detail(
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
                     tags=list(form.cleaned_data["tags"]),
+                    attachments=[form.cleaned_data["attachment"]],
                 )
             except ValidationError as error:
                 form_errors_from(form, error)
@@ -122,7 +123,9 @@ def thread_detail(
     thread = selectors.thread_get(community=community, pk=thread_id)
     reply_to = request.GET.get("reply_to", "")
     form = PostForm(
-        request.POST or None, initial={"parent": reply_to if reply_to.isdigit() else None}
+        request.POST or None,
+        request.FILES or None,
+        initial={"parent": reply_to if reply_to.isdigit() else None},
     )
     if request.method == "POST":
         loaded.require(P.POST)
@@ -137,6 +140,7 @@ def thread_detail(
                     body=form.cleaned_data["body"],
                     parent=parent,
                     moderator=loaded.can(P.MODERATE),
+                    attachments=[form.cleaned_data["attachment"]],
                 )
             except ValidationError as error:
                 form_errors_from(form, error)
@@ -406,4 +410,23 @@ def escalation_detail(
         request,
         "communities/escalation_detail.html",
         loaded.context(escalation=escalation, form=form),
+    )
+
+
+@require_GET
+def attachment_download(
+    request: HttpRequest, org_slug: str, community_slug: str, post_id: int, attachment_id: int
+) -> HttpResponse:
+    """Serve a post's attachment to someone who may read the discussion (a hidden post's
+    files only to moderators), as a download with the detected content type."""
+    from knowledge.uploads import file_download_response
+
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    attachment = selectors.attachment_get(
+        community=loaded.community, post_id=post_id, pk=attachment_id
+    )
+    if attachment.post.is_hidden and not loaded.can(P.MODERATE):
+        raise PermissionDenied
+    return file_download_response(
+        attachment.file, file_name=attachment.original_name, content_type=attachment.content_type
     )
