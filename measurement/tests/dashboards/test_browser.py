@@ -1,0 +1,19 @@
+"""Browser journey: a sponsor logs in and reads the RE-AIM one-pager."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_sponsor_logs_in_and_reads_the_one_pager(world, dash, browser_login):
+    page = browser_login(world.sponsor.email)
+    page.goto(reverse("measurement:dashboard_index", kwargs={"org_slug": world.org_a.slug}))
+    page.get_by_role("link", name="RE-AIM one-pager").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("RE-AIM one-pager")
+    for title in ("Reach", "Effectiveness", "Adoption", "Implementation", "Maintenance"):
+        assert page.get_by_role("heading", name=title, exact=True).is_visible()
+    assert page.get_by_text("Data completeness:").first.is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()  # print CSS: the page alone
