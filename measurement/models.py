@@ -424,9 +424,18 @@ class Observation(models.Model):
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned for correction")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="observations")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="observations")
+    # No single-column indexes on these three: the unique constraint (measure, ...), the
+    # (site, period) and (organization, status) indexes already serve those look-ups, and
+    # each index slows every bulk insert.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="observations", db_index=False
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="observations", db_index=False
+    )
     period = models.DateField(_("period"))
     category = models.ForeignKey(
         StratifierCategory,
@@ -478,7 +487,6 @@ class Observation(models.Model):
         indexes = [
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["site", "period"]),
-            models.Index(fields=["batch"]),
         ]
 
     def __str__(self) -> str:
