@@ -127,11 +127,16 @@ def roles_sync_all(*, today: dt.date | None = None) -> int:
     return len(communities)
 
 
+RESERVED_SLUGS = {"new"}  # "communities/new/" is the create page
+
+
 @transaction.atomic
 def community_create(
     *, actor: User, organization: Organization, name: str, slug: str, convener: User | None = None
 ) -> Community:
     """Create a community; its creator (or the named convener) becomes convener."""
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": _("This short name is reserved; please choose another.")})
     if Community.objects.filter(organization=organization, slug=slug).exists():
         raise ValidationError({"slug": _("A community with this slug already exists.")})
     community = Community.objects.create(organization=organization, name=name, slug=slug)
