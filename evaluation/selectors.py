@@ -537,8 +537,9 @@ class NomadResults:
 
 def _nomad_group(label: str, n: int, rows: list[dict], codes: dict[int, str], rule) -> NomadGroup:
     small = disclosure.is_small(n, rule)
-    per_construct: dict[str, list[int]] = defaultdict(list)
-    people: dict[str, set] = defaultdict(set)
+    # Each person's construct score is the mean of their answered items of it; the
+    # group's score is the mean of those, so every respondent weighs the same.
+    per_person: dict[str, dict] = defaultdict(lambda: defaultdict(list))
     general_values: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         code = codes.get(row["question_id"], "")
@@ -546,10 +547,12 @@ def _nomad_group(label: str, n: int, rows: list[dict], codes: dict[int, str], ru
         if item is None or row["number"] is None:
             continue
         if item.construct:
-            per_construct[item.construct].append(row["number"])
-            people[item.construct].add(row["response_id"])
+            per_person[item.construct][row["response_id"]].append(row["number"])
         else:
             general_values[code].append(row["number"])
+    per_construct = {
+        key: [mean(values) for values in people.values()] for key, people in per_person.items()
+    }
     general = []
     for item in nomad.GENERAL_ITEMS:
         values = general_values.get(item.code, [])
@@ -558,7 +561,7 @@ def _nomad_group(label: str, n: int, rows: list[dict], codes: dict[int, str], ru
     constructs = []
     for construct in nomad.CONSTRUCTS:
         values = per_construct.get(construct.key, [])
-        count = len(people.get(construct.key, ()))
+        count = len(values)
         hidden = small or disclosure.is_small(count, rule)
         constructs.append(
             ConstructScore(

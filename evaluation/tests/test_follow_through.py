@@ -59,7 +59,9 @@ def test_signal_needs_enough_points_and_reads_common_cause(scope_a):
     chain = make_barrier_chain(world)
     few = make_measure(world, code="few", values=[(5, 10)] * 2)
     flat = make_measure(world, code="flat", values=[(50, 100), (52, 100), (49, 100), (51, 100)] * 4)
-    services.strategy_link(actor=world.convener, choice=chain.choice, tests=[], measures=[few, flat])
+    services.strategy_link(
+        actor=world.convener, choice=chain.choice, tests=[], measures=[few, flat]
+    )
     audience = audience_for(user=world.convener, community=world.community_a)
     [row] = selectors.follow_through(community=world.community_a, audience=audience)
     signals = {m.code: s.key for m, s in row.strategies[0].measures}
