@@ -134,6 +134,7 @@ class RowSource:
     delimiter: str
     unused_columns: list[str]
     progress: Callable[[], int]  # bytes (CSV) or rows (XLSX) read so far
+    total: int = 0  # the same unit: file size, or the sheet's row count when it says so
 
 
 def open_csv(stream: BinaryIO, encoding: str) -> RowSource:
@@ -211,7 +212,8 @@ def open_xlsx(stream: IO[bytes]) -> RowSource:
         finally:
             workbook.close()
 
-    return RowSource(rows(), "", unused, lambda: state["line"])
+    total = sheet.max_row if isinstance(sheet.max_row, int) else 0
+    return RowSource(rows(), "", unused, lambda: state["line"], total)
 
 
 def open_rows(stream: BinaryIO, kind: str, encoding: str) -> RowSource:

@@ -14,6 +14,7 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -362,6 +363,10 @@ class GridEntry:
         )
 
 
+def _decimal(text: str) -> Decimal:
+    return Decimal(text).quantize(Decimal("0.0001"))
+
+
 @transaction.atomic
 def observations_save_grid(
     *,
@@ -374,9 +379,10 @@ def observations_save_grid(
 ) -> tuple[int, dict[int, list[dict]]]:
     """Save what a steward typed for one site and period, with the import's row checks.
 
-    Blank lines are left alone (partial work is fine). Valid lines are kept as drafts,
-    or submitted when ``submit``; approved values that change go back to the
-    steward's hands (draft or submitted). Returns (rows saved, errors by entry index):
+    Blank lines are left alone (partial work is fine), and so are lines shown unchanged
+    (an approved value stays approved). New or changed lines are kept as drafts, or
+    submitted when ``submit`` (which also submits unchanged drafts and returned lines);
+    a changed approved value goes back through review. Returns (rows saved, errors by entry index):
     when any line has an error nothing is saved, so the page shows the errors with
     what was typed.
     """
@@ -398,31 +404,50 @@ def observations_save_grid(
     if errors:
         return 0, errors
     now = timezone.now()
-    status = Observation.Status.SUBMITTED if submit else Observation.Status.DRAFT
+    existing = {
+        (o.measure_id, o.category_id): o
+        for o in Observation.objects.filter(
+            measure__in={entry.measure.pk for entry, _staged in valid}, site=site, period=period
+        )
+    }
     saved = 0
     for entry, staged in valid:
         fields = staged.rstrip("\n").split("\t")
-        numerator, denominator, value = (None if f == "\\N" else f for f in fields[5:8])
-        Observation.objects.update_or_create(
-            measure=entry.measure,
-            site=site,
-            period=period,
-            category=entry.category,
-            defaults={
-                "organization": community.organization,
-                "numerator": numerator,
-                "denominator": denominator,
-                "value": value,
-                "comment": entry.comment.strip(),
-                "status": status,
-                "entered_by": actor,
-                "submitted_at": now if submit else None,
-                "review_comment": "",
-                "reviewed_by": None,
-                "reviewed_at": None,
-                "batch": None,
-            },
+        numbers = [None if f == "\\N" else _decimal(f) for f in fields[5:8]]
+        comment = entry.comment.strip()
+        observation = existing.get(
+            (entry.measure.pk, entry.category.pk if entry.category else None)
         )
+        if observation is None:
+            observation = Observation(
+                organization=community.organization,
+                measure=entry.measure,
+                site=site,
+                period=period,
+                category=entry.category,
+            )
+        else:
+            unchanged = [
+                observation.numerator,
+                observation.denominator,
+                observation.value,
+            ] == numbers and observation.comment == comment
+            resubmit = submit and observation.status in (
+                Observation.Status.DRAFT,
+                Observation.Status.RETURNED,
+            )
+            if unchanged and not resubmit:
+                continue  # a line shown as it was saved: leave its status alone
+        observation.numerator, observation.denominator, observation.value = numbers
+        observation.comment = comment
+        observation.status = Observation.Status.SUBMITTED if submit else Observation.Status.DRAFT
+        observation.entered_by = actor
+        observation.submitted_at = now if submit else None
+        observation.review_comment = "" if submit else observation.review_comment
+        observation.reviewed_by = None
+        observation.reviewed_at = None
+        observation.batch = None
+        observation.save()
         saved += 1
     audit_record(
         organization=community.organization,
@@ -664,7 +689,8 @@ def import_batch_validate(*, batch_id: int) -> ImportBatch:
         else:
             delimiter = source.delimiter
             if batch.source == ImportBatch.Source.XLSX:
-                _set_progress(batch_id, 0, 0)
+                _set_progress(batch_id, 0, source.total)
+                batch.progress_total = source.total
             sink = _TextSink(spool)
             progress_of = source.progress
             _validate_rows(

@@ -88,6 +88,32 @@ def test_grid_keeps_partial_work_as_drafts_then_submits(world, data, client_for)
     assert rows[0].numerator == 31
 
 
+def test_grid_leaves_unchanged_approved_values_alone(world, data, client_for):
+    with scope(organization=world.org_a):
+        approved = Observation.objects.create(
+            organization=world.org_a, measure=data.bundle, site=data.site_gh,
+            period=dt.date(2024, 3, 1), numerator=30, denominator=40, status="approved",
+        )  # fmt: skip
+    steward = client_for(world.steward)
+    page = steward.get(entry_url(data), {"frequency": "monthly", "period": "2024-03-01"})
+    assert 'value="30"' in page.content.decode()  # shown as saved
+    # The page posts the approved line back unchanged with a new count: draft it.
+    body = grid_post(data, bundle__total__numerator="30", bundle__total__denominator="40",
+                     falls__total__value="4")  # fmt: skip
+    assert steward.post(entry_url(data), body).status_code == 302
+    approved.refresh_from_db()
+    assert approved.status == "approved"
+    falls = [o for o in obs(world) if o.measure.code == "falls"][0]
+    assert falls.status == "draft"
+    # Changing the approved value sends it back through review.
+    body = grid_post(data, "submit", bundle__total__numerator="31",
+                     bundle__total__denominator="40", falls__total__value="4")  # fmt: skip
+    steward.post(entry_url(data), body)
+    approved.refresh_from_db()
+    falls.refresh_from_db()
+    assert (approved.status, approved.numerator, falls.status) == ("submitted", 31, "submitted")
+
+
 def test_grid_errors_keep_what_was_typed_and_save_nothing(world, data, client_for):
     steward = client_for(world.steward)
     response = steward.post(
