@@ -8,6 +8,7 @@ community permission (else 403) and calls a service (its ValidationError becomes
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -158,12 +159,13 @@ class SessionDetailView(_CommunityMixin, generics.RetrieveUpdateAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         starts_at, ends_at = data.pop("starts_at", None), data.pop("ends_at", None)
-        if starts_at is not None:
-            services.session_move(
-                actor=request.user, session=session, starts_at=starts_at, ends_at=ends_at
-            )
-        if data:
-            services.session_update_record(actor=request.user, session=session, **data)
+        with transaction.atomic():  # a move and a record change succeed or fail together
+            if starts_at is not None:
+                services.session_move(
+                    actor=request.user, session=session, starts_at=starts_at, ends_at=ends_at
+                )
+            if data:
+                services.session_update_record(actor=request.user, session=session, **data)
         return Response(SessionSerializer(session).data)
 
 

@@ -7,6 +7,7 @@ in by the view).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from copcore.models import User
@@ -129,7 +130,9 @@ class SessionUpdateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if ("starts_at" in attrs) != ("ends_at" in attrs):
-            raise serializers.ValidationError("To move a session give both starts_at and ends_at.")
+            raise serializers.ValidationError(
+                _("To move a session give both starts_at and ends_at.")
+            )
         return attrs
 
 

@@ -632,7 +632,7 @@ def _case_form(request, community, *, case: CasePresentation | None = None):
     manage = access.can(request.user, SP.MANAGE_SESSIONS, community)
     data = request.POST if request.method == "POST" else None
     show_confirmation = bool(data and data.get("confirm_shown"))
-    initial = {}
+    initial = {"presenter": request.user.pk}
     if case is not None:
         initial = {
             "presenter": case.presenter_id,
@@ -706,18 +706,21 @@ def case_edit(
 def _case_page(request, community, session, case):
     form = _case_form(request, community, case=case)
     findings = None
-    if request.method == "POST" and form.is_valid():
-        saved, findings = _case_save(request, community, session, form, case)
-        if saved is not None:
-            messages.success(request, _("The case presentation has been saved."))
-            return redirect(_session_url(session, "cases"))
-        if findings:
-            # Show the warning and, now, the explicit confirmation box.
-            request_data = request.POST.copy()
-            request_data["confirm_shown"] = "1"
-            request.POST = request_data
+    if request.method == "POST":
+        texts = {name: request.POST.get(name, "") for name in services.CASE_TEXT_FIELDS}
+        findings = find_in_fields(texts) or None
+        if findings and "confirm_deidentified" not in form.fields:
+            # From now on the form carries the explicit confirmation box.
+            data = request.POST.copy()
+            data["confirm_shown"] = "1"
+            request.POST = data
             form = _case_form(request, community, case=case)
-            form.is_valid()
+        if form.is_valid():
+            saved, refused = _case_save(request, community, session, form, case)
+            if saved is not None:
+                messages.success(request, _("The case presentation has been saved."))
+                return redirect(_session_url(session, "cases"))
+            findings = refused or findings
     return render(
         request,
         "sessions/case_form.html",

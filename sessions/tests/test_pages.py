@@ -464,3 +464,16 @@ def test_introductory_meeting_records_the_action_plan(world, client_for):
     assert "Month 1: baseline data." in page.text
     assert "https://video.example.org/rec/1" in page.text
     assert future().tzinfo is not None
+
+
+def test_case_warning_shows_even_when_another_field_is_missing(world, client_for):
+    session = make_session(world)
+    response = client_for(world.convener).post(
+        url("sessions:case_create", world, session_id=session.pk),
+        {"title": "Case", "case_summary": "Call her on 07700 900123.", "questions": ""},
+    )
+    assert "Warning: this text may identify a patient" in response.text
+    assert "Phone number" in response.text
+    assert "This field is required." in response.text
+    with scope(organization=world.org_a):
+        assert not CasePresentation.objects.exists()
