@@ -242,6 +242,15 @@ class PhaseChangeForm(forms.Form):
         self.fields["to_phase"].choices = [(p, labels[p]) for p in allowed]
 
 
+class RoleEndForm(forms.Form):
+    ends_on = forms.DateField(
+        label=_("End date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The first day the role is no longer held. Empty: today."),
+    )
+
+
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(label=_("New role"), choices=CommunityRole.choices)
 

@@ -204,3 +204,17 @@ def test_directory_is_searchable_by_expertise_and_flags_the_planning_group(world
     with scope(organization=world.org_a):
         own = MemberProfile.objects.get(user=world.member)
         assert own.expertise == "Sepsis bundles" and own.planning_group is False
+
+
+def test_a_term_can_be_ended_on_a_chosen_date_from_the_roles_page(world, client_for):
+    with scope(organization=world.org_a):
+        term = CommunityRoleAssignment.objects.get(community=world.community_a, user=world.member)
+    client = client_for(world.convener)
+    end_url = url("role_end", world, assignment_id=term.pk)
+    future = timezone.localdate() + dt.timedelta(days=10)
+    response = client.post(end_url, {"ends_on": future.isoformat(), "next": "roles"})
+    assert response["Location"].endswith("/roles/")
+    term.refresh_from_db()
+    assert term.ends_on == future
+    response = client.post(end_url, {"ends_on": "1999-01-01"}, follow=True)
+    assert "The end date must not be before the start date." in response.content.decode()

@@ -19,6 +19,7 @@ from communities.forms import (
     PhaseChangeForm,
     RoleAssignForm,
     RoleChangeForm,
+    RoleEndForm,
     TagsForm,
 )
 from communities.models import CommunityRoleAssignment, ExpectedResult, Objective, Rhythm
@@ -165,12 +166,22 @@ def role_end(
     loaded = load(request, community_slug)
     assignment = _assignment(loaded, assignment_id)
     loaded.require(P.MANAGE_ROLES)
-    try:
-        services.role_end(actor=request.user, assignment=assignment)
-    except ValidationError as error:
-        message_from(request, error)
+    form = RoleEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the end date as a date, or leave it empty for today."))
     else:
-        messages.success(request, _("The role has been ended."))
+        try:
+            services.role_end(
+                actor=request.user, assignment=assignment, ends_on=form.cleaned_data["ends_on"]
+            )
+        except ValidationError as error:
+            message_from(request, error)
+        else:
+            messages.success(request, _("The role has been ended."))
+    if request.POST.get("next") == "roles":
+        return redirect(
+            "communities:roles", org_slug=org_slug, community_slug=loaded.community.slug
+        )
     return _detail(org_slug, loaded.community.slug)
 
 
