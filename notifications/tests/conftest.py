@@ -34,6 +34,8 @@ class RecordingHandler:
         self.delay = 0.0
         self.lock = threading.Lock()
         self.started = threading.Event()  # set when the first DATA arrives
+        self.data_calls = 0
+        self.in_flight: dict[int, threading.Event] = {}  # n -> set when DATA n arrives
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -46,11 +48,16 @@ class RecordingHandler:
         from email import message_from_bytes
 
         self.started.set()
+        self.data_calls += 1
+        event = self.in_flight.get(self.data_calls)
+        if event is not None:
+            event.set()
         if self.unavailable:
             return "421 4.3.2 Service not available, try again later"
         if self.delay:
             await asyncio.sleep(self.delay)
-            if session.transport is None or session.transport.is_closing():
+            transport = getattr(server, "transport", None)
+            if transport is None or transport.is_closing():
                 return "451 4.4.2 Connection lost"
         message = message_from_bytes(envelope.content)
         with self.lock:
