@@ -15,7 +15,15 @@ from rest_framework.response import Response
 
 from copcore.api_support import OrganizationScopedMixin
 from sessions import access, selectors, services
-from sessions.models import ActionItem, Attendance, Decision, Poll, Session, SessionSeries
+from sessions.models import (
+    ActionItem,
+    Attendance,
+    CasePresentation,
+    Decision,
+    Poll,
+    Session,
+    SessionSeries,
+)
 from sessions.permissions import SessionPermission as SP
 from sessions.serializers import (
     ActionItemSerializer,
@@ -23,6 +31,7 @@ from sessions.serializers import (
     AttendanceMarkSerializer,
     AttendanceSerializer,
     CancelSerializer,
+    CaseSerializer,
     DecisionSerializer,
     MarkedSerializer,
     PollCreateSerializer,
@@ -294,6 +303,49 @@ class PollVoteView(_CommunityMixin, generics.GenericAPIView):
         )
         poll = selectors.poll_get(session=session, poll_id=poll.pk)
         return Response(selectors.poll_results(poll), status=status.HTTP_201_CREATED)
+
+
+class CaseListView(_CommunityMixin, generics.ListCreateAPIView):
+    """A session's ECHO case presentations. POST presents one (attend; participants
+    present their own cases, managers anyone's)."""
+
+    serializer_class = CaseSerializer
+
+    def get_queryset(self):
+        if self.schema_only:
+            return CasePresentation.objects.with_scopes_disabled().none()
+        return (
+            self.get_session()
+            .cases.select_related("presenter", "site")
+            .order_by("created_at", "id")
+        )
+
+    def get_serializer(self, *args, **kwargs):
+        if self.schema_only:
+            return CaseSerializer(*args, **kwargs)
+        return CaseSerializer(*args, organization=self.organization, **kwargs)
+
+    def create(self, request, *args, **kwargs):
+        session = self.get_session()
+        self.require(SP.ATTEND)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        manage = access.can(request.user, SP.MANAGE_SESSIONS, self.get_community())
+        if data["presenter"] != request.user and not manage:
+            raise PermissionDenied
+        case = services.case_create(
+            actor=request.user,
+            session=session,
+            presenter=data["presenter"],
+            site=data.get("site"),
+            title=data["title"],
+            case_summary=data["case_summary"],
+            questions=data["questions"],
+            recommendations=data.get("recommendations", ""),
+            confirmed_deidentified=data["confirm_deidentified"],
+        )
+        return Response(self.get_serializer(case).data, status=status.HTTP_201_CREATED)
 
 
 class DecisionListView(_CommunityMixin, generics.ListCreateAPIView):

@@ -12,11 +12,13 @@ from rest_framework import serializers
 
 from copcore.models import User
 from knowledge.models import TestOfChange
+from measurement.models import Site
 from sessions.models import (
     ActionItem,
     ActionStatus,
     Attendance,
     AttendanceResponse,
+    CasePresentation,
     Decision,
     Poll,
     Session,
@@ -251,6 +253,41 @@ class ActionItemSerializer(_OrgPeopleMixin, serializers.ModelSerializer):
             self.fields["test_of_change"].queryset = TestOfChange.objects.filter(
                 community=community
             )
+
+
+class CaseSerializer(_OrgPeopleMixin, serializers.ModelSerializer):
+    """An ECHO case. Text that looks identifying is refused (400, the findings per
+    field) unless ``confirm_deidentified`` is true."""
+
+    person_fields = ("presenter",)
+    presenter = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
+    presenter_name = serializers.CharField(source="presenter.display_name", read_only=True)
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.with_scopes_disabled().none(), required=False, allow_null=True
+    )
+    confirm_deidentified = serializers.BooleanField(write_only=True, default=False)
+
+    class Meta:
+        model = CasePresentation
+        fields = [
+            "id",
+            "presenter",
+            "presenter_name",
+            "site",
+            "title",
+            "case_summary",
+            "questions",
+            "recommendations",
+            "identifying_warning_overridden",
+            "confirm_deidentified",
+            "created_at",
+        ]
+        read_only_fields = ["identifying_warning_overridden", "created_at"]
+
+    def __init__(self, *args, organization=None, **kwargs):
+        super().__init__(*args, organization=organization, **kwargs)
+        if organization is not None:
+            self.fields["site"].queryset = Site.objects.filter(organization=organization)
 
 
 class ActionStatusSerializer(serializers.Serializer):

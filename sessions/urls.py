@@ -59,6 +59,7 @@ api_urlpatterns = [
     path(AS + "polls/", api.PollListView.as_view(), name="poll_list"),
     path(AS + "polls/<int:poll_id>/", api.PollDetailView.as_view(), name="poll_detail"),
     path(AS + "polls/<int:poll_id>/votes/", api.PollVoteView.as_view(), name="poll_vote"),
+    path(AS + "cases/", api.CaseListView.as_view(), name="case_list"),
     path(AS + "decisions/", api.DecisionListView.as_view(), name="decision_list"),
     path(AC + "action-items/", api.ActionItemListView.as_view(), name="action_item_list"),
     path(

@@ -197,3 +197,38 @@ def test_another_organizations_community_is_a_404(world, client_for):
     client = client_for(world.outsider)
     response = client.get("/api/v1/o/network-b/communities/sepsis/sessions/")
     assert response.status_code == 404
+
+
+def test_case_presentation_through_the_api_warns_about_identifying_text(world, client_for):
+    session = make_session(world)
+    member = client_for(world.member)
+    cases = BASE + f"sessions/{session.pk}/cases/"
+    payload = {
+        "presenter": world.member.pk,
+        "site": world.site_a.pk,
+        "title": "Late recognition",
+        "case_summary": "Seen with fever; email jo@example.org for notes.",
+        "questions": "Escalate sooner?",
+    }
+    refused = member.post(cases, payload, content_type="application/json")
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert "Email address" in error["fields"]["case_summary"][0]
+    with scope(organization=world.org_a):
+        assert not session.cases.exists()
+    confirmed = member.post(
+        cases, {**payload, "confirm_deidentified": True}, content_type="application/json"
+    )
+    assert confirmed.status_code == 201
+    assert confirmed.json()["identifying_warning_overridden"] is True
+    someone_else = member.post(
+        cases,
+        {**payload, "presenter": world.steward.pk, "case_summary": "A man in his fifties."},
+        content_type="application/json",
+    )
+    assert someone_else.status_code == 403
+    assert (
+        client_for(world.sponsor).post(cases, payload, content_type="application/json").status_code
+        == 403
+    )
+    assert [c["title"] for c in member.get(cases).json()["results"]] == ["Late recognition"]

@@ -163,3 +163,24 @@ def test_only_the_facilitator_may_ask_to_swap(world, facilitators, client_for):
         {"action": "swap", "swap-proposed": world.steward.pk},
     )
     assert response.status_code == 403
+
+
+def test_rota_is_ordered_on_the_series_page(world, facilitators, client_for):
+    series = _weekly_series(world, facilitators)
+    third = facilitators[2]
+    response = client_for(world.convener).post(
+        url("sessions:series_detail", world, series_id=series.pk),
+        {"action": "rota", f"person_{third.pk}": "1", f"person_{world.convener.pk}": "2"},
+        follow=True,
+    )
+    assert "The rota has been saved." in response.text
+    with scope(organization=world.org_a):
+        assert list(series.rota.values_list("user", flat=True)) == [third.pk, world.convener.pk]
+    member = client_for(world.member)
+    assert (
+        member.post(
+            url("sessions:series_detail", world, series_id=series.pk),
+            {"action": "rota", f"person_{world.member.pk}": "1"},
+        ).status_code
+        == 403
+    )
