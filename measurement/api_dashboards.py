@@ -66,7 +66,11 @@ class DashboardMixin(OrganizationScopedMixin):
 
     @cached_property
     def community(self):
-        return community_get(organization=self.organization, slug=self.kwargs["community_slug"])
+        community = community_get(
+            organization=self.organization, slug=self.kwargs["community_slug"]
+        )
+        community.organization = self.organization  # the same row: no second query
+        return community
 
     @cached_property
     def audience(self) -> dashboards.Audience:

@@ -364,11 +364,57 @@ def control_chart_spec(
 
 
 def sparkline_spec(*, title: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """A small line with its centre line and the last point marked by class."""
-    return control_chart_spec(
-        title=title, y_title="", rows=rows, show_limits=True, width=220, height=60
-    ) | {"config": {"font": FONT, "axis": {"disable": True}, "legend": {"disable": True},
-                    "view": {"stroke": None}}}  # fmt: skip
+    """A small line for tables: the values, the centre line, and special-cause points
+    with their shapes (decorative: the table beside it says the same in words)."""
+    labels = point_class_labels()
+    values = [
+        {
+            "i": k,
+            "y": _num(r.get("y"), 3),
+            "cl": _num(r.get("cl"), 3),
+            "s": r.get("point_class") or "common",
+        }
+        for k, r in enumerate(rows)
+    ]
+    present = {v["s"] for v in values if v["y"] is not None} | {"common"}
+    shapes = {k: POINT_STYLES[k] for k in POINT_STYLES if k in present}
+    x = {"field": "i", "type": "quantitative", "axis": None}
+    y = {"field": "y", "type": "quantitative", "axis": None, "scale": {"zero": False}}
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "width": 200,
+        "height": 40,
+        "background": "white",
+        "padding": 2,
+        "config": {"view": {"stroke": None}},
+        "data": {"values": values},
+        "layer": [
+            {
+                "mark": {"type": "line", "color": "#2b2b2b", "strokeWidth": 1,
+                         "interpolate": "step"},
+                "encoding": {"x": x, "y": {**y, "field": "cl"}},
+            },
+            {
+                "mark": {"type": "line", "color": "#5f6b7a", "strokeWidth": 1},
+                "encoding": {"x": x, "y": y},
+            },
+            {
+                "transform": [{"filter": "datum.s != 'common'"}],
+                "mark": {"type": "point", "filled": True, "size": 30},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "shape": {"field": "s", "type": "nominal", "legend": None,
+                              "scale": {"domain": list(shapes),
+                                        "range": [v[0] for v in shapes.values()]}},
+                    "color": {"field": "s", "type": "nominal", "legend": None,
+                              "scale": {"domain": list(shapes),
+                                        "range": [v[1] for v in shapes.values()]}},
+                },
+            },
+        ],
+        "description": title or ", ".join(labels[k] for k in shapes),
+    }  # fmt: skip
 
 
 # ---------------------------------------------------------------- comparing sites

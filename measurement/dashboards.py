@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 from django.core.cache import cache
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -76,6 +78,7 @@ class Audience:
     read_only: bool
     can_manage: bool
     can_note: bool
+    token: str = "initial"  # the data version read for this request
 
     @property
     def data_key(self) -> str:
@@ -84,13 +87,70 @@ class Audience:
 
 
 def _granted(user, community: Community) -> set[str]:
-    """The community permissions the person holds (two queries, via guardian)."""
+    """The community permissions the person holds: the grants of their role groups and
+    their own, read from guardian's tables in one query (guardian's checker takes two)."""
     if not user.is_authenticated or not user.is_active:
         return set()
+    if user.is_superuser:
+        return {str(perm) for perm in (*M, *P)}
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    content_type = ContentType.objects.get_for_model(Community)  # cached by Django
+    by_group = GroupObjectPermission.objects.filter(
+        content_type=content_type, object_pk=str(community.pk), group__user=user
+    ).values("permission_id")
+    by_user = UserObjectPermission.objects.filter(
+        content_type=content_type, object_pk=str(community.pk), user=user
+    ).values("permission_id")
+    codenames = set(
+        Permission.objects.filter(content_type=content_type)
+        .filter(Q(pk__in=by_group) | Q(pk__in=by_user))
+        .values_list("codename", flat=True)
+    )
+    return {str(perm) for perm in (*M, *P) if guardian_codename(perm) in codenames}
+
+
+def _policy_and_rule(community: Community, token: str) -> tuple[bool, int | None, Rule]:
+    """The CoP's approval policy and the organization's rule, cached under the data
+    version (triggers change it whenever either table is written)."""
+    key = f"dash:policy:{community.pk}:{token}"
+    found = cache.get(key)
+    if found is None:
+        policy = CommunityDataPolicy.objects.filter(community=community).first()
+        found = (
+            bool(policy and policy.requires_approval),
+            policy.data_lead_id if policy else None,
+            organization_rule(community.organization),
+        )
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def viewable_communities(*, user, organization: Organization) -> list[tuple[Community, bool]]:
+    """The organization's CoPs whose data the person may see, each with whether their
+    view is read-only (a sponsor's). Three queries whatever the number of CoPs."""
     from guardian.core import ObjectPermissionChecker
 
-    codenames = set(ObjectPermissionChecker(user).get_perms(community))
-    return {perm for perm in (*M, *P) if guardian_codename(perm) in codenames}
+    communities = list(Community.objects.filter(organization=organization).order_by("name"))
+    if not communities or not user.is_authenticated or not user.is_active:
+        return []
+    checker = ObjectPermissionChecker(user)
+    checker.prefetch_perms(communities)
+    leads = set(
+        CommunityDataPolicy.objects.filter(
+            organization=organization, data_lead_id=user.pk
+        ).values_list("community_id", flat=True)
+    )
+    result = []
+    for community in communities:
+        codenames = set(checker.get_perms(community))
+        granted = {perm for perm in (*M, *P) if guardian_codename(perm) in codenames}
+        sees_all = M.SUBMIT_DATA in granted or M.APPROVE_DATA in granted
+        if sees_all or community.pk in leads or M.VIEW_DATA in granted:
+            result.append((community, P.VIEW_DISCUSSIONS not in granted))
+    return result
 
 
 def organization_rule(organization: Organization) -> Rule:
@@ -99,7 +159,9 @@ def organization_rule(organization: Organization) -> Rule:
     )
 
 
-def audience_for(*, user, community: Community, sponsor_view: bool = False) -> Audience:
+def audience_for(
+    *, user, community: Community, sponsor_view: bool = False, token: str | None = None
+) -> Audience:
     """The person's view of the CoP's data.
 
     Statuses follow ``measurement.selectors.observations_visible_to`` (stewards and
@@ -109,8 +171,9 @@ def audience_for(*, user, community: Community, sponsor_view: bool = False) -> A
     only. The disclosure rule applies to everyone without ``view_unsuppressed``.
     """
     granted = _granted(user, community)
-    policy = CommunityDataPolicy.objects.filter(community=community).first()
-    is_data_lead = policy is not None and policy.data_lead_id == user.pk
+    token = token or data_token(community.organization)
+    requires_approval, data_lead_id, org_rule = _policy_and_rule(community, token)
+    is_data_lead = data_lead_id is not None and data_lead_id == user.pk
     sees_unapproved = M.SUBMIT_DATA in granted or M.APPROVE_DATA in granted or is_data_lead
     can_view = sees_unapproved or M.VIEW_DATA in granted
     read_only = can_view and P.VIEW_DISCUSSIONS not in granted
@@ -120,12 +183,12 @@ def audience_for(*, user, community: Community, sponsor_view: bool = False) -> A
         statuses = (Observation.Status.APPROVED,)
     elif sees_unapproved:
         statuses = ALL_STATUSES
-    elif policy is not None and policy.requires_approval:
+    elif requires_approval:
         statuses = (Observation.Status.APPROVED,)
     else:
         statuses = (Observation.Status.SUBMITTED, Observation.Status.APPROVED)
     unsuppressed = M.VIEW_UNSUPPRESSED in granted
-    rule = disclosure.UNSUPPRESSED if unsuppressed else organization_rule(community.organization)
+    rule = disclosure.UNSUPPRESSED if unsuppressed else org_rule
     return Audience(
         community_id=community.pk,
         can_view=can_view,
@@ -135,6 +198,7 @@ def audience_for(*, user, community: Community, sponsor_view: bool = False) -> A
         read_only=read_only,
         can_manage=M.MANAGE_MEASURES in granted,
         can_note=can_view and P.POST in granted,
+        token=token,
     )
 
 
@@ -352,6 +416,10 @@ class MeasureArrays:
     grand_den: float
     grand_num_sup: bool
     grand_den_sup: bool
+    sc_num: np.ndarray  # (sites, categories, periods): each site's strata
+    sc_den: np.ndarray
+    sc_num_sup: np.ndarray
+    sc_den_sup: np.ndarray
 
 
 def _empty_arrays(periods: list[dt.date], site_ids: list[int], cats: list[int]) -> dict:
@@ -378,6 +446,10 @@ def _empty_arrays(periods: list[dt.date], site_ids: list[int], cats: list[int]) 
         "grand_den": math.nan,
         "grand_num_sup": False,
         "grand_den_sup": False,
+        "sc_num": nan((s, c, t), np.nan),
+        "sc_den": nan((s, c, t), np.nan),
+        "sc_num_sup": np.zeros((s, c, t), bool),
+        "sc_den_sup": np.zeros((s, c, t), bool),
     }
 
 
@@ -390,53 +462,75 @@ def _disclose_quantity(
     *,
     site_cells: dict[tuple[int, int], float],
     site_cat_cells: dict[tuple[int, int, int], float],
-    site_ids: list[int],
+    site_row: dict[int, int],
+    cat_row: dict[int, int],
     n_periods: int,
     stratifiers: list[StratifierInfo],
     window: range,
     rule: Rule,
-) -> dict:
+) -> dict[str, Any]:
     """Primary and secondary suppression of one quantity (numerators or denominators)
-    over every sum the platform shows: sites add up to the CoP total of a period,
-    categories add up to their site's total and to the CoP's category total, the
-    CoP's category totals add up to its total, and the window sums of each site and
-    of the CoP add up over periods and over sites."""
-    counts: dict[Any, float | None] = {}
-    constraints: list[tuple[Any, list[Any]]] = []
-    for (site, i), value in site_cells.items():
-        counts[("s", site, i)] = value
-    for (site, i, cat), value in site_cat_cells.items():
-        counts[("sc", site, i, cat)] = value
-    categories = [c for s in stratifiers for c, _label in s.categories]
-    for i in range(n_periods):
-        members = [("s", site, i) for site in site_ids if ("s", site, i) in counts]
-        counts[("t", i)] = _sum_present(counts[m] for m in members)
-        constraints.append((("t", i), members))
-        for cat in categories:
-            cat_members = [("sc", s, i, cat) for s in site_ids if ("sc", s, i, cat) in counts]
-            counts[("c", cat, i)] = _sum_present(counts[m] for m in cat_members)
-            constraints.append((("c", cat, i), cat_members))
-        for strat in stratifiers:
-            constraints.append((("t", i), [("c", cat, i) for cat, _label in strat.categories]))
-            for site in site_ids:
-                constraints.append(
-                    (("s", site, i), [("sc", site, i, cat) for cat, _label in strat.categories])
-                )
-    for site in site_ids:
-        members = [("s", site, i) for i in window if ("s", site, i) in counts]
-        counts[("w", site)] = _sum_present(counts[m] for m in members)
-        constraints.append((("w", site), members))
-    counts[("g",)] = _sum_present(counts[("w", s)] for s in site_ids)
-    constraints.append((("g",), [("w", s) for s in site_ids]))
-    constraints.append((("g",), [("t", i) for i in window]))
-    return disclosure.suppress(counts, constraints, rule)
+    over every sum the platform shows: the sites add up to the CoP total of a period,
+    the categories add up to their site's total and to the CoP's category total, the
+    CoP's categories add up to its total, and the comparison window's periods add up
+    to each site's and the CoP's window total (``disclosure.suppress_arrays`` on one
+    flat array of all these cells)."""
+    s_n, c_n, t_n = len(site_row), len(cat_row), n_periods
+    site = np.full((s_n, t_n), np.nan)
+    for (site_id, i), value in site_cells.items():
+        site[site_row[site_id], i] = value
+    sc = np.full((s_n, c_n, t_n), np.nan)
+    for (site_id, i, cat), value in site_cat_cells.items():
+        sc[site_row[site_id], cat_row[cat], i] = value
 
+    def total(array: np.ndarray, axis: int) -> np.ndarray:
+        present = (~np.isnan(array)).any(axis=axis)
+        return np.where(present, np.nansum(array, axis=axis), np.nan)
 
-def _fill(arrays: dict, name: str, index, figure: Figure) -> None:
-    if figure.suppressed:
-        arrays[f"{name}_sup"][index] = True
-    elif figure.value is not None:
-        arrays[name][index] = figure.value
+    cop = total(site, 0) if s_n else np.full(t_n, np.nan)
+    cat = total(sc, 0) if s_n else np.full((c_n, t_n), np.nan)
+    win_cols = list(window)
+    win = total(site[:, win_cols], 1) if win_cols else np.full(s_n, np.nan)
+    grand = total(win, 0) if s_n else np.nan
+    blocks = [site.ravel(), sc.ravel(), cop, cat.ravel(), win, np.atleast_1d(grand)]
+    offsets = np.cumsum([0] + [b.size for b in blocks])
+    values = np.concatenate(blocks)
+    s_ix = offsets[0] + np.arange(s_n * t_n).reshape(s_n, t_n)
+    sc_ix = offsets[1] + np.arange(s_n * c_n * t_n).reshape(s_n, c_n, t_n)
+    t_ix = offsets[2] + np.arange(t_n)
+    k_ix = offsets[3] + np.arange(c_n * t_n).reshape(c_n, t_n)
+    w_ix = offsets[4] + np.arange(s_n)
+    g_ix = offsets[5]
+    constraints: list[np.ndarray] = []
+    groups = [[cat_row[c] for c, _label in strat.categories] for strat in stratifiers]
+    for i in range(t_n):
+        constraints.append(np.concatenate(([t_ix[i]], s_ix[:, i])))
+        for c in range(c_n):
+            constraints.append(np.concatenate(([k_ix[c, i]], sc_ix[:, c, i])))
+        for group in groups:
+            constraints.append(np.concatenate(([t_ix[i]], k_ix[group, i])))
+            for k in range(s_n):
+                constraints.append(np.concatenate(([s_ix[k, i]], sc_ix[k, group, i])))
+    if win_cols:
+        for k in range(s_n):
+            constraints.append(np.concatenate(([w_ix[k]], s_ix[k, win_cols])))
+        constraints.append(np.concatenate(([g_ix], w_ix)))
+        constraints.append(np.concatenate(([g_ix], t_ix[win_cols])))
+    shown, hidden, _secondary = disclosure.suppress_arrays(values, constraints, rule)
+
+    def block(index: int, shape: tuple[int, ...]):
+        part = slice(offsets[index], offsets[index + 1])
+        return shown[part].reshape(shape), hidden[part].reshape(shape)
+
+    out: dict[str, Any] = {}
+    out["site"], out["site_sup"] = block(0, (s_n, t_n))
+    out["sc"], out["sc_sup"] = block(1, (s_n, c_n, t_n))
+    out["total"], out["total_sup"] = block(2, (t_n,))
+    out["cat"], out["cat_sup"] = block(3, (c_n, t_n))
+    out["win"], out["win_sup"] = block(4, (s_n,))
+    grand_shown, grand_hidden = block(5, (1,))
+    out["grand"], out["grand_sup"] = float(grand_shown[0]), bool(grand_hidden[0])
+    return out
 
 
 def _build_arrays(
@@ -471,7 +565,9 @@ def _build_arrays(
     for site, period, category, numerator, denominator, value in rows:
         if site not in site_row:
             continue
-        i = index.get(align(info.frequency, period))
+        i = index.get(period)
+        if i is None:  # periods are stored aligned; tolerate one that is not
+            i = index.get(align(info.frequency, period))
         if i is None:
             continue
         if info.uses_ratio:
@@ -500,6 +596,8 @@ def _build_arrays(
         # Values, not counts: nothing to suppress; the CoP shows the mean of its sites.
         for (site, i), v in num.items():
             arrays["site_num"][site_row[site], i] = v
+        for (site, i, cat), v in num_c.items():
+            arrays["sc_num"][site_row[site], cat_row[cat], i] = v
         with np.errstate(invalid="ignore"), _quiet():
             arrays["total_num"] = np.nanmean(arrays["site_num"], axis=0)
             by_cat: dict[tuple[int, int], list[float]] = defaultdict(list)
@@ -516,30 +614,19 @@ def _build_arrays(
     if info.uses_ratio:
         quantities.append(("den", den, den_c))
     for name, cells, cat_cells in quantities:
-        figures = _disclose_quantity(
+        disclosed = _disclose_quantity(
             site_cells=cells,
             site_cat_cells=cat_cells,
-            site_ids=site_ids,
+            site_row=site_row,
+            cat_row=cat_row,
             n_periods=t,
             stratifiers=info.stratifiers,
             window=window,
             rule=rule,
         )
-        for key, figure in figures.items():
-            kind = key[0]
-            if kind == "s":
-                _fill(arrays, f"site_{name}", (site_row[key[1]], key[2]), figure)
-            elif kind == "t":
-                _fill(arrays, f"total_{name}", key[1], figure)
-            elif kind == "c":
-                _fill(arrays, f"cat_{name}", (cat_row[key[1]], key[2]), figure)
-            elif kind == "w":
-                _fill(arrays, f"win_{name}", site_row[key[1]], figure)
-            elif kind == "g":
-                if figure.suppressed:
-                    arrays[f"grand_{name}_sup"] = True
-                elif figure.value is not None:
-                    arrays[f"grand_{name}"] = figure.value
+        for part in ("site", "sc", "total", "cat", "win", "grand"):
+            arrays[f"{part}_{name}"] = disclosed[part]
+            arrays[f"{part}_{name}_sup"] = disclosed[f"{part}_sup"]
     return MeasureArrays(
         periods=periods, site_ids=site_ids, category_ids=cats, window_start=window.start,
         **arrays,
@@ -597,7 +684,13 @@ def measure_arrays(
             site_id__in=site_ids,
             status__in=audience.statuses,
         ).values_list(
-            "measure_id", "site_id", "period", "category_id", "numerator", "denominator", "value"
+            "measure_id",
+            "site_id",
+            "period",
+            "category_id",
+            Cast("numerator", FloatField()),  # floats, not Decimals: 130k rows read fast
+            Cast("denominator", FloatField()),
+            Cast("value", FloatField()),
         )
         for measure_id, *row in observations.iterator(chunk_size=20000):
             rows_by_measure[measure_id].append(tuple(row))
@@ -848,6 +941,7 @@ class MeasureSummary:
     assurance_icon: str | None
     n_points: int
     spark_rows: list[dict[str, Any]]
+    spark_svg: str = ""
 
 
 STATE_TEXT = {
@@ -926,14 +1020,21 @@ def overview(
     *, community: Community, audience: Audience, token: str | None = None
 ) -> tuple[CommunityMeta, list[MeasureSummary]]:
     """Every active measure's summary for the CoP dashboard (cached as a whole)."""
-    token = token or data_token(community.organization)
+    token = token or audience.token
     key = f"dash:overview:{community.pk}:{audience.data_key}:{token}:{translation.get_language()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
     meta = community_meta(community, token)
     arrays = measure_arrays(community=community, audience=audience, meta=meta, token=token)
+    from measurement import charts
+
     summaries = [summarise(info, total_series(info, arrays[info.id])) for info in meta.measures]
+    for summary in summaries:  # rendered once here, so a cache hit renders nothing
+        summary.spark_svg = charts.render_chart_svg(
+            charts.sparkline_spec(title="", rows=summary.spark_rows)
+        )
+        summary.spark_rows = []  # not needed once drawn: keeps the cached value small
     cache.set(key, (meta, summaries), CACHE_SECONDS)
     return meta, summaries
 
@@ -1204,3 +1305,29 @@ def measure_chart(
         info=info, points=points, chart=chart, method=method, rows=rows, result=result,
         spec=spec, annotations=shown, scope_label=scope_label,
     )  # fmt: skip
+
+
+def chart_for_recipient(
+    *, user, community: Community, measure_id: int, site_id: int | None = None
+) -> tuple[MeasureChart, str]:
+    """A measure's chart for an email or a printout: the figures this recipient may see
+    (disclosure applied exactly as on the page), the measure's default chart, and the
+    SVG from the same renderer as the pages. Raises Http404 if they may not see it."""
+    from measurement import charts
+
+    audience = audience_for(user=user, community=community)
+    require_view(audience)
+    token = audience.token
+    meta = community_meta(community, token)
+    info = meta.measure(measure_id)
+    arrays = measure_arrays(
+        community=community, audience=audience, meta=meta, token=token, measure_ids=[info.id]
+    )[info.id]
+    if site_id is not None:
+        points, label = site_series(info, arrays, site_id), meta.site(site_id).name
+    else:
+        points, label = total_series(info, arrays), _("whole CoP")
+    chart = measure_chart(
+        info=info, points=points, preference=None, annotations=[], scope_label=label
+    )
+    return chart, charts.render_chart_svg(chart.spec)

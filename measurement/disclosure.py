@@ -199,6 +199,73 @@ def suppress(
     return result
 
 
+def primary_arrays(values, rule: Rule):
+    """Primary suppression of an array of counts (NaN = missing), vectorised:
+    ``(shown, hidden)`` where ``shown`` is NaN for hidden or missing figures."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=np.float64)
+    if not rule.is_active:
+        return values.copy(), np.zeros(values.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        hidden = (values > 0) & (values <= rule.small_max)
+        if rule.hide_zero:
+            hidden |= values == 0
+        shown = values.copy()
+        if rule.mode == ROUND and rule.rounding_base > 1:
+            # Half up, as round_to_base (the counts are not negative).
+            shown = np.floor(values / rule.rounding_base + 0.5) * rule.rounding_base
+    shown[hidden] = np.nan
+    return shown, hidden
+
+
+def suppress_arrays(values, constraints, rule: Rule):
+    """:func:`suppress` for a flat array of counts and constraints given as index
+    arrays (first index: the total, then its members); the same result, computed with
+    NumPy so a CoP's thousands of cells take milliseconds. Returns
+    ``(shown, hidden, secondary)``: shown values (NaN when hidden or missing), the
+    hidden mask, and which of them were hidden by secondary suppression."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=np.float64)
+    shown, hidden = primary_arrays(values, rule)
+    secondary = np.zeros(values.shape, dtype=bool)
+    if not rule.is_active or not rule.secondary:
+        return shown, hidden, secondary
+    present = ~np.isnan(values)
+    lines = []
+    for line in constraints:
+        line = np.asarray(line, dtype=np.int64)
+        total, members = line[0], line[1:]
+        members = members[present[members]]
+        if present[total] and members.size:
+            lines.append(np.concatenate(([total], members)))
+    by_key: dict[int, list[int]] = {}
+    for index, line in enumerate(lines):
+        for key in line.tolist():
+            by_key.setdefault(key, []).append(index)
+    pending = set(range(len(lines)))
+    while pending:
+        line = lines[pending.pop()]
+        if int(hidden[line].sum()) != 1:
+            continue
+        members = line[1:]
+        candidates = members[~hidden[members]]
+        if candidates.size:
+            positive = candidates[values[candidates] > 0]
+            pool = positive if positive.size else candidates
+            victim = int(pool[np.argmin(values[pool])])
+        elif not hidden[line[0]]:
+            victim = int(line[0])
+        else:  # pragma: no cover
+            continue
+        hidden[victim] = True
+        secondary[victim] = True
+        shown[victim] = np.nan
+        pending.update(by_key.get(victim, ()))
+    return shown, hidden, secondary
+
+
 def recoverable(
     figures: Mapping[Key, Figure], constraints: Iterable[Constraint]
 ) -> list[tuple[Key, Key]]:
@@ -225,3 +292,108 @@ def rule_from_model(model) -> Rule:
         hide_zero=bool(model.hide_zero),
         secondary=bool(model.secondary_suppression),
     )
+
+
+# ---------------------------------------------------------------- for other pages
+
+
+@dataclass(frozen=True)
+class DisclosedObservation:
+    """An observation's figures as the viewer may see them (display strings).
+
+    ``hidden`` is True when the row could not be placed in the disclosed figures
+    (e.g. a status the dashboards do not show that viewer): every figure is "*"."""
+
+    pk: int
+    numerator: str
+    denominator: str
+    value: str
+    suppressed: bool
+    hidden: bool = False
+
+
+def disclosure_applies(*, user, community) -> bool:
+    """Whether the rule applies to this person in this CoP (not a data steward)."""
+    from measurement.permissions import MeasurementPermission
+
+    return not user.has_perm(MeasurementPermission.VIEW_UNSUPPRESSED, community)
+
+
+def disclose_observations(*, user, community, observations) -> dict[int, DisclosedObservation]:
+    """The one function other pages, the API and CSV exports call before showing
+    observation rows to anyone: returns, per observation id, the figures that person
+    may see.
+
+    For data stewards the figures are as recorded. For everyone else they come from
+    the dashboards' disclosed figures of each measure (cached; computed from all the
+    visible observations of the measure, with secondary suppression over every sum
+    the platform shows), so a figure hidden on a dashboard is hidden in exports too
+    and the two cannot be combined to recover it. A fixed number of queries.
+    """
+    from measurement import dashboards
+    from measurement.periods import align
+
+    rows = list(observations)
+    if not disclosure_applies(user=user, community=community):
+        return {
+            o.pk: DisclosedObservation(
+                o.pk, _raw(o.numerator), _raw(o.denominator), _raw(o.value), False
+            )
+            for o in rows
+        }
+    audience = dashboards.audience_for(user=user, community=community)
+    token = audience.token
+    meta = dashboards.community_meta(community, token)
+    measure_ids = sorted({o.measure_id for o in rows})
+    arrays = dashboards.measure_arrays(
+        community=community, audience=audience, meta=meta, token=token, measure_ids=measure_ids
+    )
+    infos = {m.id: m for m in meta.measures}
+    result = {}
+    for o in rows:
+        info, data = infos.get(o.measure_id), arrays.get(o.measure_id)
+        hidden = DisclosedObservation(o.pk, SUPPRESSED_MARK, SUPPRESSED_MARK,
+                                      SUPPRESSED_MARK, True, True)  # fmt: skip
+        if info is None or data is None or o.status not in audience.statuses:
+            result[o.pk] = hidden
+            continue
+        period = align(info.frequency, o.period)
+        if period not in data.periods or o.site_id not in data.site_ids:
+            result[o.pk] = hidden
+            continue
+        i, k = data.periods.index(period), data.site_ids.index(o.site_id)
+        if o.category_id is None:
+            num = dashboards.figure_at(data.site_num, data.site_num_sup, (k, i))
+            den = dashboards.figure_at(data.site_den, data.site_den_sup, (k, i))
+        elif o.category_id in data.category_ids:
+            c = data.category_ids.index(o.category_id)
+            num = dashboards.figure_at(data.sc_num, data.sc_num_sup, (k, c, i))
+            den = dashboards.figure_at(data.sc_den, data.sc_den_sup, (k, c, i))
+        else:
+            result[o.pk] = hidden
+            continue
+        if info.uses_ratio:
+            result[o.pk] = DisclosedObservation(
+                o.pk, num.display, den.display,
+                disclose_rate(num, den).display if o.value is not None else "",
+                num.suppressed or den.suppressed,
+            )  # fmt: skip
+        elif info.is_count:
+            shown = num.display
+            result[o.pk] = DisclosedObservation(
+                o.pk, shown if o.numerator is not None else "",
+                _raw(o.denominator) if o.denominator is None else SUPPRESSED_MARK,
+                shown if o.value is not None else "", num.suppressed,
+            )  # fmt: skip
+        else:  # a continuous value: shown unless the number of people behind it is small
+            size = disclose_count(None if o.denominator is None else float(o.denominator),
+                                  audience.rule)  # fmt: skip
+            result[o.pk] = DisclosedObservation(
+                o.pk, SUPPRESSED_MARK if o.numerator is not None else "", size.display,
+                SUPPRESSED_MARK if size.suppressed else _raw(o.value), size.suppressed,
+            )  # fmt: skip
+    return result
+
+
+def _raw(value) -> str:
+    return "" if value is None else format_number(float(value))

@@ -218,7 +218,7 @@ def one_pager(
 ) -> OnePager:
     """The five panels, from a fixed number of queries."""
     today = today or timezone.localdate()
-    token = dashboards.data_token(community.organization)
+    token = audience.token
     meta = dashboards.community_meta(community, token)
     arrays = dashboards.measure_arrays(
         community=community, audience=audience, meta=meta, token=token

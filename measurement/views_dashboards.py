@@ -47,6 +47,7 @@ FILE_FORMATS = ("svg", "png", "csv")
 
 def _community(request: HttpRequest, community_slug: str, *, sponsor_view: bool = False):
     community = community_get(organization=request.organization, slug=community_slug)
+    community.organization = request.organization  # the same row: no second query
     audience = dashboards.audience_for(
         user=request.user, community=community, sponsor_view=sponsor_view
     )
@@ -69,7 +70,7 @@ def _svg(spec: dict) -> str:
 
 
 def _measure(request, community: Community, audience: Audience, measure_id: int):
-    token = dashboards.data_token(community.organization)
+    token = audience.token
     meta = dashboards.community_meta(community, token)
     info = meta.measure(measure_id)
     arrays = dashboards.measure_arrays(
@@ -135,10 +136,7 @@ def build_measure_chart(request, community, audience, measure_id: int, site_id: 
 def dashboard_home(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
     community, audience = _community(request, community_slug)
     meta, summaries = dashboards.overview(community=community, audience=audience)
-    cards = [
-        {"summary": s, "svg": _svg(charts.sparkline_spec(title="", rows=s.spark_rows))}
-        for s in summaries
-    ]
+    cards = [{"summary": s, "svg": mark_safe(s.spark_svg)} for s in summaries]  # noqa: S308
     return render(
         request,
         "measurement/dashboards/home.html",
@@ -151,7 +149,7 @@ def measure_page(
     request: HttpRequest, org_slug: str, community_slug: str, measure_id: int
 ) -> HttpResponse:
     community, audience = _community(request, community_slug)
-    token = dashboards.data_token(community.organization)
+    token = audience.token
     meta = dashboards.community_meta(community, token)
     site_id = _site_param(request, meta)
     meta, info, _arrays, chart = build_measure_chart(
@@ -424,7 +422,7 @@ def measure_download(
     if chart_kind not in CHART_KINDS or file_format not in FILE_FORMATS:
         raise Http404
     community, audience = _community(request, community_slug)
-    token = dashboards.data_token(community.organization)
+    token = audience.token
     meta = dashboards.community_meta(community, token)
     if chart_kind in ("cop", "site"):
         site_id = _site_param(request, meta) if chart_kind == "site" else None
@@ -522,7 +520,7 @@ def reaim_inputs(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
     community, audience = _community(request, community_slug)
     if not audience.can_manage:
         raise PermissionDenied
-    token = dashboards.data_token(community.organization)
+    token = audience.token
     meta = dashboards.community_meta(community, token)
     categories = []
     seen = set()
@@ -673,11 +671,12 @@ def sponsor_community(request: HttpRequest, org_slug: str, community_slug: str) 
 @require_GET
 def dashboards_index(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The CoPs whose data the person may see, with links to their dashboards."""
-    rows = []
-    for community in Community.objects.filter(organization=request.organization).order_by("name"):
-        audience = dashboards.audience_for(user=request.user, community=community)
-        if audience.can_view:
-            rows.append({"community": community, "audience": audience})
+    rows = [
+        {"community": community, "read_only": read_only}
+        for community, read_only in dashboards.viewable_communities(
+            user=request.user, organization=request.organization
+        )
+    ]
     return render(request, "measurement/dashboards/index.html", {"rows": rows})
 
 

@@ -66,3 +66,35 @@ def test_stewards_get_every_figure_as_recorded():
 def test_rule_from_model_defaults_to_the_safe_rule():
     assert disclosure.rule_from_model(None) == DEFAULT_RULE
     assert "1 to 7" in DEFAULT_RULE.describe()
+
+
+def test_the_vectorised_suppression_agrees_with_the_reference():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for _round in range(20):
+        cells = rng.integers(0, 40, size=(6, 5)).astype(float)
+        cells[rng.random((6, 5)) < 0.1] = np.nan
+        rows = np.where(np.isnan(cells).all(1), np.nan, np.nansum(cells, 1))
+        cols = np.where(np.isnan(cells).all(0), np.nan, np.nansum(cells, 0))
+        values = np.concatenate([cells.ravel(), rows, cols])
+        index = np.arange(30).reshape(6, 5)
+        constraints = [np.concatenate(([30 + r], index[r])) for r in range(6)]
+        constraints += [np.concatenate(([36 + c], index[:, c])) for c in range(5)]
+        for rule in (DEFAULT_RULE, Rule(mode="threshold", small_max=9)):
+            shown, hidden, _secondary = disclosure.suppress_arrays(values, constraints, rule)
+            counts = {k: (None if np.isnan(v) else float(v)) for k, v in enumerate(values)}
+            lines = [(int(c[0]), [int(m) for m in c[1:]]) for c in constraints]
+            reference = disclosure.suppress(counts, lines, rule)
+            figures = {
+                k: Figure(None, True)
+                if hidden[k]
+                else Figure(None if np.isnan(shown[k]) else shown[k])
+                for k in range(len(values))
+            }
+            assert disclosure.recoverable(figures, lines) == []
+            primary = {k for k, f in reference.items() if f.reason == "primary"}
+            assert primary <= {k for k in range(len(values)) if hidden[k]}
+            for k, figure in reference.items():
+                if not figure.suppressed and not hidden[k] and figure.value is not None:
+                    assert shown[k] == figure.value

@@ -191,3 +191,39 @@ def test_the_threshold_rule_of_the_organization_applies(world, dash, client_for)
     numerators = [p["numerator"] for p in data["points"]]
     assert any(isinstance(n, float) and n % 5 for n in numerators)  # exact, not rounded
     assert "below" in data["disclosure"] or "1 to 9" in data["disclosure"]
+
+
+def test_the_function_for_other_pages_and_exports_hides_the_same_cells(world, dash):
+    from django_scopes import scope
+
+    from measurement.disclosure import disclose_observations
+    from measurement.models import Observation
+
+    with scope(organization=world.org_a):
+        rows = list(Observation.objects.filter(measure=dash.bundle, status="approved"))
+        sponsor = disclose_observations(user=world.sponsor, community=dash.community,
+                                        observations=rows)  # fmt: skip
+        steward = disclose_observations(user=world.steward, community=dash.community,
+                                        observations=rows)  # fmt: skip
+    rh_totals = [o for o in rows if o.site_id == dash.site_rh.pk and o.category_id is None]
+    assert all(sponsor[o.pk].numerator == "*" for o in rh_totals)
+    assert {steward[o.pk].numerator for o in rh_totals} & SMALL
+    for o in rows:
+        _assert_safe(sponsor[o.pk].numerator, "export")
+        _assert_safe(sponsor[o.pk].denominator, "export")
+
+
+def test_charts_for_emails_and_printouts_apply_the_rule_too(world, dash):
+    from django_scopes import scope
+
+    from measurement.dashboards import chart_for_recipient
+
+    with scope(organization=world.org_a):
+        where = {"community": dash.community, "measure_id": dash.bundle.pk,
+                 "site_id": dash.site_rh.pk}  # fmt: skip
+        chart, svg = chart_for_recipient(user=world.sponsor, **where)
+        raw, _svg = chart_for_recipient(user=world.steward, **where)
+    assert svg.startswith("<svg")
+    assert {row["num"] for row in chart.rows} == {"*"}
+    assert all(row["y"] is None for row in chart.rows)
+    assert {row["num"] for row in raw.rows} & SMALL

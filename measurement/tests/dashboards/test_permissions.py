@@ -130,3 +130,14 @@ def test_disclosure_rule_is_set_by_org_admins(world, client_for):
                                                 content_type="application/json")  # fmt: skip
     assert response.status_code == 200
     assert response.json()["small_max"] == 10
+
+
+def test_the_index_lists_the_cops_whose_data_you_can_see(world, client_for):
+    url = reverse("measurement:dashboard_index", kwargs={"org_slug": world.org_a.slug})
+    html = client_for(world.sponsor).get(url).content.decode()
+    assert world.community_a.name in html
+    assert "Your sponsor view" in html
+    stranger = UserFactory(email="nobody@a.example")
+    add_member(world.org_a, stranger)
+    html = client_for(stranger).get(url).content.decode()
+    assert world.community_a.name not in html
