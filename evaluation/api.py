@@ -105,6 +105,7 @@ class CfirRoundDetail(CommunityScoped, generics.GenericAPIView):
     the change since the previous round."""
 
     serializer_class = HeatMapSerializer
+    queryset = CfirRound.objects.none()  # for the schema's path parameters
 
     def get(self, request, *args, **kwargs):
         found = selectors.cfir_round_get(community=self.community, round_id=kwargs["round_id"])
@@ -139,6 +140,7 @@ class CfirRatingsSave(CommunityScoped, generics.GenericAPIView):
     """Save one site's ratings in a round (assess)."""
 
     serializer_class = RatingsSaveSerializer
+    queryset = CfirRound.objects.none()  # for the schema's path parameters
 
     @extend_schema(responses=RatingsSavedSerializer)
     def post(self, request, *args, **kwargs):
@@ -200,6 +202,7 @@ class StrategyChoiceDetail(CommunityScoped, generics.GenericAPIView):
     """A chosen strategy; PUT sets its tests and measures, DELETE removes it (assess)."""
 
     serializer_class = StrategyChoiceSerializer
+    queryset = StrategyChoice.objects.none()  # for the schema's path parameters
 
     def _choice(self) -> StrategyChoice:
         return selectors.strategy_choice_get(
@@ -246,6 +249,7 @@ class FollowThrough(CommunityScoped, generics.GenericAPIView):
     current signal."""
 
     serializer_class = FollowThroughSerializer
+    queryset = StrategyChoice.objects.none()  # for the schema's path parameters
     pagination_class = None
 
     @extend_schema(responses=FollowThroughSerializer(many=True))
@@ -324,6 +328,7 @@ class SurveyRespond(CommunityScoped, generics.GenericAPIView):
     returned, so an anonymous answer cannot be traced back through the API either."""
 
     serializer_class = SurveyAnswerSerializer
+    queryset = Survey.objects.none()  # for the schema's path parameters
 
     @extend_schema(responses={201: AnswerRecordedSerializer})
     def post(self, request, *args, **kwargs):
@@ -348,6 +353,7 @@ class SurveyResultsView(CommunityScoped, generics.GenericAPIView):
     """Aggregated results (overall and per site); small groups are withheld."""
 
     serializer_class = SurveyResultsSerializer
+    queryset = Survey.objects.none()  # for the schema's path parameters
 
     def get(self, request, *args, **kwargs):
         survey = selectors.survey_get(community=self.community, survey_id=kwargs["survey_id"])
@@ -388,6 +394,7 @@ class ArchiveBlockers(CommunityScoped, generics.GenericAPIView):
     """What still blocks moving the CoP to archived (empty: it may be archived)."""
 
     serializer_class = ArchiveBlockersSerializer
+    queryset = ResultsRecord.objects.none()  # for the schema's path parameters
 
     def get(self, request, *args, **kwargs):
         reasons = selectors.archive_blockers(community=self.community)

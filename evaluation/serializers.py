@@ -134,6 +134,10 @@ class FollowThroughSerializer(serializers.Serializer):
 
 
 class QuestionSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(
+        read_only=True, help_text="single, multiple, scale, agreement or text"
+    )
+
     class Meta:
         model = Question
         fields = [
@@ -156,6 +160,8 @@ class QuestionSerializer(serializers.ModelSerializer):
 
 
 class SurveySerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="draft, open or closed")
+
     class Meta:
         model = Survey
         fields = [
@@ -236,6 +242,7 @@ class SurveyResultsSerializer(serializers.Serializer):
 
 
 class ResultsRecordSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="pending, ready or failed")
     download_url = serializers.SerializerMethodField()
 
     class Meta:
