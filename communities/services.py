@@ -468,6 +468,13 @@ def community_tags_set(*, actor: User, community: Community, tags: list[Tag]) ->
 # --- Joining -------------------------------------------------------------------------
 
 
+def _check_call_open(community: Community) -> None:
+    if not community.call_type:
+        raise ValidationError(
+            _("The call for members is not open yet: the conveners have not chosen it.")
+        )
+
+
 def _holds_any_role(community: Community, user: User) -> bool:
     return (
         CommunityRoleAssignment.objects.filter(community=community, user=user)
@@ -501,6 +508,7 @@ def _check_site(community: Community, site) -> None:
 def community_join(*, actor: User, community: Community) -> CommunityRoleAssignment:
     """Join a public CoP as a member (participant)."""
     ensure_writable(community)
+    _check_call_open(community)
     if community.call_type != CallType.PUBLIC:
         raise ValidationError(_("This community is restricted: ask to join instead."))
     if _holds_any_role(community, actor):
@@ -524,6 +532,7 @@ def join_request_create(
 ) -> JoinRequest:
     """Ask to join a restricted CoP with the short registration form."""
     ensure_writable(community)
+    _check_call_open(community)
     if community.call_type != CallType.RESTRICTED:
         raise ValidationError(_("This community is open: join it directly."))
     if _holds_any_role(community, actor):

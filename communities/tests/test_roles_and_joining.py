@@ -218,3 +218,12 @@ def test_a_term_can_be_ended_on_a_chosen_date_from_the_roles_page(world, client_
     assert term.ends_on == future
     response = client.post(end_url, {"ends_on": "1999-01-01"}, follow=True)
     assert "The end date must not be before the start date." in response.content.decode()
+
+
+def test_joining_before_the_call_is_chosen_is_refused_with_a_message(world, client_for):
+    newcomer = make_person(world, "early@a.example", "Eli Early")
+    with scope(organization=world.org_a), pytest.raises(ValidationError, match="not open yet"):
+        services.community_join(actor=newcomer, community=world.community_a)
+    response = client_for(newcomer).post(url("join", world), follow=True)
+    assert "The call for members is not open yet." in response.content.decode()
+    assert not newcomer.has_perm("communities.view_community", world.community_a)

@@ -26,6 +26,9 @@ def join(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRespon
     """Public CoP: a button joins at once. Restricted CoP: the registration form."""
     loaded = load(request, community_slug)
     community = loaded.community
+    if not community.call_type:
+        messages.error(request, _("The call for members is not open yet."))
+        return redirect("communities:detail", org_slug=org_slug, community_slug=community.slug)
     if community.call_type == CallType.PUBLIC:
         if request.method == "POST":
             try:
