@@ -158,6 +158,8 @@ def main() -> None:
             services.asset_publish(actor=owner, asset=asset)
         created = ASSETS - existing
         create_seconds = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE knowledge_asset")  # fresh statistics after the inserts
         viewer = selectors.viewer_for(user=reader, organization=organization)
         latencies: dict[str, list[float]] = {}
         counts: dict[str, int] = {}
@@ -188,6 +190,10 @@ def main() -> None:
         "gin_index_used": "knowledge_asset_search_gin" in plan,
         "rows_returned_sample": len(rows),
     }
+    if not created and RESULTS.exists():  # keep the creation figures of the run that made them
+        previous = json.loads(RESULTS.read_text())
+        for key in ("created_this_run", "create_seconds", "create_per_asset_ms"):
+            result[key] = previous.get(key, result[key])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

@@ -177,8 +177,13 @@ def asset_visible_q(viewer: Viewer) -> Q:
 
 
 def _asset_list_queryset() -> QuerySet[Asset]:
-    return Asset.objects.select_related("owner", "community", "current_version").prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("name"))
+    """Rows for lists: the owner, community and tags, the current version's number
+    (not its body), and without the large search columns."""
+    return (
+        Asset.objects.select_related("owner", "community")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .annotate(current_number=F("current_version__number"))
+        .defer("search_body", "search_vector")
     )
 
 
@@ -255,7 +260,12 @@ def asset_get(*, viewer: Viewer, asset_id: int) -> Asset:
     """One asset the person may read, or Http404 (missing and hidden look the same)."""
     asset = (
         _asset_list_queryset()
-        .select_related("source_field_note", "current_version__file", "current_version__author")
+        .select_related(
+            "source_field_note",
+            "current_version",
+            "current_version__file",
+            "current_version__author",
+        )
         .prefetch_related("co_owners")
         .filter(organization=viewer.organization, pk=asset_id)
         .filter(asset_visible_q(viewer))

@@ -47,9 +47,7 @@ class AssetSerializer(serializers.ModelSerializer):
     community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
     tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    current_version = serializers.IntegerField(
-        source="current_version.number", read_only=True, default=None
-    )
+    current_version = serializers.SerializerMethodField()
 
     class Meta:
         model = Asset
@@ -73,6 +71,12 @@ class AssetSerializer(serializers.ModelSerializer):
             "published_at",
         ]
         read_only_fields = fields
+
+    def get_current_version(self, asset) -> int | None:
+        """The current version's number (annotated by the list selectors)."""
+        if hasattr(asset, "current_number"):
+            return asset.current_number
+        return asset.current_version.number if asset.current_version_id else None
 
 
 class AssetDetailSerializer(AssetSerializer):

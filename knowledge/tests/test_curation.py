@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scope
 
 from copcore.models import AuditEvent
 from copcore.permissions import CommunityRole
@@ -227,3 +228,31 @@ def test_the_create_form_keeps_input_and_explains_upload_refusals(scope_a, world
     assert "not a file type we accept" in html
     assert 'value="Guidelines"' in html
     assert not Asset.objects.filter(title="Guidelines").exists()
+
+
+def test_organization_wide_assets_are_curated_by_org_admins(world, client_for):
+    url = reverse("knowledge:asset_create", kwargs={"org_slug": "network-a"})
+    data = {"title": "Network glossary", "kind": "other", "visibility": "organization", "body": "x"}
+    # A member cannot start an organization-wide asset (the community is required).
+    refused = client_for(world.member).post(url, data)
+    assert refused.status_code == 200 and "This field is required" in refused.content.decode()
+    response = client_for(world.convener).post(url, data)
+    assert response.status_code == 302
+    with scope(organization=world.org_a):
+        asset = Asset.objects.get(title="Network glossary")
+        assert asset.community is None
+        services.asset_publish(actor=world.convener, asset=asset)
+        sponsor = selectors.viewer_for(user=world.sponsor, organization=world.org_a)
+        assert selectors.assets_visible(viewer=sponsor).filter(pk=asset.pk).exists()
+        assert not sponsor.can_curate(None)
+        with pytest.raises(ValidationError):
+            services.asset_update(
+                actor=world.convener,
+                asset=asset,
+                title=asset.title,
+                summary="",
+                kind=asset.kind,
+                visibility="community",
+                tags=[],
+                co_owners=[],
+            )
