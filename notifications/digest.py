@@ -86,12 +86,16 @@ def collect_sections(batch: Batch) -> dict[int, list[CommunityBlock]]:
     gathered: dict[int, dict[int, list[tuple[Any, str, list[Item]]]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for provider in providers():
+    found = providers()
+    order = {p.key: p.order for p in found}
+    for provider in found:
         for (user_id, community_id), items in provider.collect(batch).items():
             if items:
                 gathered[user_id][community_id].append((provider.title, provider.key, items))
     result: dict[int, list[CommunityBlock]] = {}
     for user_id, per_community in gathered.items():
+        for sections in per_community.values():
+            sections.sort(key=lambda section: order.get(section[1], 100))
         blocks = [
             CommunityBlock(community=batch.communities[cid], sections=sections)
             for cid, sections in per_community.items()

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
 from communities.models import CommunityRoleAssignment
@@ -413,6 +412,97 @@ class RoleTermReminder:
         return result
 
 
+class CharterAckReminder:
+    """To people holding a role (other than sponsor) who have not acknowledged their
+    CoP's current charter version: once per version, at the person's hour."""
+
+    kind = Kind.CHARTER_ACK
+
+    def _pending(self, today: dt.date, user_ids=None) -> list[tuple[int, Any]]:
+        from communities.models import CharterAcknowledgement, CharterVersion
+
+        with scopes_disabled():
+            current = {
+                v.community_id: v
+                for v in CharterVersion.objects.order_by("community_id", "-number")
+                .distinct("community_id")
+                .select_related("community__organization")
+            }
+            if not current:
+                return []
+            holders = (
+                CommunityRoleAssignment.objects.active_on(today)
+                .filter(community_id__in=list(current))
+                .exclude(role=CommunityRole.SPONSOR)
+            )
+            if user_ids is not None:
+                holders = holders.filter(user_id__in=user_ids)
+            pairs = set(holders.values_list("user_id", "community_id"))
+            done = set(
+                CharterAcknowledgement.objects.filter(
+                    version_id__in=[v.pk for v in current.values()]
+                ).values_list("user_id", "version_id")
+            )
+        return sorted(
+            ((u, current[c]) for u, c in pairs if (u, current[c].pk) not in done),
+            key=lambda p: (p[0], p[1].pk),
+        )
+
+    def due(self, now: dt.datetime) -> list[Pair]:
+        pending = self._pending(now.date())
+        people = _people(u for u, _ in pending)
+        pairs = []
+        for user_id, version in pending:
+            if not _wanted(self.kind, people, user_id):
+                continue
+            user = people[user_id]
+            passed, _local = local_send_time_passed(
+                now=now, time_zone=user.time_zone, hour=_pref(user).hour
+            )
+            if passed:
+                pairs.append((user_id, f"{version.pk}"))
+        return pairs
+
+    def compose(self, pairs: list[Pair], now: dt.datetime) -> list[Composed]:
+        people = _people(u for u, _ in pairs)
+        pending = {(u, str(v.pk)): v for u, v in self._pending(now.date(), user_ids=list(people))}
+        result = []
+        for user_id, key in pairs:
+            user = people.get(user_id)
+            version = pending.get((user_id, key))
+            if user is None or version is None:
+                continue  # acknowledged since, or no longer holds a role
+            community = version.community
+            with translation.override(user.language), timezone.override(user.time_zone):
+                item = Item(
+                    title=_("%(community)s charter, version %(number)s")
+                    % {"community": community.name, "number": version.number},
+                    url=site_url(
+                        "communities:charter_version",
+                        org_slug=community.organization.slug,
+                        community_slug=community.slug,
+                        version_number=version.number,
+                    ),
+                    detail=version.change_note,
+                    when=version.published_at,
+                )
+                heading = _("Please read and acknowledge your community's charter")
+                text, html = _render(self.kind, user, heading, "", [item])
+            result.append(
+                Composed(
+                    user_id=user_id,
+                    email=user.email,
+                    kind=self.kind,
+                    period_key=key,
+                    subject=heading,
+                    text=text,
+                    html=html,
+                    sections=[self.kind],
+                )
+            )
+        return result
+
+
 REMINDERS: dict[str, Any] = {
     Kind.SESSION_24H: SessionReminder(
         Kind.SESSION_24H, lead=dt.timedelta(hours=24), earliest=dt.timedelta(hours=1)
@@ -423,7 +513,5 @@ REMINDERS: dict[str, Any] = {
     Kind.ACTION_ITEMS: ActionItemsReminder(),
     Kind.DATA_DUE: DataDueReminder(),
     Kind.ROLE_TERM: RoleTermReminder(),
+    Kind.CHARTER_ACK: CharterAckReminder(),
 }
-
-# Reminder kinds whose source is not committed yet (see the report / docs).
-PENDING_KINDS = {Kind.CHARTER_ACK: gettext_lazy("needs the communities charter models")}

@@ -10,12 +10,14 @@ from notifications.sections.base import Batch, Collected, Item, SectionProvider
 
 
 def providers() -> list[SectionProvider]:
-    from notifications.sections import communities, knowledge, measurement, sessions
+    from notifications.sections import communities, knowledge, measurement, sessions, signals
 
     found: list[SectionProvider] = []
-    for module in (communities, knowledge, measurement, sessions):
+    for module in (communities, knowledge, measurement, sessions, signals):
         found.extend(module.PROVIDERS)
-    return sorted(found, key=lambda p: p.order)
+    # Sponsor status reads what the chart-signals provider computed for the batch, so
+    # providers run in module order; the digest shows them in ``order``.
+    return found
 
 
 __all__ = ["Batch", "Collected", "Item", "SectionProvider", "providers"]

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from communities.models import Community
 from copcore.models import User
-from copcore.permissions import CommunityRole
+from copcore.permissions import COMMUNITY_ROLE_PERMISSIONS, CommunityRole
 
 
 @dataclass
@@ -50,6 +50,8 @@ class Batch:
     # person -> community -> roles held today (opted-out CoPs already removed)
     roles: dict[int, dict[int, set[str]]]
     communities: dict[int, Community]
+    # what one provider computes for another in the same batch (e.g. status lines)
+    shared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def community_ids(self) -> set[int]:
@@ -74,6 +76,19 @@ class Batch:
     def conveners(self) -> dict[int, set[int]]:
         return self.holders(CommunityRole.CONVENER)
 
+    def can(self, user_id: int, community_id: int, permission: str) -> bool:
+        """Whether the person's roles in the CoP carry ``permission`` (from the one
+        role-to-permission map, without a query)."""
+        return any(
+            permission in COMMUNITY_ROLE_PERMISSIONS.get(role, frozenset())
+            for role in self.roles.get(user_id, {}).get(community_id, ())
+        )
+
+    def members_with(self, community_id: int, permission: str) -> list[int]:
+        return [
+            uid for uid in self.members_of(community_id) if self.can(uid, community_id, permission)
+        ]
+
 
 Collected = dict[tuple[int, int], list[Item]]
 
@@ -91,10 +106,23 @@ def site_url(name: str, **kwargs: Any) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
 
 
-def for_members(batch: Batch, community_id: int, item: Item, out: Collected, since=None) -> None:
-    """Give ``item`` to every batch member of the CoP (optionally only those whose window
-    starts before ``since``, i.e. for whom the item is new)."""
-    for uid in batch.members_of(community_id):
+def for_members(
+    batch: Batch,
+    community_id: int,
+    item: Item,
+    out: Collected,
+    since=None,
+    permission: str | None = None,
+) -> None:
+    """Give ``item`` to every batch member of the CoP (only those whose roles carry
+    ``permission`` if given, and only those whose window starts before ``since``, i.e.
+    for whom the item is new)."""
+    people = (
+        batch.members_with(community_id, permission)
+        if permission
+        else batch.members_of(community_id)
+    )
+    for uid in people:
         if since is not None and since < batch.since[uid]:
             continue
         out.setdefault((uid, community_id), []).append(item)

@@ -88,7 +88,9 @@ def make_content(world, *, now: dt.datetime | None = None) -> dict:
             site=world.site_a,
             enrolled_on=now.date() - dt.timedelta(days=400),
         )
+    discussions = make_discussions(world, now=now)
     return {
+        **discussions,
         "asset": asset,
         "test": failed,
         "note": note,
@@ -96,3 +98,54 @@ def make_content(world, *, now: dt.datetime | None = None) -> dict:
         "action": action,
         "measure": measure,
     }
+
+
+def make_discussions(world, *, now: dt.datetime) -> dict:
+    """A thread with new posts, a thread closed with its summary, a join request and a
+    published charter nobody acknowledged yet."""
+    from communities.models import CharterVersion, JoinRequest, Post, Thread, Workstream
+    from copcore.testing import UserFactory, add_member
+
+    org, community = world.org_a, world.community_a
+    applicant = UserFactory(email="applicant@a.example", display_name="Ana Applicant")
+    add_member(org, applicant)
+    with scope(organization=org):
+        workstream = Workstream.objects.create(
+            organization=org, community=community, name="Screening"
+        )
+        busy = Thread.objects.create(
+            organization=org,
+            community=community,
+            workstream=workstream,
+            title="Who screens at night?",
+            author=world.member,
+        )
+        for n in range(2):
+            Post.objects.create(
+                organization=org,
+                community=community,
+                thread=busy,
+                author=world.member,
+                body=f"Reply {n}",
+                body_html=f"<p>Reply {n}</p>",
+                created_at=now - dt.timedelta(hours=n + 1),
+            )
+        closed = Thread.objects.create(
+            organization=org,
+            community=community,
+            workstream=workstream,
+            title="Which screening tool?",
+            author=world.convener,
+            status=Thread.Status.CLOSED,
+            closing_summary="We chose qSOFA for the emergency department.",
+            closed_at=now - dt.timedelta(days=1),
+        )
+        join = JoinRequest.objects.create(
+            organization=org,
+            community=community,
+            user=applicant,
+            job_title="Charge nurse",
+            motivation="To learn",
+        )
+        charter = CharterVersion.objects.create(organization=org, community=community, number=1)
+    return {"thread": busy, "closed_thread": closed, "join_request": join, "charter": charter}

@@ -140,6 +140,8 @@ def test_action_items_data_due_and_role_term_reminders(world):
     assert "General Hospital" in sent[("steward@a.example", Kind.DATA_DUE)].body
     assert ("sponsor@a.example", Kind.ROLE_TERM) in sent
     assert ("member@a.example", Kind.DATA_DUE) not in sent
+    assert "charter, version 1" in sent[("member@a.example", Kind.CHARTER_ACK)].body
+    assert ("sponsor@a.example", Kind.CHARTER_ACK) not in sent  # sponsors need not
     # the next tick sends none of them again
     count = len(mail.outbox)
     _reminders(now + dt.timedelta(hours=1))
