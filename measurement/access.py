@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from communities.models import Community
+from copcore.permissions import OrgPermission
 from measurement.models import CommunityDataPolicy
 from measurement.permissions import MeasurementPermission as M
 
-# ``copcore.permissions.OrgPermission.MANAGE_SITES``: organization admins create and edit
-# sites and stratifiers (organization-level reference data shared by every CoP).
-MANAGE_SITES = "copcore.manage_sites"
+# Organization admins create and edit sites and stratifiers (organization-level
+# reference data shared by every CoP).
+MANAGE_SITES = OrgPermission.MANAGE_SITES
 
 
 def data_policy(community: Community) -> CommunityDataPolicy:
