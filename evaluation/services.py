@@ -484,6 +484,10 @@ def survey_respond(
     _writable(survey.community)
     if survey.status != Survey.Status.OPEN:
         raise ValidationError(_("This survey is not open for answers."))
+    if survey.closes_on is not None and timezone.localdate() > survey.closes_on:
+        raise ValidationError(
+            _("This survey closed on %(day)s.") % {"day": survey.closes_on.isoformat()}
+        )
     if site is not None and site.organization_id != survey.organization_id:
         raise ValidationError({"site": _("Choose a site of this organization.")})
     questions = list(survey.questions.all())

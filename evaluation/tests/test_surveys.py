@@ -325,3 +325,20 @@ def test_api_answers_and_builder_through_pages(world, client_for):
         content_type="application/json",
     )
     assert api.status_code == 201 and api.json() == {"status": "recorded"}
+
+
+def test_answers_stop_after_the_closing_date(scope_a):
+    import datetime as dt
+
+    world = scope_a
+    survey = services.survey_create(
+        actor=world.convener,
+        community=world.community_a,
+        title="Late",
+        purpose="periodic",
+        closes_on=dt.date.today() - dt.timedelta(days=1),
+    )
+    question = services.question_add(actor=world.convener, survey=survey, kind="text", text="?")
+    services.survey_open(actor=world.convener, survey=survey)
+    with pytest.raises(ValidationError, match="closed on"):
+        services.survey_respond(actor=world.member, survey=survey, answers={question.pk: "x"})
