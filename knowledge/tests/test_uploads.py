@@ -171,3 +171,25 @@ def test_download_is_permission_checked_and_safe(world, client_for, other_cop):
     assert client_for(world.member).get(url).status_code == 404
     assert stored.file.name.startswith(f"knowledge/{world.org_a.pk}/")
     assert "Informe" not in stored.file.name
+
+
+def test_files_left_by_a_rolled_back_upload_are_cleaned(world, _media):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with scope(organization=world.org_a):
+        kept = services.stored_file_create(
+            actor=world.member, organization=world.org_a, uploaded=upload("a.txt", b"keep")
+        )
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.stored_file_create(
+                actor=world.member, organization=world.org_a, uploaded=upload("b.txt", b"lost")
+            )
+            raise RuntimeError("a later step failed")
+    assert len(stored_files(_media)) == 2
+    out = StringIO()
+    call_command("knowledge_clean_files", "--min-age-hours", "0", stdout=out)
+    assert "1 orphaned files" in out.getvalue()
+    assert stored_files(_media) == [kept.file.name.rsplit("/", 1)[-1]]
