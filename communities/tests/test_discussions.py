@@ -89,6 +89,7 @@ def test_mentions_are_recorded_and_emailed_in_the_persons_language(
     assert "Connie Convener mentioned you in" in english.subject
     assert "Screening tools" in english.body and "/threads/" in english.body
     assert spanish.extra_headers["Content-Language"] == "es"  # the person's language
+    assert "le ha mencionado" in spanish.subject
     assert english.extra_headers["Content-Language"] == "en"
     # Sending again is a no-op: each mention is emailed once.
     with scope(organization=world.org_a):

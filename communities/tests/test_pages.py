@@ -56,3 +56,19 @@ def test_every_page_renders_for_the_convener(world, client_for):
             assert f'for="{found.group(1)}"' in html, (name, found.group(1))
         checked += 1
     assert checked >= 25
+
+
+def test_pages_and_form_errors_speak_the_persons_language(world, client_for):
+    world.convener.language = "es"
+    world.convener.save()
+    client = client_for(world.convener)
+    kwargs = {"org_slug": world.org_a.slug, "community_slug": world.community_a.slug}
+    page = client.get(reverse("communities:design_checklist", kwargs=kwargs)).content.decode()
+    assert "Lista de comprobación del diseño" in page
+    response = client.post(
+        reverse("communities:design_step", kwargs={**kwargs, "step": "results"}),
+        {"description_1": "", "how_checked_1": "Auditoría mensual"},
+    )
+    text = response.content.decode()
+    assert "Describa al menos un resultado esperado." in text
+    assert "Auditoría mensual" in text  # what was typed is kept
