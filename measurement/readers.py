@@ -176,14 +176,15 @@ def _cell_text(value) -> str:
 
 
 def open_xlsx(stream: IO[bytes]) -> RowSource:
+    import zipfile
+
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+    except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as error:
         raise FileProblem("unreadable_file", str(error)) from error
-    import zipfile
 
     sheet = workbook.worksheets[0] if workbook.worksheets else None
     if sheet is None:

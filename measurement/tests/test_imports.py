@@ -256,3 +256,11 @@ def test_inactive_measure_and_site_of_another_cop_are_unknown(world, data):
         Site.objects.create(organization=world.org_a, name="Elsewhere", code="EL")
     batch = upload(world, b"measure_code,site_code,period,value\nfalls,EL,2024-01-01,1\n")
     assert codes(batch) == [(2, "site_code", "unknown_site")]
+
+
+def test_unreadable_files_are_reported_not_crashing(world, data):
+    batch = upload(world, b"PK\x03\x04not really a workbook", "broken.xlsx")
+    assert batch.status == ImportBatch.Status.INVALID
+    assert codes(batch) == [(1, "", "unreadable_file")]
+    with pytest.raises(Exception, match="not a CSV or XLSX"):
+        upload(world, b"\x00\x01\x02binary", "data.csv")
