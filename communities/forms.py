@@ -253,6 +253,12 @@ class RoleEndForm(forms.Form):
 
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(label=_("New role"), choices=CommunityRole.choices)
+    on = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the new role starts and the old one ends. Empty: today."),
+    )
 
 
 class TagsForm(forms.Form):

@@ -227,3 +227,20 @@ def test_joining_before_the_call_is_chosen_is_refused_with_a_message(world, clie
     response = client_for(newcomer).post(url("join", world), follow=True)
     assert "The call for members is not open yet." in response.content.decode()
     assert not newcomer.has_perm("communities.view_community", world.community_a)
+
+
+def test_a_role_change_can_start_on_a_chosen_day(world, client_for):
+    with scope(organization=world.org_a):
+        term = CommunityRoleAssignment.objects.get(community=world.community_a, user=world.member)
+    day = timezone.localdate() + dt.timedelta(days=7)
+    client_for(world.convener).post(
+        url("role_change", world, assignment_id=term.pk),
+        {"role": "facilitator", "on": day.isoformat()},
+    )
+    term.refresh_from_db()
+    assert term.ends_on == day
+    with scope(organization=world.org_a):
+        new = CommunityRoleAssignment.objects.get(user=world.member, role="facilitator")
+    assert new.starts_on == day
+    # Until that day the member keeps the participant role only.
+    assert not world.member.has_perm("communities.manage_members", world.community_a)

@@ -194,11 +194,14 @@ def role_change(
     loaded.require(P.MANAGE_ROLES)
     form = RoleChangeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose the new role."))
+        messages.error(request, _("Choose the new role and, if you like, the day it starts."))
     else:
         try:
             services.role_change(
-                actor=request.user, assignment=assignment, role=form.cleaned_data["role"]
+                actor=request.user,
+                assignment=assignment,
+                role=form.cleaned_data["role"],
+                on=form.cleaned_data["on"],
             )
         except ValidationError as error:
             message_from(request, error)
