@@ -21,7 +21,6 @@ from copcore.permissions import OrgRole
 from measurement import dashboards, reaim, services_dashboards, vitality
 from measurement.models import Measure, Site
 from measurement.models_dashboards import ChartNote, DisclosureRule
-from measurement.selectors import community_get
 from measurement.views_dashboards import (
     _expected_results,
     build_comparison,
@@ -65,17 +64,26 @@ class DashboardMixin(OrganizationScopedMixin):
     sponsor_view = False
 
     @cached_property
-    def community(self):
-        community = community_get(
-            organization=self.organization, slug=self.kwargs["community_slug"]
+    def _access(self):
+        return dashboards.community_with_access(
+            organization=self.organization,
+            slug=self.kwargs["community_slug"],
+            user=self.request.user,
         )
-        community.organization = self.organization  # the same row: no second query
-        return community
+
+    @property
+    def community(self):
+        return self._access[0]
 
     @cached_property
     def audience(self) -> dashboards.Audience:
+        community, granted, token = self._access
         audience = dashboards.audience_for(
-            user=self.request.user, community=self.community, sponsor_view=self.sponsor_view
+            user=self.request.user,
+            community=community,
+            sponsor_view=self.sponsor_view,
+            token=token,
+            granted=granted,
         )
         dashboards.require_view(audience)
         return audience

@@ -112,6 +112,50 @@ def _granted(user, community: Community) -> set[str]:
     return {str(perm) for perm in (*M, *P) if guardian_codename(perm) in codenames}
 
 
+def community_with_access(*, organization: Organization, slug: str, user):
+    """The CoP of a URL, the person's permissions on it and the data version, in one
+    query (a dashboard request reads them all); 404 when there is no such CoP."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import CharField, OuterRef, Subquery
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    content_type = ContentType.objects.get_for_model(Community)  # cached by Django
+    object_pk = Cast(OuterRef(OuterRef("pk")), CharField())
+    user_id = user.pk if user.is_authenticated and user.is_active else None
+    by_group = GroupObjectPermission.objects.filter(
+        content_type=content_type, object_pk=object_pk, group__user=user_id
+    ).values("permission_id")
+    by_user = UserObjectPermission.objects.filter(
+        content_type=content_type, object_pk=object_pk, user=user_id
+    ).values("permission_id")
+    codenames = (
+        Permission.objects.filter(content_type=content_type)
+        .filter(Q(pk__in=by_group) | Q(pk__in=by_user))
+        .values("codename")
+    )
+    token = DashboardDataVersion.objects.filter(organization=OuterRef("organization")).values(
+        "token"
+    )[:1]
+    community = (
+        Community.objects.filter(organization=organization, slug=slug)
+        .annotate(dash_codenames=ArraySubquery(codenames), dash_token=Subquery(token))
+        .first()
+    )
+    if community is None:
+        raise Http404
+    community.organization = organization  # the same row: no second query
+    if user_id is None:
+        granted: set[str] = set()
+    elif user.is_superuser:
+        granted = {str(perm) for perm in (*M, *P)}
+    else:
+        found = set(community.dash_codenames or ())
+        granted = {str(perm) for perm in (*M, *P) if guardian_codename(perm) in found}
+    return community, granted, community.dash_token or "initial"
+
+
 def _policy_and_rule(community: Community, token: str) -> tuple[bool, int | None, Rule]:
     """The CoP's approval policy and the organization's rule, cached under the data
     version (triggers change it whenever either table is written)."""
@@ -160,7 +204,12 @@ def organization_rule(organization: Organization) -> Rule:
 
 
 def audience_for(
-    *, user, community: Community, sponsor_view: bool = False, token: str | None = None
+    *,
+    user,
+    community: Community,
+    sponsor_view: bool = False,
+    token: str | None = None,
+    granted: set[str] | None = None,
 ) -> Audience:
     """The person's view of the CoP's data.
 
@@ -170,7 +219,8 @@ def audience_for(
     sponsors (read-only: no access to discussions) and sponsor views see approved data
     only. The disclosure rule applies to everyone without ``view_unsuppressed``.
     """
-    granted = _granted(user, community)
+    if granted is None:
+        granted = _granted(user, community)
     token = token or data_token(community.organization)
     requires_approval, data_lead_id, org_rule = _policy_and_rule(community, token)
     is_data_lead = data_lead_id is not None and data_lead_id == user.pk

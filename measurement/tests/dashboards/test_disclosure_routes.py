@@ -69,6 +69,11 @@ def _urls(world, dash):
         reverse("api_measurement:dashboard_sites", kwargs=m),
         reverse("api_measurement:dashboard_equity", kwargs=m),
         reverse("api_measurement:dashboard_reaim", kwargs=kw),
+        # A count measure: its counts (2 to 6 per site) are small everywhere.
+        reverse("api_measurement:dashboard_measure", kwargs=kw | {"measure_id": dash.falls.pk}),
+        reverse("api_measurement:dashboard_measure", kwargs=kw | {"measure_id": dash.falls.pk})
+        + rh,
+        reverse("api_measurement:dashboard_sites", kwargs=kw | {"measure_id": dash.falls.pk}),
     ]
     return pages, csvs, images, api
 
@@ -96,7 +101,9 @@ def _api_counts(node) -> list:
     out = []
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("numerator", "denominator", "reached"):
+            if key in ("numerator", "denominator", "reached") or (
+                key == "value" and node.get("counts")
+            ):
                 out.append(value)
             else:
                 out += _api_counts(value)
