@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from knowledge import services
+from knowledge.models import Asset
 from knowledge.tests.conftest import make_asset, make_tag, upload
 from knowledge.tests.documents import pdf_with_text
 
@@ -169,3 +170,47 @@ def test_sponsor_reads_but_cannot_edit(world, client_for):
         client.get(reverse("knowledge:note_create", kwargs={"org_slug": "network-a"})).status_code
         == 403
     )
+
+
+POST_ONLY = {
+    "version_restore",
+    "asset_submit",
+    "asset_curate",
+    "package_item_add",
+    "package_item_move",
+    "package_item_remove",
+    "note_submit",
+    "note_curate",
+}
+
+
+def test_every_knowledge_page_renders_for_each_persona(world, client_for):
+    """Every GET page answers 200 (or 403 for a missing role), never an error."""
+    from knowledge.tests.isolation import path_values
+
+    with scope(organization=world.org_a):
+        values = {key: str(value) for key, value in path_values(world).items()}
+        package = Asset.objects.get(pk=values["asset_id"])
+        services.asset_version_create(actor=world.convener, asset=package, body="Second text")
+    from copcore.tests.test_isolation import walk
+
+    routes = [
+        (name, kwargs)
+        for name, kwargs, top, _raw in walk()
+        if name and name.startswith("knowledge:")
+    ]
+    assert len(routes) >= 25
+    for user in (world.convener, world.member, world.sponsor):
+        client = client_for(user)
+        for name, kwargs in routes:
+            url = reverse(name, kwargs={k: values.get(k, "network-a") for k in kwargs})
+            response = client.get(url)
+            if name.split(":")[1] in POST_ONLY:
+                assert response.status_code == 405, (user, url, response.status_code)
+                continue
+            assert response.status_code in (200, 403), (user, url, response.status_code)
+            # The convener may do everything except edit the member's own note.
+            if user == world.convener and name != "knowledge:note_edit":
+                assert response.status_code == 200, (url, response.status_code)
+            if user == world.member and name == "knowledge:note_edit":
+                assert response.status_code == 200
