@@ -85,6 +85,10 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("o/<slug:org_slug>/", include(organization_patterns)),
     path("api/v1/", include(api_patterns)),
+    # Outside any organization, guarded by public visibility or by secret tokens:
+    path("p/", include((knowledge_urls.public_urlpatterns, "public_knowledge"))),
+    path("calendar/", include((sessions_urls.feed_urlpatterns, "calendar"))),
+    path("unsubscribe/", include((notifications_urls.public_urlpatterns, "unsubscribe"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),

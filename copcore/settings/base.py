@@ -175,6 +175,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "communities.tasks.sync_role_terms",
         "schedule": 60 * 60 * 24,
     },
+    "generate-session-occurrences-daily": {
+        "task": "sessions.tasks.generate_occurrences",
+        "schedule": 60 * 60 * 24,
+    },
 }
 
 REST_FRAMEWORK = {
