@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -474,6 +475,18 @@ def _clean_answer(question: Question, raw: Any) -> dict[str, Any] | None:
     return {"text": text} if text else None
 
 
+def _blend_anonymous_rows(survey: Survey) -> None:
+    """Rewrite every response and answer row of the survey in this transaction.
+
+    PostgreSQL stamps each row version with the id of the transaction that wrote it
+    (the ``xmin`` system column), and the new ``SurveyRespondent`` row is written in
+    this same transaction. Rewriting all the survey's anonymous rows gives them all
+    the same stamp, so the stamp cannot single out the new response: it matches every
+    response or none."""
+    Response.objects.filter(survey=survey).update(site=F("site"))
+    Answer.objects.filter(response__survey=survey).update(number=F("number"))
+
+
 @transaction.atomic
 def survey_respond(
     *, actor: User, survey: Survey, answers: dict[int, Any], site: Site | None = None
@@ -528,6 +541,8 @@ def survey_respond(
             for q, fields in cleaned
         ]
     )
+    if survey.anonymous:
+        _blend_anonymous_rows(survey)
     audit_record(
         organization=survey.organization,
         actor=actor,

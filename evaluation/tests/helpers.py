@@ -10,6 +10,22 @@ from evaluation.models import CfirConstruct, CfirRating, CfirRound, EricStrategy
 from measurement.models import Measure, Observation, SiteEnrolment
 
 
+def ensure_reference_data() -> None:
+    """Reload the CFIR/ERIC reference rows when a transactional test (a live server, a
+    real Celery worker) has flushed the database since the migrations ran."""
+    import importlib
+
+    from django.apps import apps
+
+    from evaluation.models import CfirDomain, EricStrategy
+
+    if CfirDomain.objects.exists() and EricStrategy.objects.exists():
+        return
+    migration = importlib.import_module("evaluation.migrations.0002_reference_data")
+    migration.unload(apps, None)
+    migration.load(apps, None)
+
+
 @dataclass
 class Chain:
     cfir_round: CfirRound
@@ -30,6 +46,7 @@ def enrol(world, site=None):
 def make_barrier_chain(world, *, construct_code: str = "III.G") -> Chain:
     """A round with one barrier at site A and one ERIC strategy chosen for it (no test
     or measure yet). Call inside org A's scope."""
+    ensure_reference_data()
     enrol(world)
     cfir_round = services.cfir_round_create(
         actor=world.convener,

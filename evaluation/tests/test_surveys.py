@@ -342,3 +342,33 @@ def test_answers_stop_after_the_closing_date(scope_a):
     services.survey_open(actor=world.convener, survey=survey)
     with pytest.raises(ValidationError, match="closed on"):
         services.survey_respond(actor=world.member, survey=survey, answers={question.pk: "x"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_row_stamps_do_not_single_out_an_anonymous_answer(world):
+    """A database join on PostgreSQL's ``xmin`` (the writing transaction) finds, for
+    each person who answered, either every response of the survey or none."""
+    survey, questions = build_survey(world, anonymous=True)
+    for i, person in enumerate(members(world, 4, prefix="x")):
+        answer(world, survey, questions, person, i)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT xmin::text FROM evaluation_surveyrespondent WHERE survey_id = %s",
+            [survey.pk],
+        )
+        respondent_stamps = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT xmin::text FROM evaluation_response WHERE survey_id = %s", [survey.pk]
+        )
+        response_stamps = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT DISTINCT a.xmin::text FROM evaluation_answer a "
+            "JOIN evaluation_response r ON r.id = a.response_id WHERE r.survey_id = %s",
+            [survey.pk],
+        )
+        answer_stamps = {row[0] for row in cursor.fetchall()}
+    assert len(respondent_stamps) == len(response_stamps) == 4
+    assert len(set(response_stamps)) == 1 and len(answer_stamps) == 1
+    for stamp in respondent_stamps:
+        matching = sum(1 for s in response_stamps if s == stamp)
+        assert matching in (0, len(response_stamps))
