@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,7 +94,12 @@ def cfir_ratings_save(
             errors[construct.code] = _("A rating is a whole number from -2 to +2.")
     if errors:
         raise ValidationError(errors)
-    existing = {r.construct_id: r for r in CfirRating.objects.filter(round=cfir_round, site=site)}
+    existing = {
+        r.construct_id: r
+        for r in CfirRating.objects.filter(round=cfir_round, site=site).annotate(
+            has_strategies=Exists(StrategyChoice.objects.filter(barrier=OuterRef("pk")))
+        )
+    }
     now = timezone.now()
     kept = 0
     changed = 0
@@ -102,7 +107,7 @@ def cfir_ratings_save(
         evidence = evidence.strip()
         current = existing.get(construct.pk)
         if rating is None and not evidence:
-            if current is not None and not current.strategies.exists():
+            if current is not None and not current.has_strategies:
                 current.delete()
                 changed += 1
             elif current is not None:
@@ -122,7 +127,7 @@ def cfir_ratings_save(
             )
             changed += 1
         elif current.rating != rating or current.evidence != evidence:
-            if current.strategies.exists() and (rating is None or rating >= 0):
+            if current.has_strategies and (rating is None or rating >= 0):
                 raise ValidationError(
                     {
                         construct.code: _(
