@@ -31,6 +31,11 @@ class PreferenceSerializer(serializers.ModelSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="digest or a reminder kind")
+    status = serializers.CharField(
+        read_only=True, help_text="reserved, sent, failed or skipped (nothing new)"
+    )
+
     class Meta:
         model = DeliveryRecord
         fields = [
