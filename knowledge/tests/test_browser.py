@@ -33,7 +33,11 @@ def test_a_field_note_becomes_a_published_searchable_asset(world, browser_login,
     page = browser_login(world.convener.email)
     page.goto(f"/o/{world.org_a.slug}/knowledge/curation/")
     page.get_by_role("link", name="Night antibiotics run late").click()
+    assert page.locator("#id_reason").is_visible()  # before a decision is chosen
     page.get_by_label("Promote to an asset draft").check()
+    # knowledge.js: no reason is needed to promote, but the asset kind is.
+    assert not page.locator("#id_reason").is_visible()
+    assert page.locator("#id_kind").is_visible()
     page.get_by_label("Kind of asset (when promoting)").select_option("lesson_learned")
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_load_state()
