@@ -112,47 +112,64 @@ def _granted(user, community: Community) -> set[str]:
     return {str(perm) for perm in (*M, *P) if guardian_codename(perm) in codenames}
 
 
+_ACCESS_SQL: str | None = None
+
+
+def _access_sql() -> str:
+    """One statement: the CoP's row, the person's permission codenames on it (guardian's
+    group and user object permissions) and the organization's data version. Written
+    as SQL because building the equivalent ORM subqueries costs more than running it."""
+    global _ACCESS_SQL
+    if _ACCESS_SQL is None:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Permission
+        from guardian.models import GroupObjectPermission, UserObjectPermission
+
+        user_groups = get_user_model().groups.through._meta
+        group_column = user_groups.get_field("group").column
+        user_column = next(f.column for f in user_groups.fields if f.name not in ("id", "group"))
+        _ACCESS_SQL = f"""
+            SELECT c.*,
+              ARRAY(
+                SELECT p.codename FROM {Permission._meta.db_table} p
+                WHERE p.content_type_id = %(ct)s AND p.id IN (
+                  SELECT g.permission_id FROM {GroupObjectPermission._meta.db_table} g
+                  JOIN {user_groups.db_table} ug ON ug.{group_column} = g.group_id
+                  WHERE g.content_type_id = %(ct)s AND g.object_pk = c.id::text
+                    AND ug.{user_column} = %(user)s
+                  UNION
+                  SELECT u.permission_id FROM {UserObjectPermission._meta.db_table} u
+                  WHERE u.content_type_id = %(ct)s AND u.object_pk = c.id::text
+                    AND u.user_id = %(user)s)
+              ) AS dash_codenames,
+              (SELECT v.token FROM {DashboardDataVersion._meta.db_table} v
+               WHERE v.organization_id = c.organization_id) AS dash_token
+            FROM {Community._meta.db_table} c
+            WHERE c.organization_id = %(org)s AND c.slug = %(slug)s
+        """  # noqa: S608 - table names from the models, values as parameters
+    return _ACCESS_SQL
+
+
 def community_with_access(*, organization: Organization, slug: str, user):
     """The CoP of a URL, the person's permissions on it and the data version, in one
-    query (a dashboard request reads them all); 404 when there is no such CoP."""
-    from django.contrib.auth.models import Permission
+    query (every dashboard request reads all three); 404 when there is no such CoP."""
     from django.contrib.contenttypes.models import ContentType
-    from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import CharField, OuterRef, Subquery
-    from guardian.models import GroupObjectPermission, UserObjectPermission
 
     content_type = ContentType.objects.get_for_model(Community)  # cached by Django
-    object_pk = Cast(OuterRef(OuterRef("pk")), CharField())
     user_id = user.pk if user.is_authenticated and user.is_active else None
-    by_group = GroupObjectPermission.objects.filter(
-        content_type=content_type, object_pk=object_pk, group__user=user_id
-    ).values("permission_id")
-    by_user = UserObjectPermission.objects.filter(
-        content_type=content_type, object_pk=object_pk, user=user_id
-    ).values("permission_id")
-    codenames = (
-        Permission.objects.filter(content_type=content_type)
-        .filter(Q(pk__in=by_group) | Q(pk__in=by_user))
-        .values("codename")
-    )
-    token = DashboardDataVersion.objects.filter(organization=OuterRef("organization")).values(
-        "token"
-    )[:1]
-    community = (
-        Community.objects.filter(organization=organization, slug=slug)
-        .annotate(dash_codenames=ArraySubquery(codenames), dash_token=Subquery(token))
-        .first()
-    )
-    if community is None:
+    params = {"ct": content_type.pk, "user": user_id or 0, "org": organization.pk, "slug": slug}
+    found = list(Community.objects.raw(_access_sql(), params))
+    if not found:
         raise Http404
+    community = found[0]
     community.organization = organization  # the same row: no second query
     if user_id is None:
         granted: set[str] = set()
     elif user.is_superuser:
         granted = {str(perm) for perm in (*M, *P)}
     else:
-        found = set(community.dash_codenames or ())
-        granted = {str(perm) for perm in (*M, *P) if guardian_codename(perm) in found}
+        codenames = set(community.dash_codenames or ())
+        granted = {str(perm) for perm in (*M, *P) if guardian_codename(perm) in codenames}
     return community, granted, community.dash_token or "initial"
 
 
@@ -944,6 +961,8 @@ def chart_rows(
 ) -> list[dict[str, Any]]:
     """Rows for the chart specification and the data table."""
     classes = classify_points(result, method, direction, len(points))
+    # A baseline is shown only when the centre line comes from the first points.
+    frozen = result is not None and any(not q["baseline"] for q in result["points"])
     rows = []
     for i, point in enumerate(points):
         spc = result["points"][i] if result else {}
@@ -957,9 +976,7 @@ def chart_rows(
                 "lcl": spc.get("lcl"),
                 "ucl": spc.get("ucl"),
                 "part": spc.get("part", 1),
-                "baseline": spc.get("baseline", False)
-                and (result or {}).get("points") is not None
-                and any(not q["baseline"] for q in result["points"]),
+                "baseline": bool(spc.get("baseline")) and frozen,
                 "point_class": cls if point.y is not None else "common",
                 "signal_label": label if point.y is not None else "",
                 "num": point.num.display,

@@ -56,17 +56,30 @@ class Rule:
         )
 
     def describe(self) -> str:
+        """The rule in words, for the pages that apply it (translated where Django is)."""
+        try:
+            from django.utils.translation import gettext as _
+        except ImportError:  # pragma: no cover - used without Django
+
+            def _(text: str) -> str:
+                return text
+
         if self.mode == NONE:
-            return "Figures are shown as recorded (data steward view)."
-        hidden = f"Counts from 1 to {self.small_max} are shown as '{SUPPRESSED_MARK}'"
-        if self.hide_zero:
-            hidden = f"Counts from 0 to {self.small_max} are shown as '{SUPPRESSED_MARK}'"
+            return _("Figures are shown as recorded (data steward view).")
+        low = 0 if self.hide_zero else 1
+        text = _("Counts from %(low)s to %(high)s are shown as '%(mark)s'") % {
+            "low": low,
+            "high": self.small_max,
+            "mark": SUPPRESSED_MARK,
+        }
         if self.mode == ROUND:
-            hidden += f"; other counts are rounded to the nearest {self.rounding_base}"
-            hidden += ", and rates are computed from the rounded figures"
+            text += _(
+                "; other counts are rounded to the nearest %(base)s, and rates are computed "
+                "from the rounded figures"
+            ) % {"base": self.rounding_base}
         if self.secondary:
-            hidden += "; other figures are hidden where a hidden one could be worked out"
-        return hidden + "."
+            text += _("; other figures are hidden where a hidden one could be worked out")
+        return text + "."
 
 
 DEFAULT_RULE = Rule()

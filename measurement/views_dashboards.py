@@ -24,6 +24,7 @@ from copcore.permissions import OrgRole
 from measurement import charts, dashboards, reaim, services_dashboards, vitality
 from measurement.dashboards import Audience
 from measurement.forms_dashboards import (
+    CHART_LABELS,
     ChartNoteForm,
     ChartSettingsForm,
     CostRecordForm,
@@ -199,6 +200,10 @@ def measure_page(
             sites=meta.sites,
             site_id=site_id,
             settings_form=settings_form,
+            chart_label=CHART_LABELS.get(chart.chart, chart.chart),
+            method_label=dict(MeasureChartPreference.Method.choices).get(
+                chart.method, chart.method
+            ),
             note_form=ChartNoteForm(),
             legend=dashboards.signal_legend(),
         ),

@@ -101,9 +101,7 @@ def _api_counts(node) -> list:
     out = []
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("numerator", "denominator", "reached") or (
-                key == "value" and node.get("counts")
-            ):
+            if key in ("numerator", "denominator", "reached"):
                 out.append(value)
             else:
                 out += _api_counts(value)
@@ -153,6 +151,13 @@ def test_no_small_count_reaches_non_stewards(world, dash, client_for, persona):
             _assert_safe(value, url)
             hidden_seen |= value == "*"
     assert hidden_seen  # the fixture really has small counts, and they were hidden
+    # A count measure's values are counts: each site's falls (2 to 6) never show.
+    kw = {"org_slug": world.org_a.slug, "community_slug": world.community_a.slug}
+    sites = client.get(
+        reverse("api_measurement:dashboard_sites", kwargs=kw | {"measure_id": dash.falls.pk})
+    ).json()
+    values = [p["value"] for site in sites["sites"] for p in site["points"]]
+    assert values and set(values) == {"*"}
 
 
 def test_a_hidden_site_count_cannot_be_recovered_from_the_total(world, dash, client_for):
