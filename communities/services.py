@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from guardian.models import GroupObjectPermission
 
+from communities.design import STEP_FIELDS, STEP_KEYS, implementation_gate_missing
 from communities.models import (
     CHARTER_SECTIONS,
     CallType,
@@ -39,6 +46,7 @@ from communities.models import (
     Workstream,
 )
 from communities.rendering import mentioned_handles, render_markdown
+from communities.selectors import design_facts, tags_allowed
 from copcore.models import Organization, OrganizationMembership, User
 from copcore.permissions import (
     ALL_COMMUNITY_PERMISSIONS,
@@ -47,6 +55,7 @@ from copcore.permissions import (
     guardian_codename,
 )
 from copcore.services import audit_record
+from knowledge.uploads import storage_name, validate_upload
 
 
 def ensure_writable(community: Community) -> None:
@@ -260,8 +269,6 @@ def community_design_save(
     *, actor: User, community: Community, step: str, values: dict
 ) -> Community:
     """Save one wizard step as a draft: only that step's fields are written."""
-    from communities.design import STEP_FIELDS, STEP_KEYS
-
     ensure_writable(community)
     if step not in STEP_KEYS:
         raise ValidationError(_("Unknown design step."))
@@ -369,9 +376,6 @@ def community_phase_change(
     conclusion -> archived makes it read-only; conclusion or archived -> implementation
     is a reopening and needs a note saying why.
     """
-    from communities.design import implementation_gate_missing
-    from communities.selectors import design_facts
-
     community = Community.objects.select_for_update().get(pk=community.pk)
     labels = dict(Phase.choices)
     if to_phase not in Phase.values:
@@ -428,8 +432,6 @@ def community_phase_change(
 @transaction.atomic
 def tag_create(*, actor: User, organization: Organization, name: str, description: str = "") -> Tag:
     """Add a word to the organization's tag vocabulary (or return the existing one)."""
-    from django.utils.text import slugify
-
     name = name.strip()
     slug = slugify(name)[:60]
     if not slug:
@@ -817,8 +819,6 @@ def workstream_create(
 
 
 def _check_tags(community: Community, tags: list[Tag]) -> None:
-    from communities.selectors import tags_allowed
-
     allowed = set(tags_allowed(community=community).values_list("pk", flat=True))
     if any(tag.pk not in allowed for tag in tags):
         raise ValidationError({"tags": _("Use only the tags this community allows.")})
@@ -863,8 +863,6 @@ MAX_ATTACHMENTS_PER_POST = 5
 
 def _check_uploads(uploads) -> list:
     """Check every upload against the platform's rules before anything is stored."""
-    from knowledge.uploads import validate_upload
-
     uploads = [u for u in (uploads or []) if u]
     if len(uploads) > MAX_ATTACHMENTS_PER_POST:
         raise ValidationError(
@@ -885,10 +883,6 @@ def _check_uploads(uploads) -> list:
 def _store_attachments(post: Post, actor: User, checked: list) -> list[PostAttachment]:
     """Store checked uploads under random names and record them; if recording fails,
     the stored files are removed again (as knowledge does for its files)."""
-    from django.core.files.storage import default_storage
-
-    from knowledge.uploads import storage_name
-
     names: list[str] = []
     try:
         rows = []
@@ -1019,8 +1013,6 @@ def post_edit(*, actor: User, post: Post, body: str) -> Post:
     """The author edits their post; the previous text stays in the post's history."""
     ensure_writable(post.community)
     if post.author_id != actor.pk:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     if post.thread.is_closed:
         raise ValidationError(_("This discussion is closed."))
@@ -1251,12 +1243,6 @@ def escalation_update(
 
 def mention_notify(*, mention: Mention) -> bool:
     """Email the mentioned person in their language, once. Returns whether it was sent."""
-    from django.conf import settings
-    from django.core.mail import EmailMessage
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-
     with transaction.atomic():
         mention = (
             Mention.objects.select_for_update(of=("self",))
