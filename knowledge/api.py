@@ -58,7 +58,9 @@ class KnowledgeAPIMixin(OrganizationScopedMixin):
         context["organization"] = self.organization
         return context
 
-    def asset_filters(self) -> dict:
+    def asset_filters(self) -> dict | None:
+        """The asset filters of the query string; None when one names something that
+        does not exist here (so the answer is an empty list, not every asset)."""
         from datetime import date
 
         from communities.models import Community, Tag
@@ -70,18 +72,23 @@ class KnowledgeAPIMixin(OrganizationScopedMixin):
             filters["kind"] = params["kind"]
         if params.get("status") in AssetStatus.values:
             filters["status"] = params["status"]
-        if params.get("tag"):
-            filters["tag"] = Tag.objects.filter(
-                organization=self.organization, slug=params["tag"]
-            ).first() or Tag(pk=0)
-        if params.get("community"):
-            filters["community"] = Community.objects.filter(
-                organization=self.organization, slug=params["community"]
-            ).first() or Community(pk=0)
-        if params.get("owner", "").isdigit():
-            filters["owner"] = User.objects.filter(
-                pk=int(params["owner"]), memberships__organization=self.organization
-            ).first() or User(pk=0)
+        lookups = {
+            "tag": lambda value: Tag.objects.filter(organization=self.organization, slug=value),
+            "community": lambda value: Community.objects.filter(
+                organization=self.organization, slug=value
+            ),
+            "owner": lambda value: User.objects.filter(
+                pk=int(value) if value.isdigit() else 0,
+                memberships__organization=self.organization,
+            ),
+        }
+        for key, lookup in lookups.items():
+            value = params.get(key)
+            if value:
+                found = lookup(value).first()
+                if found is None:
+                    return None
+                filters[key] = found
         for key in ("date_from", "date_to"):
             try:
                 filters[key] = date.fromisoformat(params.get(key, ""))
@@ -102,9 +109,10 @@ class AssetListView(KnowledgeAPIMixin, generics.ListCreateAPIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
+        filters = None if getattr(self, "swagger_fake_view", False) else self.asset_filters()
+        if filters is None:
             return Asset.objects.none()
-        return selectors.assets_visible(viewer=self.get_viewer(), **self.asset_filters())
+        return selectors.assets_visible(viewer=self.get_viewer(), **filters)
 
     def create(self, request, *args, **kwargs):
         serializer = AssetCreateSerializer(data=request.data, context=self.get_serializer_context())
@@ -225,11 +233,10 @@ class SearchView(KnowledgeAPIMixin, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Asset.objects.none()
         query = self.request.query_params.get("q", "")
-        if not query.strip():
+        filters = self.asset_filters()
+        if not query.strip() or filters is None:
             return Asset.objects.none()
-        return selectors.asset_search(
-            viewer=self.get_viewer(), query=query[:200], **self.asset_filters()
-        )
+        return selectors.asset_search(viewer=self.get_viewer(), query=query[:200], **filters)
 
 
 @extend_schema_view(
@@ -348,7 +355,9 @@ class TestOfChangeListView(KnowledgeAPIMixin, generics.ListCreateAPIView):
         if slug:
             filters["community"] = Community.objects.filter(
                 organization=self.organization, slug=slug
-            ).first() or Community(pk=0)
+            ).first()
+            if filters["community"] is None:
+                return TestOfChange.objects.none()
         learning = self.request.query_params.get("learning", "").lower() in ("1", "true", "yes")
         select = selectors.tests_learning_from_failure if learning else selectors.tests_visible
         return select(viewer=v, **filters).prefetch_related("measures", "next_cycles")

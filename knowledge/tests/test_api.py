@@ -153,3 +153,18 @@ def test_api_search_ranks_and_highlights(world, client_for):
     assert [row["title"] for row in rows] == ["Lactate pathway", "Ward round"]
     assert "<mark>lactate</mark>" in rows[1]["snippet"]
     assert client_for(world.member).get(api("search")).json()["results"] == []
+
+
+def test_filters_naming_unknown_things_answer_an_empty_list(world, client_for):
+    with scope(organization=world.org_a):
+        make_asset(world, title="Lactate pathway")
+    client = client_for(world.member)
+    for params in ({"tag": "nope"}, {"community": "nope"}, {"owner": "999999"}, {"owner": "x"}):
+        response = client.get(api("asset_list"), params)
+        assert response.status_code == 200 and response.json()["results"] == [], params
+        search = client.get(api("search"), {"q": "lactate", **params})
+        assert search.status_code == 200 and search.json()["results"] == [], params
+    assert client.get(api("asset_list"), {"date_from": "garbage"}).status_code == 200
+    assert len(client.get(api("asset_list")).json()["results"]) == 1
+    tests = client.get(api("test_list"), {"community": "nope"})
+    assert tests.status_code == 200 and tests.json()["results"] == []
