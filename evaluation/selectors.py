@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from statistics import mean
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -34,6 +33,13 @@ from evaluation.models import (
     SurveyRespondent,
 )
 from measurement.models import Measure, Site
+
+
+def mean(values) -> float:
+    """Arithmetic mean (``statistics.mean`` is exact but far slower on many numbers)."""
+    values = list(values)
+    return sum(values) / len(values)
+
 
 # --------------------------------------------------------------------------- reference
 
@@ -619,11 +625,15 @@ def nomad_results(*, survey: Survey) -> NomadResults:
                 now.change = round(now.mean - then.mean, 2)
     site_ids = [s for s in counts if s is not None]
     names = _site_names(site_ids)
+    rows_by_site: dict[int | None, list[dict]] = defaultdict(list)
+    for row in rows:
+        rows_by_site[row["response__site_id"]].append(row)
     by_site = []
     for site_id in sorted(site_ids, key=lambda s: names.get(s, "")):
-        site_rows = [r for r in rows if r["response__site_id"] == site_id]
         by_site.append(
-            _nomad_group(names.get(site_id, "?"), counts[site_id], site_rows, codes, rule)
+            _nomad_group(
+                names.get(site_id, "?"), counts[site_id], rows_by_site[site_id], codes, rule
+            )
         )
     return NomadResults(survey=survey, previous=before, overall=overall, by_site=by_site)
 
