@@ -278,3 +278,31 @@ def test_attachments_use_the_upload_rules_and_are_served_to_readers_only(world, 
         "attachment_download", world, post_id=post.pk + 1000, attachment_id=attachment.pk
     )
     assert client_for(world.convener).get(wrong_post).status_code == 404
+
+
+def test_long_threads_are_paged_and_a_reply_lands_on_the_last_page(world, client_for):
+    from communities.models import Post as PostModel
+    from communities.views.discussions import POSTS_PER_PAGE
+
+    _ws, thread = make_thread(world)
+    with scope(organization=world.org_a):
+        PostModel.objects.bulk_create(
+            [
+                PostModel(
+                    organization=world.org_a,
+                    community=world.community_a,
+                    thread=thread,
+                    author=world.member,
+                    body=f"Bulk {i}",
+                    body_html=f"<p>Bulk {i}</p>",
+                )
+                for i in range(POSTS_PER_PAGE)
+            ]
+        )
+    client = client_for(world.member)
+    thread_url = url("thread_detail", world, thread_id=thread.pk)
+    first = client.get(thread_url).content.decode()
+    assert "Page 1 of 2" in first and "Bulk 98<" in first and "Bulk 99<" not in first
+    response = client.post(thread_url, {"body": "The newest reply"})
+    assert "?page=2#post-" in response["Location"]
+    assert "The newest reply" in client.get(response["Location"]).content.decode()

@@ -27,6 +27,8 @@ from communities.models import Post
 from communities.permissions import CommunityPermission as P
 from communities.views.common import form_errors_from, load, message_from
 
+POSTS_PER_PAGE = 100
+
 
 def _thread_url(org_slug: str, community, thread_id: int):
     return redirect(
@@ -146,8 +148,9 @@ def thread_detail(
                 form_errors_from(form, error)
             else:
                 messages.success(request, _("Your reply has been posted."))
+                last_page = (thread.post_count + 1 + POSTS_PER_PAGE - 1) // POSTS_PER_PAGE
                 response = _thread_url(org_slug, community, thread.pk)
-                response["Location"] += f"#post-{post.pk}"
+                response["Location"] += f"?page={last_page}#post-{post.pk}"
                 return response
     is_moderator = loaded.can(P.MODERATE)
     can_reply = (
@@ -161,7 +164,9 @@ def thread_detail(
         "communities/thread_detail.html",
         loaded.context(
             thread=thread,
-            posts=list(selectors.posts(thread=thread)),
+            page=Paginator(selectors.posts(thread=thread), POSTS_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
             form=form,
             can_reply=can_reply,
             tags_form=ThreadTagsForm(
