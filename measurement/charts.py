@@ -172,6 +172,7 @@ def control_chart_spec(
     and labelled).
     """
     labels = point_class_labels()
+    runs_yes, runs_no = _("Runs signal"), _("No runs signal")
     order = [r["period"] for r in rows]
     values = []
     for r in rows:
@@ -186,7 +187,7 @@ def control_chart_spec(
                 "baseline": bool(r.get("baseline")),
                 "point_label": labels[r.get("point_class") or "common"],
                 "signal_label": r.get("signal_label") or "",
-                "cl_style": _("Runs signal") if r.get("part", 1) in runs_signal_parts else "",
+                "cl_style": runs_yes if r.get("part", 1) in runs_signal_parts else runs_no,
             }
         )
     present = {r.get("point_class") or "common" for r in rows if r.get("y") is not None}
@@ -227,7 +228,7 @@ def control_chart_spec(
                 "strokeDash": {
                     "field": "cl_style",
                     "type": "nominal",
-                    "scale": {"domain": ["", _("Runs signal")], "range": [[1, 0], [6, 3]]},
+                    "scale": {"domain": [runs_no, runs_yes], "range": [[1, 0], [6, 3]]},
                     "legend": {"title": _("Centre line")} if runs_signal_parts else None,
                 },
             },

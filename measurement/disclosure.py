@@ -332,48 +332,47 @@ def disclosure_applies(*, user, community) -> bool:
     return not user.has_perm(MeasurementPermission.VIEW_UNSUPPRESSED, community)
 
 
-def disclose_observations(*, user, community, observations) -> dict[int, DisclosedObservation]:
-    """The one function other pages, the API and CSV exports call before showing
-    observation rows to anyone: returns, per observation id, the figures that person
-    may see.
+class ObservationDiscloser:
+    """Per-row disclosure for one person and one CoP, for pages, the API and streaming
+    CSV exports: ``figures(observation)`` gives the figures that person may see.
 
     For data stewards the figures are as recorded. For everyone else they come from
-    the dashboards' disclosed figures of each measure (cached; computed from all the
-    visible observations of the measure, with secondary suppression over every sum
-    the platform shows), so a figure hidden on a dashboard is hidden in exports too
-    and the two cannot be combined to recover it. A fixed number of queries.
+    the dashboards' disclosed figures of each measure (cached; computed once from all
+    the visible observations of the measure with secondary suppression over every sum
+    the platform shows), so a figure hidden on a dashboard is hidden in exports too and
+    the two cannot be combined to recover it. Built with a fixed number of queries
+    (all the CoP's measures are read together), whatever the number of rows.
     """
-    from measurement import dashboards
-    from measurement.periods import align
 
-    rows = list(observations)
-    if not disclosure_applies(user=user, community=community):
-        return {
-            o.pk: DisclosedObservation(
+    def __init__(self, *, user, community) -> None:
+        from measurement import dashboards
+
+        self.applies = disclosure_applies(user=user, community=community)
+        if not self.applies:
+            return
+        self.audience = dashboards.audience_for(user=user, community=community)
+        meta = dashboards.community_meta(community, self.audience.token)
+        self.infos = {m.id: m for m in meta.measures}
+        self.arrays = dashboards.measure_arrays(
+            community=community, audience=self.audience, meta=meta, token=self.audience.token
+        )
+
+    def figures(self, o) -> DisclosedObservation:
+        if not self.applies:
+            return DisclosedObservation(
                 o.pk, _raw(o.numerator), _raw(o.denominator), _raw(o.value), False
             )
-            for o in rows
-        }
-    audience = dashboards.audience_for(user=user, community=community)
-    token = audience.token
-    meta = dashboards.community_meta(community, token)
-    measure_ids = sorted({o.measure_id for o in rows})
-    arrays = dashboards.measure_arrays(
-        community=community, audience=audience, meta=meta, token=token, measure_ids=measure_ids
-    )
-    infos = {m.id: m for m in meta.measures}
-    result = {}
-    for o in rows:
-        info, data = infos.get(o.measure_id), arrays.get(o.measure_id)
+        from measurement import dashboards
+        from measurement.periods import align
+
         hidden = DisclosedObservation(o.pk, SUPPRESSED_MARK, SUPPRESSED_MARK,
                                       SUPPRESSED_MARK, True, True)  # fmt: skip
-        if info is None or data is None or o.status not in audience.statuses:
-            result[o.pk] = hidden
-            continue
+        info, data = self.infos.get(o.measure_id), self.arrays.get(o.measure_id)
+        if info is None or data is None or o.status not in self.audience.statuses:
+            return hidden
         period = align(info.frequency, o.period)
         if period not in data.periods or o.site_id not in data.site_ids:
-            result[o.pk] = hidden
-            continue
+            return hidden
         i, k = data.periods.index(period), data.site_ids.index(o.site_id)
         if o.category_id is None:
             num = dashboards.figure_at(data.site_num, data.site_num_sup, (k, i))
@@ -383,29 +382,34 @@ def disclose_observations(*, user, community, observations) -> dict[int, Disclos
             num = dashboards.figure_at(data.sc_num, data.sc_num_sup, (k, c, i))
             den = dashboards.figure_at(data.sc_den, data.sc_den_sup, (k, c, i))
         else:
-            result[o.pk] = hidden
-            continue
+            return hidden
         if info.uses_ratio:
-            result[o.pk] = DisclosedObservation(
+            return DisclosedObservation(
                 o.pk, num.display, den.display,
                 disclose_rate(num, den).display if o.value is not None else "",
                 num.suppressed or den.suppressed,
             )  # fmt: skip
-        elif info.is_count:
+        if info.is_count:
             shown = num.display
-            result[o.pk] = DisclosedObservation(
+            return DisclosedObservation(
                 o.pk, shown if o.numerator is not None else "",
-                _raw(o.denominator) if o.denominator is None else SUPPRESSED_MARK,
+                "" if o.denominator is None else SUPPRESSED_MARK,
                 shown if o.value is not None else "", num.suppressed,
             )  # fmt: skip
-        else:  # a continuous value: shown unless the number of people behind it is small
-            size = disclose_count(None if o.denominator is None else float(o.denominator),
-                                  audience.rule)  # fmt: skip
-            result[o.pk] = DisclosedObservation(
-                o.pk, SUPPRESSED_MARK if o.numerator is not None else "", size.display,
-                SUPPRESSED_MARK if size.suppressed else _raw(o.value), size.suppressed,
-            )  # fmt: skip
-    return result
+        # A continuous value: shown unless the number of people behind it is small.
+        size = disclose_count(
+            None if o.denominator is None else float(o.denominator), self.audience.rule
+        )
+        return DisclosedObservation(
+            o.pk, SUPPRESSED_MARK if o.numerator is not None else "", size.display,
+            SUPPRESSED_MARK if size.suppressed else _raw(o.value), size.suppressed,
+        )  # fmt: skip
+
+
+def disclose_observations(*, user, community, observations) -> dict[int, DisclosedObservation]:
+    """:class:`ObservationDiscloser` for a list of rows: their figures by id."""
+    discloser = ObservationDiscloser(user=user, community=community)
+    return {o.pk: discloser.figures(o) for o in observations}
 
 
 def _raw(value) -> str:
