@@ -72,3 +72,21 @@ def test_member_answers_an_anonymous_survey(world, browser_login):
     with scope(organization=world.org_a):
         assert SurveyRespondent.objects.filter(survey=survey, user=world.member).exists()
         assert Response.objects.get(survey=survey).respondent is None
+
+
+def test_builder_shows_the_fields_of_the_chosen_kind(world, browser_login):
+    with scope(organization=world.org_a):
+        survey = services.survey_create(
+            actor=world.convener, community=world.community_a, title="Built", purpose="other"
+        )
+    page = browser_login(world.convener.email)
+    page.goto(_url(world, "survey", survey_id=survey.pk))
+    page.get_by_label("Kind").select_option("text")
+    assert not page.get_by_label("Options (one per line)").is_visible()
+    page.get_by_label("Kind").select_option("single")
+    assert page.get_by_label("Options (one per line)").is_visible()
+    page.locator("#id_text").fill("Which session helped most?")
+    page.get_by_label("Options (one per line)").fill("ECHO\nHuddles")
+    page.get_by_role("button", name="Add the question").click()
+    page.wait_for_load_state()
+    assert "The question has been added." in page.content()
