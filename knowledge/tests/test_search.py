@@ -38,8 +38,8 @@ def test_the_organizations_language_decides_stemming(world):
     with scope(organization=world.org_a):
         asset = make_asset(world, title="Protocolo", body="Medimos los lactatos en urgencias")
         assert selectors.search_config(world.org_a) == "spanish"
-    # Spanish stemming: "lactato" finds "lactatos".
-    assert [a.pk for a in search(world, world.member, "lactato")] == [asset.pk]
+    # Spanish stemming: "medir" finds "Medimos" (English would not).
+    assert [a.pk for a in search(world, world.member, "medir")] == [asset.pk]
     world.org_a.language = "xx"
     assert selectors.search_config(world.org_a) == "simple"
 
@@ -187,3 +187,20 @@ def test_viewer_rights_agree_with_has_perm(world, other_cop):
                 assert viewer.can_curate(community.pk) == user.has_perm(
                     "knowledge.curate", community
                 )
+
+
+def test_reindex_follows_a_change_of_the_organizations_language(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with scope(organization=world.org_a):
+        asset = make_asset(world, title="Protocolo", body="Medimos los lactatos")
+    assert search(world, world.member, "medir") == []  # English: "medimos" -> "medimo"
+    world.org_a.language = "es"
+    world.org_a.save()
+    out = StringIO()
+    call_command("knowledge_reindex", "--organization", "network-a", stdout=out)
+    assert "reindexed" in out.getvalue()
+    # Spanish: "medimos" and "medir" share the stem "med".
+    assert [a.pk for a in search(world, world.member, "medir")] == [asset.pk]
