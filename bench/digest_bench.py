@@ -51,6 +51,7 @@ def _generate(now: dt.datetime):
             organization = Organization.objects.create(name="Digest bench", slug=ORG_SLUG)
         existing = list(
             User.objects.filter(email__startswith="bench-digest-")
+            .exclude(email="bench-digest-owner@example.org")
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -72,6 +73,11 @@ def _generate(now: dt.datetime):
                 OrganizationMembership.objects.create(organization=organization, user=owner)
                 _content(organization, communities, owner, now)
             start = len(existing)
+            if start:  # number the new members after the existing ones
+                start = 1 + max(
+                    int(e.split("-")[-1].split("@")[0])
+                    for e in User.objects.filter(pk__in=existing).values_list("email", flat=True)
+                )
             users = User.objects.bulk_create(
                 [
                     User(
@@ -81,7 +87,7 @@ def _generate(now: dt.datetime):
                         time_zone=("UTC", "Europe/Madrid", "America/Lima")[k % 3],
                         language=("en", "es")[k % 2],
                     )
-                    for k in range(start, N)
+                    for k in range(start, start + N - len(existing))
                 ],
                 batch_size=5000,
             )

@@ -31,6 +31,7 @@ class RecordingHandler:
         self.messages: list = []
         self.refuse: set[str] = set()
         self.unavailable = False
+        self.fail_first = 0  # answer 421 to this many messages, then accept
         self.delay = 0.0
         self.lock = threading.Lock()
         self.started = threading.Event()  # set when the first DATA arrives
@@ -52,7 +53,7 @@ class RecordingHandler:
         event = self.in_flight.get(self.data_calls)
         if event is not None:
             event.set()
-        if self.unavailable:
+        if self.unavailable or self.data_calls <= self.fail_first:
             return "421 4.3.2 Service not available, try again later"
         if self.delay:
             await asyncio.sleep(self.delay)

@@ -128,3 +128,24 @@ def test_nothing_new_is_recorded_and_not_sent(world, smtp_server):
     assert smtp_server.received() == []
     record = DeliveryRecord.objects.get(user=world.member)
     assert record.status == DeliveryStatus.SKIPPED
+
+
+def test_task_asks_for_a_retry_on_smtp_error_and_the_retry_delivers(world, smtp_server):
+    """On a 421 the batch task asks Celery for a retry (autoretry with backoff): the
+    deferred message stays reserved, the others are sent; the retried task (run here
+    by hand: eager tasks do not run their retries) sends only the deferred one."""
+    from celery.exceptions import Retry
+
+    make_content(world)
+    smtp_server.fail_first = 1
+    now = timezone.now().isoformat()
+    ids = [world.member.pk, world.steward.pk]
+    with pytest.raises(Retry):
+        send_digest_batch.delay(ids, now)
+    assert len(recipients(smtp_server)) == 1
+    assert DeliveryRecord.objects.filter(status=DeliveryStatus.RESERVED).count() == 1
+    result = send_digest_batch.delay(ids, now).get()  # the retry
+    assert result == {"sent": 1, "failed": 0, "skipped": 1}
+    assert recipients(smtp_server) == ["member@a.example", "steward@a.example"]
+    assert sorted(DeliveryRecord.objects.values_list("attempts", flat=True)) == [1, 2]
+    assert set(DeliveryRecord.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}

@@ -147,3 +147,15 @@ def test_action_items_data_due_and_role_term_reminders(world):
     _reminders(now + dt.timedelta(hours=1))
     assert len(mail.outbox) == count
     assert DeliveryRecord.objects.filter(status=DeliveryStatus.SENT).count() == count
+
+
+def test_hourly_tick_is_in_the_beat_schedule():
+    from celery.schedules import crontab
+
+    from copcore.celery import app
+
+    entry = app.conf.beat_schedule["notifications-hourly-tick"]
+    assert entry["task"] == "notifications.tick"
+    assert entry["schedule"] == crontab(minute=0)
+    assert "sync-role-terms-daily" in app.conf.beat_schedule  # the project's entries stay
+    assert app.tasks["notifications.tick"].name == tick.name == "notifications.tick"
