@@ -6,8 +6,9 @@ Contents (paths inside the archive):
 * ``charts/<measure>.svg`` -- each active measure's all-sites run or control chart,
   the same chart as on the dashboards (``measurement.charts``), and
   ``data/measures/<measure>.csv`` -- its table (values, centre line, limits, signals);
-* ``assets/`` -- the current version of every asset of the CoP (Markdown text, the
-  stored file, or a ``.url`` text file for links);
+* ``assets/`` -- the current version of every published (curated) asset of the CoP
+  (Markdown text, the stored file, or a ``.url`` text file for links); drafts and
+  assets still in curation stay out of a public deposit;
 * ``charter/v<N>.md`` and ``charter/history.csv`` -- every published charter version;
 * ``sessions/sessions.csv``, ``sessions/summaries.md``, ``sessions/decisions.csv``;
 * ``data/*.csv`` -- observations per site and period, CFIR ratings, expected
@@ -202,11 +203,13 @@ def nomad_csv(rounds: list[selectors.NomadResults]) -> str:
 
 
 def _asset_files(community) -> list[tuple[str, bytes, dict]]:
-    from knowledge.models import Asset
+    from knowledge.models import Asset, AssetStatus
 
     out = []
     assets = (
-        Asset.objects.filter(community=community, current_version__isnull=False)
+        Asset.objects.filter(
+            community=community, status=AssetStatus.PUBLISHED, current_version__isnull=False
+        )
         .select_related("current_version__file")
         .order_by("title")
     )

@@ -116,6 +116,7 @@ def site_for_community(*, community: Community, site_id: int) -> Site:
 class HeatCell:
     rating: int | None
     evidence: str = ""
+    rating_id: int | None = None
     previous: int | None = None
     had_previous: bool = False
 
@@ -131,6 +132,10 @@ class HeatCell:
         if self.rating is None:
             return "cfir-missing"
         return {-2: "cfir-m2", -1: "cfir-m1", 0: "cfir-0", 1: "cfir-p1", 2: "cfir-p2"}[self.rating]
+
+    @property
+    def is_barrier(self) -> bool:
+        return self.rating is not None and self.rating < 0
 
     @property
     def change(self) -> int | None:
@@ -173,13 +178,11 @@ def heat_map(*, cfir_round: CfirRound) -> HeatMap:
     constructs = cfir_constructs()
     ratings = list(
         CfirRating.objects.filter(round=cfir_round).values_list(
-            "site_id", "construct_id", "rating", "evidence"
+            "site_id", "construct_id", "rating", "evidence", "id"
         )
     )
-    by_key = {(s, c): (r, e) for s, c, r, e in ratings}
-    sites = community_sites(
-        community=cfir_round.community, extra_ids={s for s, _c, _r, _e in ratings}
-    )
+    by_key = {(s, c): (r, e, pk) for s, c, r, e, pk in ratings}
+    sites = community_sites(community=cfir_round.community, extra_ids={r[0] for r in ratings})
     before = previous_round(cfir_round=cfir_round)
     previous: dict[tuple[int, int], int | None] = {}
     if before is not None:
@@ -195,12 +198,13 @@ def heat_map(*, cfir_round: CfirRound) -> HeatMap:
         domains[construct.domain_id] = construct.domain
         cells = []
         for site in sites:
-            rating, evidence = by_key.get((site.pk, construct.pk), (None, ""))
+            rating, evidence, rating_id = by_key.get((site.pk, construct.pk), (None, "", None))
             key = (site.pk, construct.pk)
             cells.append(
                 HeatCell(
                     rating=rating,
                     evidence=evidence,
+                    rating_id=rating_id,
                     previous=previous.get(key),
                     had_previous=key in previous,
                 )

@@ -41,10 +41,13 @@ def test_convener_maps_a_barrier_to_a_strategy(world, browser_login):
     page.get_by_role("button", name="Save the ratings").click()
     page.wait_for_load_state()
     cell = page.locator("table.cfir-heat tr", has_text="III.G Relative Priority").locator("td")
-    assert cell.inner_text().strip() == "−2"
+    assert cell.inner_text().strip().startswith("−2")
     page.goto(_url(world, "follow_through"))
     assert "No strategy" in page.content()
-    page.get_by_role("link", name="III.G Relative Priority").click()
+    page.goto(page.url.replace("follow-through/", "cfir/"))
+    page.get_by_role("link", name="Baseline").click()
+    page.wait_for_load_state()
+    cell.get_by_role("link").click()  # the barrier's cell links to its page
     page.wait_for_load_state()
     page.get_by_label("ERIC strategy").select_option(label="Conduct cyclical small tests of change")
     page.get_by_role("button", name="Choose").click()

@@ -70,13 +70,22 @@ def _rich_community(world):
             denominator=5,
             status="approved",
         )
-    knowledge_services.asset_create(
+    published = knowledge_services.asset_create(
         actor=world.convener,
         organization=world.org_a,
         community=world.community_a,
         kind="checklist",
         title="Sepsis screening checklist",
         body="# Checklist\n\n- Lactate within 1 hour",
+    )
+    knowledge_services.asset_publish(actor=world.convener, asset=published)
+    knowledge_services.asset_create(
+        actor=world.convener,
+        organization=world.org_a,
+        community=world.community_a,
+        kind="protocol",
+        title="Unfinished draft protocol",
+        body="Not ready",
     )
     community_services.charter_draft_update(
         actor=world.convener,
@@ -192,7 +201,9 @@ def test_results_record_package(world, client_for, django_capture_on_commit_call
         "sessions/decisions.csv",
     ):
         assert required in names, required
-    assert any(n.startswith("assets/") and n.endswith("-v1.md") for n in names)
+    assets = [n for n in names if n.startswith("assets/")]
+    assert len(assets) == 1 and "sepsis-screening-checklist-v1.md" in assets[0]
+    assert "Lactate within 1 hour" in archive.read(assets[0]).decode()
     assert archive.read("charts/screen.svg").lstrip().startswith(b"<svg")
     html = archive.read("index.html").decode()
     assert "Huddles work" in html and "Partly achieved" in html and "85% in March" in html
