@@ -510,7 +510,13 @@ def imports(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRes
     return render(
         request,
         "measurement/imports.html",
-        {"community": community, "form": form, "batches": batches, "columns": COLUMNS},
+        {
+            "community": community,
+            "form": form,
+            "batches": batches,
+            "columns": COLUMNS,
+            **_rights(request, community),
+        },
     )
 
 
@@ -623,8 +629,7 @@ def import_detail(request: HttpRequest, org_slug: str, batch_id: int) -> HttpRes
             "form": form,
             "duplicate_of": duplicate_of,
             "report": batch.report,
-            "can_submit": access.can_submit(request.user, community),
-            "can_approve": access.can_approve(request.user, community),
+            **_rights(request, community),
             "status_url": reverse(
                 "api_measurement:import_batch", kwargs={"org_slug": org_slug, "batch_id": batch.pk}
             ),
@@ -685,6 +690,7 @@ def review(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResp
             "batch_counts": batch_counts,
             "policy": access.data_policy(community),
             "comment": comment,
+            **_rights(request, community),
         },
         status=200 if request.method == "GET" else 400,
     )
@@ -728,5 +734,6 @@ def observation_list(request: HttpRequest, org_slug: str, community_slug: str) -
             + "?"
             + export.urlencode(),
             "last_update": rows.aggregate(last=Max("updated_at"))["last"],
+            **_rights(request, community),
         },
     )
