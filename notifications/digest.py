@@ -167,6 +167,13 @@ def compose_digests(user_ids: list[int], now: dt.datetime | None = None) -> list
                 text=text,
                 html=html,
                 sections=sorted({key for b in blocks for _t, key, _i in b.sections}),
+                inline_images={
+                    item.image_cid: item.image_png
+                    for b in blocks
+                    for _t, _k, items in b.sections
+                    for item in items
+                    if item.image_cid
+                },
             )
         )
     return composed

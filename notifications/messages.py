@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from email.mime.image import MIMEImage
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -28,6 +29,7 @@ class Composed:
     html: str
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)  # section keys, for logs and tests
+    inline_images: dict[str, bytes] = field(default_factory=dict)  # Content-ID -> PNG
 
 
 def unsubscribe_url(*, user_id: int, kind: str) -> str:
@@ -67,6 +69,14 @@ def build_email(composed: Composed, *, connection=None) -> EmailMultiAlternative
         },
     )
     message.attach_alternative(composed.html, "text/html")
+    if composed.inline_images:
+        # multipart/related: the HTML part refers to the images by cid:
+        message.mixed_subtype = "related"
+        for cid, png in composed.inline_images.items():
+            image = MIMEImage(png, "png")
+            image.add_header("Content-ID", f"<{cid}>")
+            image.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
+            message.attach(image)
     for filename, content, mimetype in composed.attachments:
         message.attach(filename, content, mimetype)
     return message

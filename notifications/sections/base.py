@@ -32,7 +32,8 @@ class Item:
     detail: str = ""
     note: Any = ""
     when: dt.datetime | dt.date | None = None
-    image_svg: str = ""
+    image_png: bytes = b""  # a small chart, sent as an inline (CID) attachment
+    image_cid: str = ""
     figures: list[tuple[Any, str]] = field(default_factory=list)
 
     @property

@@ -10,6 +10,10 @@ same overview serves every reader of the CoP, and it is cached by the dashboards
 the cost grows with the number of CoPs whose data changed, never with the number of
 people: one query for the measures with new data, then the dashboards' queries per
 CoP on a cache miss only.
+
+The chart is the dashboards' sparkline rendered to PNG on the server and sent as an
+inline (``cid:``) attachment: mail clients that drop inline SVG still show it, and its
+alternative text and the figure in the text part say the same.
 """
 
 from __future__ import annotations
@@ -104,7 +108,8 @@ class ChartSignalsProvider:
                     figures=[(summary.latest_display, summary.latest_label)]
                     if summary.latest_display
                     else [],
-                    image_svg=_strip_xml_header(charts.render_chart_svg(spec)),
+                    image_png=charts.render_chart_png(spec, scale=1.5),
+                    image_cid=f"chart-{community_id}-{summary.info.id}-{charts.spec_hash(spec)[:12]}",
                 )
                 for uid in viewers.get(community_id, []):
                     if batch.since[uid] <= batch.now:
@@ -121,13 +126,6 @@ class ChartSignalsProvider:
                 counts["common"],
             )
         return out
-
-
-def _strip_xml_header(svg: str) -> str:
-    """Inline SVG in HTML must not carry an XML declaration."""
-    if svg.startswith("<?xml"):
-        svg = svg.split("?>", 1)[1]
-    return svg.strip()
 
 
 class SponsorStatusProvider:

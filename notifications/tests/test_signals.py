@@ -13,6 +13,7 @@ from django_scopes import scope
 from measurement.models import Measure, Observation
 from measurement.periods import next_period
 from notifications.digest import compose_digests
+from notifications.messages import build_email
 from notifications.tests.helpers import make_content
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,14 @@ def test_new_signal_with_chart_and_disclosed_figure(world):
     member = digests[world.member.pk]
     assert "chart_signals" in member.sections
     assert "Sepsis screens done" in member.html
-    assert "<svg" in member.html and "<?xml" not in member.html  # inline, server-rendered
+    # a small chart rendered on the server, sent inline (cid:) with alternative text
+    ((cid, png),) = member.inline_images.items()
+    assert png.startswith(b"\x89PNG") and f'src="cid:{cid}"' in member.html
+    assert 'alt="Chart of Sepsis screens done: Special cause: improvement"' in member.html
+    email = build_email(member).message()
+    assert email.get_content_type() == "multipart/related"
+    images = [p for p in email.walk() if p.get_content_type() == "image/png"]
+    assert [p["Content-ID"] for p in images] == [f"<{cid}>"]
     assert "Special cause" in member.text
     assert ": 55" in member.text or "55 " in member.text  # disclosed (rounded to base 5)
     assert "53" not in member.text.split("Sepsis screens done", 1)[1].split("\n\n", 1)[0]
