@@ -25,7 +25,7 @@ from communities.forms import (
 from communities.models import CommunityRoleAssignment, ExpectedResult, Objective, Rhythm
 from communities.permissions import CommunityPermission as P
 from communities.views.common import form_errors_from, load, message_from
-from copcore.permissions import OrgPermission, org_role_has_perm
+from copcore.permissions import CommunityRole, OrgPermission, org_role_has_perm
 from copcore.views import require_org_perm
 
 
@@ -102,8 +102,13 @@ def community_detail(request: HttpRequest, org_slug: str, community_slug: str) -
         key=lambda a: (a.role, a.user.display_name),
     )
     holds_role = any(a.user_id == request.user.pk for a in active)
+    # Participants are many: the overview names the people with other roles and counts
+    # the participants (the directory and the roles page list everyone).
+    participants = [a for a in active if a.role == CommunityRole.MEMBER]
+    active = [a for a in active if a.role != CommunityRole.MEMBER]
     context = loaded.context(
         active_roles=active,
+        participant_count=len({a.user_id for a in participants}),
         can_manage_roles=loaded.can(P.MANAGE_ROLES),
         form=form,
         warnings=selectors.role_warnings(community=community, assignments=assignments, today=today)
