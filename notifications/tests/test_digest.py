@@ -66,6 +66,26 @@ def test_steward_sees_data_due_and_convener_sees_role_terms(world):
     assert "threads" not in digests[world.sponsor.pk].sections  # no access to discussions
 
 
+def test_convener_sees_the_curation_queue(world):
+    from knowledge.models import FieldNote, NoteStatus
+
+    make_content(world)
+    with scope(organization=world.org_a):
+        FieldNote.objects.create(
+            organization=world.org_a,
+            community=world.community_a,
+            author=world.member,
+            title="Waiting note",
+            body="For curation",
+            status=NoteStatus.SUBMITTED,
+            submitted_at=timezone.now(),
+        )
+    digests = by_user(compose_digests([world.convener.pk, world.member.pk]))
+    assert "curation_queue" in digests[world.convener.pk].sections
+    assert "Field notes: 1" in digests[world.convener.pk].text
+    assert "curation_queue" not in digests[world.member.pk].sections
+
+
 def test_nothing_new_means_no_email(world):
     assert compose_digests([world.member.pk, world.outsider.pk]) == []
 
