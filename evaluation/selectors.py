@@ -613,6 +613,13 @@ def previous_nomad(*, survey: Survey) -> Survey | None:
     )
 
 
+def _set_change(now: NomadGroup, then: NomadGroup) -> None:
+    """Change of each construct's score since the previous round (both must be shown)."""
+    for current, earlier in zip(now.constructs, then.constructs, strict=True):
+        if current.mean is not None and earlier.mean is not None:
+            current.change = round(current.mean - earlier.mean, 2)
+
+
 def nomad_results(*, survey: Survey) -> NomadResults:
     """Scores per NPT construct (mean agreement 1-5, 'not relevant' left out) and the
     general items (0-10), overall and per site, with the change since the previous
@@ -621,12 +628,18 @@ def nomad_results(*, survey: Survey) -> NomadResults:
     codes, rows, counts = _nomad_rows(survey)
     overall = _nomad_group(_("All respondents"), sum(counts.values()), rows, codes, rule)
     before = previous_nomad(survey=survey)
+    prior_by_site: dict[int, NomadGroup] = {}
     if before is not None:
         p_codes, p_rows, p_counts = _nomad_rows(before)
-        prior = _nomad_group("", sum(p_counts.values()), p_rows, p_codes, rule)
-        for now, then in zip(overall.constructs, prior.constructs, strict=True):
-            if now.mean is not None and then.mean is not None:
-                now.change = round(now.mean - then.mean, 2)
+        _set_change(overall, _nomad_group("", sum(p_counts.values()), p_rows, p_codes, rule))
+        p_rows_by_site: dict[int | None, list[dict]] = defaultdict(list)
+        for row in p_rows:
+            p_rows_by_site[row["response__site_id"]].append(row)
+        prior_by_site = {
+            site_id: _nomad_group("", n, p_rows_by_site[site_id], p_codes, rule)
+            for site_id, n in p_counts.items()
+            if site_id is not None
+        }
     site_ids = [s for s in counts if s is not None]
     names = _site_names(site_ids)
     rows_by_site: dict[int | None, list[dict]] = defaultdict(list)
@@ -634,11 +647,12 @@ def nomad_results(*, survey: Survey) -> NomadResults:
         rows_by_site[row["response__site_id"]].append(row)
     by_site = []
     for site_id in sorted(site_ids, key=lambda s: names.get(s, "")):
-        by_site.append(
-            _nomad_group(
-                names.get(site_id, "?"), counts[site_id], rows_by_site[site_id], codes, rule
-            )
+        group = _nomad_group(
+            names.get(site_id, "?"), counts[site_id], rows_by_site[site_id], codes, rule
         )
+        if site_id in prior_by_site:
+            _set_change(group, prior_by_site[site_id])
+        by_site.append(group)
     return NomadResults(survey=survey, previous=before, overall=overall, by_site=by_site)
 
 

@@ -96,6 +96,8 @@ def test_results_per_construct_site_and_change(world, client_for):
     assert general["G1"] == 7
     by_site = {g.label: g for g in results.by_site}
     assert not by_site[world.site_a.name].suppressed
+    site_scores = {s.construct.key: s for s in by_site[world.site_a.name].constructs}
+    assert site_scores["coherence"].mean == 4 and site_scores["coherence"].change == 1
     assert by_site["Small Clinic"].suppressed and by_site["Small Clinic"].shown_responses == "*"
     assert all(s.mean is None for s in by_site["Small Clinic"].constructs)
     html = (
