@@ -318,6 +318,18 @@ class MeasureInfo:
         return self.value_type in (Measure.ValueType.PROPORTION, Measure.ValueType.RATE)
 
     @property
+    def kind_label(self) -> str:
+        return str(dict(Measure.Kind.choices).get(self.kind, self.kind))
+
+    @property
+    def reaim_label(self) -> str:
+        return str(dict(Measure.ReAim.choices).get(self.reaim, self.reaim))
+
+    @property
+    def direction_label(self) -> str:
+        return str(dict(Measure.Direction.choices).get(self.direction, self.direction))
+
+    @property
     def is_count(self) -> bool:
         return self.value_type == Measure.ValueType.COUNT
 
