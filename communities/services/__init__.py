@@ -35,8 +35,10 @@ from communities.services.discussions import (
 )
 from communities.services.joining import (
     community_invitation_create,
+    community_invitation_notify,
     community_invitation_respond,
     community_join,
+    join_decision_notify,
     join_request_create,
     join_request_decide,
     member_profile_update,
@@ -59,6 +61,8 @@ from communities.services.tags import (
 )
 
 __all__ = [
+    "community_invitation_notify",
+    "join_decision_notify",
     "ALLOWED_TRANSITIONS",
     "CONCLUSION_REASONS",
     "MAX_ATTACHMENTS_PER_POST",

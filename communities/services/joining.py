@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities.emails import absolute_url, send_in_language
 from communities.models import (
     CallType,
     Community,
@@ -146,6 +147,7 @@ def join_request_decide(
             site=join_request.site,
             expertise=join_request.expertise,
         )
+    _after_commit("send_join_decision_email", community.organization_id, join_request.pk)
     audit_record(
         organization=community.organization,
         actor=actor,
@@ -179,6 +181,7 @@ def community_invitation_create(
         message=message.strip(),
         invited_by=actor,
     )
+    _after_commit("send_community_invitation_email", community.organization_id, invitation.pk)
     audit_record(
         organization=community.organization,
         actor=actor,
@@ -252,3 +255,83 @@ def member_profile_update(
         data={"user": user.email, "planning_group": profile.planning_group},
     )
     return profile
+
+
+def _after_commit(task_name: str, organization_id: int, pk: int) -> None:
+    def enqueue() -> None:
+        from communities import tasks
+
+        getattr(tasks, task_name).delay(organization_id, pk)
+
+    transaction.on_commit(enqueue)
+
+
+def community_invitation_notify(*, invitation: CommunityInvitation) -> bool:
+    """Email the invited person once, in their language. Returns whether it was sent."""
+    with transaction.atomic():
+        invitation = (
+            CommunityInvitation.objects.select_for_update(of=("self",))
+            .select_related("community", "user", "invited_by", "organization")
+            .get(pk=invitation.pk)
+        )
+        if invitation.emailed_at is not None:
+            return False
+        community = invitation.community
+        link = absolute_url(
+            "communities:detail",
+            org_slug=invitation.organization.slug,
+            community_slug=community.slug,
+        )
+        send_in_language(
+            user=invitation.user,
+            subject=lambda: (
+                _("You are invited to join %(community)s") % {"community": community.name}
+            ),
+            template="communities/emails/invitation.txt",
+            context={"invitation": invitation, "community": community, "link": link},
+        )
+        invitation.emailed_at = timezone.now()
+        invitation.save(update_fields=["emailed_at"])
+    return True
+
+
+def join_decision_notify(*, join_request: JoinRequest) -> bool:
+    """Email the person who asked to join the decision (and a decline's reason), once."""
+    with transaction.atomic():
+        join_request = (
+            JoinRequest.objects.select_for_update(of=("self",))
+            .select_related("community", "user", "organization")
+            .get(pk=join_request.pk)
+        )
+        if join_request.decision_emailed_at is not None or (
+            join_request.status == JoinRequest.Status.PENDING
+        ):
+            return False
+        community = join_request.community
+        link = absolute_url(
+            "communities:detail",
+            org_slug=join_request.organization.slug,
+            community_slug=community.slug,
+        )
+        approved = join_request.status == JoinRequest.Status.APPROVED
+        send_in_language(
+            user=join_request.user,
+            subject=lambda: (
+                (
+                    _("Welcome to %(community)s")
+                    if approved
+                    else _("Your request to join %(community)s")
+                )
+                % {"community": community.name}
+            ),
+            template="communities/emails/join_decision.txt",
+            context={
+                "join_request": join_request,
+                "community": community,
+                "link": link,
+                "approved": approved,
+            },
+        )
+        join_request.decision_emailed_at = timezone.now()
+        join_request.save(update_fields=["decision_emailed_at"])
+    return True
