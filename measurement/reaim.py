@@ -224,7 +224,7 @@ def one_pager(
 ) -> OnePager:
     """The five panels, from a fixed number of queries."""
     today = today or timezone.localdate()
-    token = audience.token
+    token = audience.token or dashboards.data_token(community.organization)
     meta = dashboards.community_meta(community, token)
     arrays = dashboards.measure_arrays(
         community=community, audience=audience, meta=meta, token=token
