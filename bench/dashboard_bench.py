@@ -12,7 +12,8 @@ the time of the cold computation. Results go to ``bench/results/dashboard.json``
 Environment: ``DATABASE_URL`` / ``REDIS_URL`` as for the project (the embedded
 database and a per-process memory cache when unset); ``DASHBOARD_BENCH_REQUESTS``
 (default 400 per target), ``DASHBOARD_BENCH_CONCURRENCY`` (4),
-``DASHBOARD_BENCH_WORKERS`` (gunicorn workers, 2).
+``DASHBOARD_BENCH_WORKERS`` (gunicorn workers, 2), ``DASHBOARD_BENCH_ROUNDS`` (5: the
+two targets alternate in rounds so a change in the machine's load affects both).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ N_SITES, N_MEASURES, N_MONTHS, N_STRATA = 50, 12, 36, 5
 REQUESTS = int(os.environ.get("DASHBOARD_BENCH_REQUESTS", "400"))
 CONCURRENCY = int(os.environ.get("DASHBOARD_BENCH_CONCURRENCY", "4"))
 WORKERS = int(os.environ.get("DASHBOARD_BENCH_WORKERS", "2"))
+ROUNDS = int(os.environ.get("DASHBOARD_BENCH_ROUNDS", "5"))
 BARE_PATH = "/bench/bare/"
 
 BARE_TEMPLATE = """<!doctype html>
@@ -292,6 +294,19 @@ def _drive(port: int, path: str, cookie: str, total: int, concurrency: int) -> d
             "response_bytes": counter["bytes"]}  # fmt: skip
 
 
+def _total(runs: list[dict]) -> dict:
+    requests = sum(r["requests"] for r in runs)
+    seconds = sum(r["seconds"] for r in runs)
+    return {
+        "requests": requests,
+        "errors": sum(r["errors"] for r in runs),
+        "seconds": round(seconds, 3),
+        "requests_per_second": round(requests / seconds, 1),
+        "rounds_requests_per_second": [r["requests_per_second"] for r in runs],
+        "response_bytes": runs[-1]["response_bytes"],
+    }
+
+
 def main() -> dict:
     _setup_django()
     from django.conf import settings
@@ -330,8 +345,15 @@ def main() -> dict:
         warmup = max(20, WORKERS * 10)
         _drive(port, BARE_PATH, cookie, warmup, CONCURRENCY)
         _drive(port, dashboard_path, cookie, warmup, CONCURRENCY)
-        bare = _drive(port, BARE_PATH, cookie, REQUESTS, CONCURRENCY)
-        dashboard = _drive(port, dashboard_path, cookie, REQUESTS, CONCURRENCY)
+        # Alternate the two in rounds so that changes in the machine's load (it may be
+        # shared) fall on both alike; totals are requests over summed seconds.
+        rounds = {"bare": [], "dashboard": []}
+        per_round = max(REQUESTS // ROUNDS, 1)
+        for _round in range(ROUNDS):
+            rounds["bare"].append(_drive(port, BARE_PATH, cookie, per_round, CONCURRENCY))
+            rounds["dashboard"].append(_drive(port, dashboard_path, cookie, per_round, CONCURRENCY))
+        bare = _total(rounds["bare"])
+        dashboard = _total(rounds["dashboard"])
     finally:
         server.terminate()
         try:
@@ -347,7 +369,8 @@ def main() -> dict:
         "server": {"gunicorn_workers": WORKERS, "worker_class": "sync",
                    "settings": os.environ["DJANGO_SETTINGS_MODULE"], "debug": False,
                    "cache": settings.CACHES["default"]["BACKEND"]},
-        "load": {"requests_per_target": REQUESTS, "concurrency": CONCURRENCY},
+        "load": {"requests_per_target": REQUESTS, "concurrency": CONCURRENCY,
+                 "rounds": ROUNDS},
         "bare_view": bare,
         "dashboard": dashboard,
         "ratio": round(ratio, 3),

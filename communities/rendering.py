@@ -48,13 +48,23 @@ def render_markdown(text: str) -> str:
     html = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
     for level in (2, 1):
         html = re.sub(rf"<(/?)h{level}>", rf"<\1h{level + 2}>", html)
-    return nh3.clean(
+    safe = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+    return _mark_mentions(safe)
+
+
+# In the sanitised HTML the name is already escaped text; only the brackets change.
+_RENDERED_MENTION = re.compile(r"@\[([^\]<>\n]{1,150})\]")
+
+
+def _mark_mentions(html: str) -> str:
+    """Show ``@[Name]`` as a highlighted ``@Name`` (text, so readable without styles)."""
+    return _RENDERED_MENTION.sub(r'<span class="mention">@\1</span>', html)
 
 
 def mentioned_handles(text: str) -> tuple[set[str], set[str]]:

@@ -577,7 +577,12 @@ def funnel_spec(
             "mark": {"type": "point", "filled": True, "size": 60},
             "encoding": {
                 "x": {"field": "n", "type": "quantitative", "title": x_title},
-                "y": {"field": "y", "type": "quantitative", "title": y_title},
+                "y": {
+                    "field": "y",
+                    "type": "quantitative",
+                    "title": y_title,
+                    "scale": {"zero": False},
+                },  # fmt: skip
                 "shape": {
                     "field": "position",
                     "type": "nominal",

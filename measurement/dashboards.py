@@ -78,7 +78,7 @@ class Audience:
     read_only: bool
     can_manage: bool
     can_note: bool
-    token: str = "initial"  # the data version read for this request
+    token: str = ""  # the data version read for this request ("" = read it when needed)
 
     @property
     def data_key(self) -> str:
@@ -316,6 +316,18 @@ class MeasureInfo:
     @property
     def uses_ratio(self) -> bool:
         return self.value_type in (Measure.ValueType.PROPORTION, Measure.ValueType.RATE)
+
+    @property
+    def kind_label(self) -> str:
+        return str(dict(Measure.Kind.choices).get(self.kind, self.kind))
+
+    @property
+    def reaim_label(self) -> str:
+        return str(dict(Measure.ReAim.choices).get(self.reaim, self.reaim))
+
+    @property
+    def direction_label(self) -> str:
+        return str(dict(Measure.Direction.choices).get(self.direction, self.direction))
 
     @property
     def is_count(self) -> bool:
@@ -1087,7 +1099,7 @@ def overview(
     *, community: Community, audience: Audience, token: str | None = None
 ) -> tuple[CommunityMeta, list[MeasureSummary]]:
     """Every active measure's summary for the CoP dashboard (cached as a whole)."""
-    token = token or audience.token
+    token = token or audience.token or data_token(community.organization)
     key = f"dash:overview:{community.pk}:{audience.data_key}:{token}:{translation.get_language()}"
     cached = cache.get(key)
     if cached is not None:
@@ -1101,7 +1113,6 @@ def overview(
         summary.spark_svg = charts.render_chart_svg(
             charts.sparkline_spec(title="", rows=summary.spark_rows)
         )
-        summary.spark_rows = []  # not needed once drawn: keeps the cached value small
     cache.set(key, (meta, summaries), CACHE_SECONDS)
     return meta, summaries
 

@@ -131,6 +131,12 @@ def _percent(part: float | None, whole: float | None) -> str:
     return f"{100 * part / whole:.1f}%"
 
 
+def _of_invited(part: int, invited: int | None) -> str:
+    if not invited:
+        return ""
+    return _("%(percent)s of those invited") % {"percent": _percent(part, invited)}
+
+
 def _count(value: float | None, audience: Audience) -> tuple[str, float | None]:
     """A count of people as a non-steward may see it."""
     if value is None:
@@ -218,7 +224,7 @@ def one_pager(
 ) -> OnePager:
     """The five panels, from a fixed number of queries."""
     today = today or timezone.localdate()
-    token = audience.token
+    token = audience.token or dashboards.data_token(community.organization)
     meta = dashboards.community_meta(community, token)
     arrays = dashboards.measure_arrays(
         community=community, audience=audience, meta=meta, token=token
@@ -455,8 +461,8 @@ def _adoption(meta, profile, ever, measures, summaries, data) -> Panel:
     )
     panel.figures = [
         Figure(_("Sites invited"), str(invited) if invited is not None else _("not recorded")),
-        Figure(_("Sites enrolled"), str(enrolled), _percent(enrolled, invited)),
-        Figure(_("Sites active (have reported data)"), str(active), _percent(active, invited)),
+        Figure(_("Sites enrolled"), str(enrolled), _of_invited(enrolled, invited)),
+        Figure(_("Sites active (have reported data)"), str(active), _of_invited(active, invited)),
         Figure(
             _("Staff taking part"),
             f"{staff_in} / {staff_eligible}"

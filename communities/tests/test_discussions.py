@@ -35,6 +35,9 @@ def test_markdown_is_rendered_and_sanitised():
     assert "<h3>Title</h3>" in html  # headings never outrank the page's own
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
     assert 'href="https://example.org"' in html and 'rel="noopener noreferrer"' in html
+    mention = render_markdown('Ask @[Manu <b>Member</b>] & <span class="x" onclick="y">z</span>')
+    assert '<span class="mention">@Manu' in mention
+    assert "onclick" not in mention and 'class="x"' not in mention
 
 
 def test_a_member_starts_a_thread_and_replies_through_the_pages(world, client_for):

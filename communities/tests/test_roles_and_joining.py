@@ -244,3 +244,36 @@ def test_a_role_change_can_start_on_a_chosen_day(world, client_for):
     assert new.starts_on == day
     # Until that day the member keeps the participant role only.
     assert not world.member.has_perm("communities.manage_members", world.community_a)
+
+
+def test_invitations_and_join_decisions_are_emailed_once_in_the_persons_language(
+    world, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    invitee = make_person(world, "inv@a.example", "Ines Invitee")
+    invitee.language = "es"
+    invitee.save()
+    asker = make_person(world, "ask@a.example", "Abe Asker")
+    _set_call(world, "restricted")
+    mail.outbox.clear()
+    with scope(organization=world.org_a):
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = services.community_invitation_create(
+                actor=world.convener, community=world.community_a, user=invitee, message="Join us"
+            )
+            request = services.join_request_create(
+                actor=asker, community=world.community_a, job_title="GP", motivation="Learn"
+            )
+            services.join_request_decide(
+                actor=world.convener, join_request=request, approve=False, reason="Next wave"
+            )
+        assert services.community_invitation_notify(invitation=invitation) is False
+        assert services.join_decision_notify(join_request=request) is False
+    by_recipient = {m.to[0]: m for m in mail.outbox}
+    assert set(by_recipient) == {"inv@a.example", "ask@a.example"}
+    spanish = by_recipient["inv@a.example"]
+    assert spanish.extra_headers["Content-Language"] == "es"
+    assert "Join us" in spanish.body and "/communities/sepsis/" in spanish.body
+    declined = by_recipient["ask@a.example"]
+    assert "declined" in declined.body and "Next wave" in declined.body

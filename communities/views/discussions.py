@@ -153,6 +153,7 @@ def thread_detail(
                 response["Location"] += f"?page={last_page}#post-{post.pk}"
                 return response
     is_moderator = loaded.can(P.MODERATE)
+    allowed_tags = list(selectors.tags_allowed(community=community)) if is_moderator else []
     can_reply = (
         loaded.can(P.POST)
         and not thread.is_closed
@@ -173,7 +174,7 @@ def thread_detail(
                 allowed_tags=selectors.tags_allowed(community=community),
                 initial={"tags": list(thread.tags.all())},
             )
-            if is_moderator
+            if allowed_tags
             else None,
         ),
     )

@@ -89,3 +89,25 @@ def test_a_write_changes_the_data_version_so_the_cache_is_never_stale(world, das
         Observation.objects.filter(measure=dash.falls, period=dash.periods[0]).update(value=50)
     after = client.get(url).json()["points"][0]["value"]
     assert before != after == 150.0  # three sites x 50, recomputed at once
+
+
+def test_an_audience_built_elsewhere_still_reads_the_current_data(world, dash):
+    """Other apps (the digest) build an Audience themselves: the overview must still
+    key its cache by the current data version."""
+    from measurement import dashboards
+    from measurement.disclosure import DEFAULT_RULE
+    from measurement.models import Observation
+
+    audience = dashboards.Audience(
+        community_id=dash.community.pk, can_view=True, statuses=("approved",),
+        rule=DEFAULT_RULE, unsuppressed=False, read_only=True, can_manage=False,
+        can_note=False,
+    )  # fmt: skip
+    with scope(organization=world.org_a):
+        _meta, before = dashboards.overview(community=dash.community, audience=audience)
+        Observation.objects.filter(measure=dash.falls, period=dash.periods[-1]).update(value=100)
+        _meta, after = dashboards.overview(community=dash.community, audience=audience)
+    falls_before = next(s for s in before if s.info.code == "falls")
+    falls_after = next(s for s in after if s.info.code == "falls")
+    assert falls_after.latest_value == 300.0 != falls_before.latest_value
+    assert falls_after.spark_rows  # kept for other renderers (the digest's PNG)
