@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods
 
 from copcore.permissions import org_role_has_perm
 from copcore.views import require_org_perm
-from measurement.disclosure import ObservationDiscloser
 from measurement import access, selectors, services
+from measurement.disclosure import ObservationDiscloser
 from measurement.forms import (
     CommitForm,
     DataPolicyForm,
