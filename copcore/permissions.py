@@ -63,6 +63,7 @@ _PARTICIPANT = frozenset(
         K.ADD_FIELD_NOTE,
         K.ADD_TEST_OF_CHANGE,
         M.VIEW_DATA,
+        M.VIEW_SUBMITTED,
         S.ATTEND,
         E.RESPOND,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.http import Http404, StreamingHttpResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from copcore.api_support import OrganizationScopedMixin
 from copcore.responses import error_body
 from measurement import access, exports, selectors, services
+from measurement.disclosure import OrganizationDiscloser
 from measurement.models import ImportBatch, Observation
 from measurement.serializers import (
     ImportBatchSerializer,
@@ -66,6 +68,13 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
     filterset_class = ObservationFilter
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "discloser": self.discloser}
+
+    @cached_property
+    def discloser(self) -> OrganizationDiscloser:
+        return OrganizationDiscloser(user=self.request.user)
+
     def get_queryset(self):
         return (
             selectors.observations_visible_in_organization(
@@ -85,7 +94,10 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
         if request.accepted_renderer.format == "csv":
             rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=2000)
             response = StreamingHttpResponse(
-                exports.csv_lines(rows), content_type="text/csv; charset=utf-8"
+                exports.in_scope(
+                    self.organization, exports.csv_lines(rows, figures=self.discloser.figures)
+                ),
+                content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = 'attachment; filename="observations.csv"'
             return response

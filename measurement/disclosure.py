@@ -406,6 +406,24 @@ class ObservationDiscloser:
         )  # fmt: skip
 
 
+class OrganizationDiscloser:
+    """:class:`ObservationDiscloser` for rows of several CoPs (organization-wide lists
+    and exports): one per CoP, built when its first row arrives, so the queries grow
+    with the number of CoPs shown, never with the number of rows."""
+
+    def __init__(self, *, user) -> None:
+        self.user = user
+        self._by_community: dict[int, ObservationDiscloser] = {}
+
+    def figures(self, o) -> DisclosedObservation:
+        community = o.measure.community
+        discloser = self._by_community.get(community.pk)
+        if discloser is None:
+            discloser = ObservationDiscloser(user=self.user, community=community)
+            self._by_community[community.pk] = discloser
+        return discloser.figures(o)
+
+
 def disclose_observations(*, user, community, observations) -> dict[int, DisclosedObservation]:
     """:class:`ObservationDiscloser` for a list of rows: their figures by id."""
     discloser = ObservationDiscloser(user=user, community=community)

@@ -9,7 +9,10 @@ decimal values and are left as numbers (a negative value stays ``-2.5``).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django_scopes import scope
 
 from measurement.models import Observation
 
@@ -27,8 +30,11 @@ def neutralise(text: str) -> str:
     return text
 
 
-def _number(value) -> str:
-    return "" if value is None else format(value.normalize(), "f")
+def in_scope(organization, lines: Iterator[str]) -> Iterator[str]:
+    """Stream ``lines`` inside the organization's scope: a streaming response is read
+    after the view (and the tenancy middleware's scope) has returned."""
+    with scope(organization=organization):
+        yield from lines
 
 
 class _Echo:
@@ -36,11 +42,15 @@ class _Echo:
         return value
 
 
-def csv_lines(observations: Iterable[Observation]) -> Iterator[str]:
-    """The export, line by line (for a streaming response)."""
+def csv_lines(
+    observations: Iterable[Observation], *, figures: Callable[[Observation], Any]
+) -> Iterator[str]:
+    """The export, line by line (for a streaming response). ``figures`` gives each row's
+    numerator, denominator and value as the viewer may see them (the disclosure rule)."""
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADER)
     for o in observations:
+        shown = figures(o)
         yield writer.writerow(
             [
                 neutralise(o.measure.community.slug),
@@ -49,9 +59,9 @@ def csv_lines(observations: Iterable[Observation]) -> Iterator[str]:
                 o.period.isoformat(),
                 neutralise(o.category.stratifier.code) if o.category_id else "",
                 neutralise(o.category.code) if o.category_id else "",
-                _number(o.numerator),
-                _number(o.denominator),
-                _number(o.value),
+                shown.numerator,
+                shown.denominator,
+                shown.value,
                 neutralise(o.comment),
                 o.status,
                 neutralise(o.review_comment),

@@ -37,8 +37,9 @@ def observations_visible_to(*, user, community: Community) -> QuerySet[Observati
     API answer and dashboard uses.
 
     - data stewards and approvers (conveners, the data lead): every status;
-    - everyone else with ``view_data`` (members, sponsors): approved data when the CoP
-      requires approval, otherwise submitted and approved data (never drafts);
+    - participants with ``view_data``: approved data when the CoP requires approval,
+      otherwise submitted and approved data (never drafts);
+    - sponsors (``view_data`` without ``view_submitted``): approved data only;
     - nobody else: nothing.
     """
     observations = Observation.objects.filter(
@@ -48,9 +49,16 @@ def observations_visible_to(*, user, community: Community) -> QuerySet[Observati
         return observations
     if not user.has_perm(access.M.VIEW_DATA, community):
         return observations.none()
-    if access.data_policy(community).requires_approval:
-        return observations.filter(status=Observation.Status.APPROVED)
-    return observations.filter(status__in=VISIBLE_TO_ALL_WITHOUT_APPROVAL)
+    return observations.filter(status__in=_statuses_for_viewer(user, community))
+
+
+def _statuses_for_viewer(user, community: Community) -> tuple:
+    """Statuses a viewer without steward or approver rights may see."""
+    if access.data_policy(community).requires_approval or not user.has_perm(
+        access.M.VIEW_SUBMITTED, community
+    ):
+        return (Observation.Status.APPROVED,)
+    return VISIBLE_TO_ALL_WITHOUT_APPROVAL
 
 
 def observations_visible_in_organization(*, user, organization: Organization) -> QuerySet:
@@ -60,10 +68,7 @@ def observations_visible_in_organization(*, user, organization: Organization) ->
         if access.sees_unapproved(user, community):
             condition |= Q(measure__community=community)
         elif user.has_perm(access.M.VIEW_DATA, community):
-            if access.data_policy(community).requires_approval:
-                statuses: tuple = (Observation.Status.APPROVED,)
-            else:
-                statuses = VISIBLE_TO_ALL_WITHOUT_APPROVAL
+            statuses = _statuses_for_viewer(user, community)
             condition |= Q(measure__community=community, status__in=statuses)
     return Observation.objects.filter(organization=organization).filter(condition)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from measurement.models import ImportBatch, Measure, Observation
@@ -53,14 +54,35 @@ class ObservationSerializer(serializers.ModelSerializer):
     status = serializers.CharField(
         read_only=True, help_text=_choice_text(Observation.Status.choices)
     )
+    numerator = serializers.CharField(
+        read_only=True, allow_null=True, help_text=_('As recorded, or "*" when suppressed.')
+    )
+    denominator = serializers.CharField(read_only=True, allow_null=True)
+    value = serializers.CharField(read_only=True, allow_null=True)
+    suppressed = serializers.BooleanField(
+        read_only=True,
+        default=False,
+        help_text=_("True when the organization's disclosure rule hid or rounded a figure."),
+    )
 
     class Meta:
         model = Observation
         fields = [
             "id", "community", "measure", "measure_code", "site", "site_code", "period",
-            "stratifier", "category", "numerator", "denominator", "value", "comment",
-            "status", "review_comment", "updated_at", "batch",
+            "stratifier", "category", "numerator", "denominator", "value", "suppressed",
+            "comment", "status", "review_comment", "updated_at", "batch",
         ]  # fmt: skip
+
+    def to_representation(self, obj: Observation) -> dict:
+        """Figures pass through the disclosure rule of the viewer (``discloser`` in
+        the context): data stewards get them as recorded, everyone else disclosed."""
+        data = super().to_representation(obj)
+        shown = self.context["discloser"].figures(obj)
+        data["numerator"] = shown.numerator or None
+        data["denominator"] = shown.denominator or None
+        data["value"] = shown.value or None
+        data["suppressed"] = shown.suppressed or shown.hidden
+        return data
 
     def get_stratifier(self, obj: Observation) -> str:
         return obj.category.stratifier.code if obj.category_id else ""

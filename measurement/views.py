@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from copcore.permissions import org_role_has_perm
 from copcore.views import require_org_perm
 from measurement import access, selectors, services
+from measurement.disclosure import ObservationDiscloser
 from measurement.forms import (
     CommitForm,
     DataPolicyForm,
@@ -717,6 +718,10 @@ def observation_list(request: HttpRequest, org_slug: str, community_slug: str) -
         "measure__code", "site__name", "-period", "category_id"
     )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    discloser = ObservationDiscloser(user=request.user, community=community)
+    page.object_list = list(page.object_list)
+    for observation in page.object_list:
+        observation.shown = discloser.figures(observation)
     query = request.GET.copy()
     query.pop("page", None)
     export = query.copy()

@@ -134,7 +134,9 @@ def community_phase_change(
     """Move a CoP to another phase if the gate allows it; audited and on the timeline.
 
     Design -> implementation needs a complete design; -> conclusion needs a reason;
-    conclusion -> archived makes it read-only; conclusion or archived -> implementation
+    conclusion -> archived needs the final assessment and the results record (see
+    ``evaluation.selectors.archive_blockers``) and makes it read-only; conclusion or
+    archived -> implementation
     is a reopening and needs a note saying why.
     """
     community = Community.objects.select_for_update().get(pk=community.pk)
@@ -159,6 +161,18 @@ def community_phase_change(
                 _("The design is not complete. Missing: %(items)s") % {"items": " ".join(missing)},
                 code="gate",
                 params={"missing": missing},
+            )
+    if to_phase == Phase.ARCHIVED:
+        # PAHO phase III: the final assessment and the results record come first.
+        from evaluation.selectors import archive_blockers
+
+        blockers = archive_blockers(community=community)
+        if blockers:
+            raise ValidationError(
+                _("The community cannot be archived yet: %(items)s")
+                % {"items": " ".join(blockers)},
+                code="gate",
+                params={"missing": blockers},
             )
     if to_phase == Phase.CONCLUSION and reason not in CONCLUSION_REASONS:
         raise ValidationError({"reason": _("Say why the community is concluding.")})

@@ -13,6 +13,7 @@ from communities import services
 from communities.models import Community, Phase, PhaseTransition
 from communities.tests.helpers import complete_design
 from copcore.models import AuditEvent
+from evaluation.testing import make_archivable
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,10 @@ def test_full_lifecycle_is_audited_and_on_the_timeline(world, client_for):
     response = client.post(url("phase", world), {"to_phase": "conclusion"})
     assert "Say why the community is concluding." in response.content.decode()
     client.post(url("phase", world), {"to_phase": "conclusion", "reason": "work_done"})
+    refused = client.post(url("phase", world), {"to_phase": "archived"}).content.decode()
+    assert "cannot move on yet" in refused and "The results record has not been produced" in refused
+    with scope(organization=world.org_a):
+        make_archivable(actor=world.convener, community=community)
     client.post(url("phase", world), {"to_phase": "archived"})
     response = client.post(url("phase", world), {"to_phase": "implementation", "note": ""})
     assert "Say why the community is reopened." in response.content.decode()
@@ -169,6 +174,8 @@ def test_archived_communities_refuse_every_write_with_a_clear_message(world, cli
             ("conclusion", "priorities_changed"),
             ("archived", ""),
         ):
+            if to_phase == "archived":
+                make_archivable(actor=world.convener, community=community)
             services.community_phase_change(
                 actor=world.convener, community=community, to_phase=to_phase, reason=reason
             )

@@ -155,11 +155,16 @@ def test_sponsor_sees_approved_data_only_when_approval_is_required(world, data, 
     assert exported.count("\n") == 2  # header + the approved row
 
 
-def test_without_approval_sponsors_see_submitted_but_not_drafts(world, data, client_for):
+def test_without_approval_members_see_submitted_and_sponsors_approved_only(world, data, client_for):
     post(client_for(world.steward), ROWS)
     with scope(organization=world.org_a):
         Observation.objects.filter(measure=data.falls).update(status=Observation.Status.DRAFT)
-    assert client_for(world.sponsor).get(URL).json()["count"] == 2
+    assert client_for(world.member).get(URL).json()["count"] == 2
+    assert client_for(world.sponsor).get(URL).json()["count"] == 0
+    with scope(organization=world.org_a):
+        first = Observation.objects.filter(status=Observation.Status.SUBMITTED).first()
+        Observation.objects.filter(pk=first.pk).update(status=Observation.Status.APPROVED)
+    assert client_for(world.sponsor).get(URL).json()["count"] == 1
 
 
 def test_csv_export_neutralises_formulas(world, data, client_for):

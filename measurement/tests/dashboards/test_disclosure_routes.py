@@ -239,3 +239,45 @@ def test_charts_for_emails_and_printouts_apply_the_rule_too(world, dash):
     assert {row["num"] for row in chart.rows} == {"*"}
     assert all(row["y"] is None for row in chart.rows)
     assert {row["num"] for row in raw.rows} & SMALL
+
+
+def _observation_routes(world):
+    kw = {"org_slug": world.org_a.slug, "community_slug": world.community_a.slug}
+    page = reverse("measurement:observations", kwargs=kw)
+    api = reverse("api_measurement:observations", kwargs={"org_slug": world.org_a.slug})
+    return page, api
+
+
+@pytest.mark.parametrize("persona", ["sponsor", "member"])
+def test_observation_page_api_and_csv_apply_the_rule(world, dash, client_for, persona):
+    """The measurement app's own data table, observations API and CSV export show
+    non-stewards the same disclosed figures as the dashboards."""
+    client = client_for(getattr(world, persona))
+    page, api = _observation_routes(world)
+    parser = Tables()
+    parser.feed(client.get(page, {"site": dash.site_rh.pk}).content.decode())
+    cells = _count_cells(parser.rows)
+    assert cells and "*" in cells
+    for cell in cells:
+        _assert_safe(cell, page)
+    body = client.get(api, {"page_size": 500}).json()
+    assert body["results"]
+    hidden = 0
+    for row in body["results"]:
+        for key in ("numerator", "denominator"):
+            _assert_safe(row[key], api)
+        hidden += row["numerator"] == "*"
+    assert hidden and any(row["suppressed"] for row in body["results"])
+    exported = client.get(api, {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert len(rows) > 1
+    for cell in _count_cells(rows, header_names=("numerator", "denominator")):
+        _assert_safe(cell, "observations.csv")
+
+
+def test_stewards_get_recorded_figures_from_the_observations_api(world, dash, client_for):
+    _page, api = _observation_routes(world)
+    body = client_for(world.steward).get(api, {"page_size": 500}).json()
+    numerators = {row["numerator"] for row in body["results"]}
+    assert numerators & SMALL and "*" not in numerators
+    assert not any(row["suppressed"] for row in body["results"])
