@@ -537,6 +537,7 @@ def funnel_spec(
 ) -> dict[str, Any]:
     """A funnel plot: one point per site (value against denominator), the overall rate
     and the 95% / 99.8% limits. Sites outside the limits get their own shape and label."""
+    # xgettext:no-python-format
     inside, outside = _("Within limits"), _("Outside 99.8% limits")
     values = [
         {

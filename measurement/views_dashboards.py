@@ -485,6 +485,7 @@ def measure_download(
                 _("Numerator"),
                 _("Denominator"),
                 _("Value"),
+                # xgettext:no-python-format
                 _("Outside 99.8% limits"),
             ]
             table = [

@@ -118,7 +118,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], object, object]] = [
         _("Full date (a date of birth or of admission?)"),
         _(
             "Exact dates, such as a birth or admission date, can identify a patient; "
-            "use ages and relative times (\u201cday 3 of admission\u201d) instead."
+            "use ages and relative times (“day 3 of admission”) instead."
         ),
     ),
 ]

@@ -526,7 +526,7 @@ def _check_case_text(fields: dict[str, str], confirmed: bool) -> bool:
         {
             name: [
                 ValidationError(
-                    _("This looks identifying: %(label)s \u201c%(text)s\u201d. %(reason)s")
+                    _("This looks identifying: %(label)s “%(text)s”. %(reason)s")
                     % {"label": f.label, "text": f.text, "reason": f.reason},
                     code=IDENTIFYING_TEXT,
                 )
