@@ -171,3 +171,22 @@ def test_fixed_number_of_queries_whatever_the_batch_size(world):
     assert len(composed_small) == 5 and len(composed_large) == 50
     assert len(five.captured_queries) == len(fifty.captured_queries)
     assert len(five.captured_queries) <= 20
+
+
+def test_open_surveys_wait_for_members_who_have_not_answered(world):
+    from evaluation import services as evaluation
+
+    with scope(organization=world.org_a):
+        survey = evaluation.survey_create(
+            actor=world.convener,
+            community=world.community_a,
+            title="Quarterly pulse",
+            purpose="periodic",
+        )
+        evaluation.question_add(actor=world.convener, survey=survey, kind="text", text="Ideas?")
+        evaluation.survey_open(actor=world.convener, survey=survey)
+    digests = by_user(compose_digests([world.member.pk, world.sponsor.pk]))
+    member = digests[world.member.pk]
+    assert "evaluation" in member.sections and "Quarterly pulse" in member.text
+    sponsor = digests.get(world.sponsor.pk)
+    assert sponsor is None or "evaluation" not in sponsor.sections  # sponsors do not answer
