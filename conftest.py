@@ -150,3 +150,17 @@ def celery_worker_real(transactional_db):
             yield w
     finally:
         app.conf.update(**previous)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_connections(django_db_setup, django_db_blocker):
+    """End connections that live-server and worker threads leave open, so the test
+    database can be dropped at the end of the run (otherwise PostgreSQL refuses)."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

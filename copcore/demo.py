@@ -115,6 +115,61 @@ def _ensure_role(admin: User, community: Community, user: User, role: str) -> No
         role_assign(actor=admin, community=community, user=user, role=role)
 
 
+DEMO_MONTHS = 24
+
+
+def _demo_measures(organization: Organization, admin: User) -> None:
+    """Two years of monthly, approved sepsis data at three hospitals, improving after a
+    change in the second year, so dashboards and charts have something to show. Loaded
+    through the measurement services (the same checks and COPY path as an import)."""
+    import datetime as dt
+
+    from measurement import services as measurement
+    from measurement.models import Measure
+
+    sepsis = Community.objects.get(organization=organization, slug="sepsis")
+    if Measure.objects.filter(community=sepsis, code="bundle").exists():
+        return
+    start = dt.date(dt.date.today().year - 2, 1, 1)
+    sites = list(Site.objects.filter(organization=organization, code__in=["NGH", "SBH", "HSC"]))
+    for wave, site in enumerate(sorted(sites, key=lambda s: s.code), start=1):
+        measurement.enrolment_save(
+            actor=admin, community=sepsis, site=site, wave=min(wave, 2), enrolled_on=start
+        )
+    measurement.measure_save(
+        actor=admin, community=sepsis, code="bundle",
+        name="Sepsis Six bundle completed within one hour",
+        kind=Measure.Kind.PROCESS, value_type=Measure.ValueType.PROPORTION,
+        frequency=Measure.Frequency.MONTHLY, chart_type=Measure.ChartType.P,
+        direction=Measure.Direction.UP,
+    )  # fmt: skip
+    measurement.measure_save(
+        actor=admin, community=sepsis, code="mortality", name="Sepsis mortality",
+        kind=Measure.Kind.OUTCOME, value_type=Measure.ValueType.PROPORTION,
+        frequency=Measure.Frequency.MONTHLY, chart_type=Measure.ChartType.P,
+        direction=Measure.Direction.DOWN,
+    )  # fmt: skip
+    rows = []
+    for index in range(DEMO_MONTHS):
+        period = dt.date(start.year + index // 12, index % 12 + 1, 1)
+        improved = index >= 12
+        for number, site in enumerate(sites):
+            patients = 40 + 10 * number + (index * 7 + number * 3) % 9
+            bundle = round(patients * ((0.72 if improved else 0.48) + ((index + number) % 5) / 50))
+            deaths = round(
+                patients * ((0.11 if improved else 0.16) - ((index * 3 + number) % 4) / 100)
+            )
+            for code, numerator in (("bundle", bundle), ("mortality", deaths)):
+                rows.append({"measure_code": code, "site_code": site.code,
+                             "period": period.isoformat(), "numerator": numerator,
+                             "denominator": patients})  # fmt: skip
+    result = measurement.observations_import_rows(actor=admin, community=sepsis, rows=rows)
+    if result.report.error_count:
+        raise RuntimeError(f"demo data refused: {result.report.errors[:3]}")
+    if result.batch is not None:
+        measurement.observations_approve(actor=admin, community=sepsis, batch=result.batch)
+
+
 @transaction.atomic
 def seed_demo() -> list[Persona]:
     """Create the demo organizations, people, communities and sites if missing."""
@@ -143,6 +198,7 @@ def seed_demo() -> list[Persona]:
                 code=code,
                 defaults={"name": name, "kind": kind, "country": "United Kingdom"},
             )
+        _demo_measures(organization, admin)
     with scope(organization=other):
         _community(
             other, users[OUTSIDER.email], "CoP to improve postpartum follow-up", "postpartum"

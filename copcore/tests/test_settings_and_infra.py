@@ -142,6 +142,12 @@ def test_seed_demo_is_idempotent(capsys):
     assert counts[0] == 2 and counts[3] == 3 and counts[5] >= 5
     out = capsys.readouterr().out
     assert "convener@example.org" in out and "sponsor@example.org" in out
+    from measurement.models import Observation
+
+    with scopes_disabled():
+        observations = Observation.objects.filter(measure__community__slug="sepsis")
+        assert observations.count() == 2 * 3 * 24  # two measures, three sites, 24 months
+        assert set(observations.values_list("status", flat=True)) == {"approved"}
     sponsor = User.objects.get(email="sponsor@example.org")
     with scopes_disabled():
         sepsis = Community.objects.get(slug="sepsis")
