@@ -2,10 +2,25 @@
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from copcore.models import User
 from copcore.permissions import OrgRole
+
+
+def add_service_errors(
+    form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError on the form: by field where it names one of the
+    form's fields (``field_map`` renames service fields to form fields), else on the form.
+    One implementation for every app, so forms keep what the user typed and say why."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, errors in error.message_dict.items():
+        field = (field_map or {}).get(field, field)
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class ProfileForm(forms.ModelForm):

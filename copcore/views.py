@@ -16,7 +16,13 @@ from django.views.i18n import set_language as django_set_language
 from rest_framework.authtoken.models import Token
 
 from copcore import health, selectors, services
-from copcore.forms import AcceptInvitationForm, AuditFilterForm, InvitationForm, ProfileForm
+from copcore.forms import (
+    AcceptInvitationForm,
+    AuditFilterForm,
+    InvitationForm,
+    ProfileForm,
+    add_service_errors,
+)
 from copcore.permissions import OrgPermission, org_role_has_perm
 from copcore.responses import error_body, is_api_path, not_found_response
 
@@ -53,11 +59,11 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token(request: HttpRequest) -> HttpResponse:
     """Create (or replace) the person's API token; ``revoke`` deletes it."""
-    Token.objects.filter(user=request.user).delete()
     if "revoke" in request.POST:
+        services.api_token_revoke(user=request.user)
         messages.success(request, _("Your API token has been revoked."))
     else:
-        Token.objects.create(user=request.user)
+        services.api_token_replace(user=request.user)
         messages.success(request, _("A new API token has been created."))
     return redirect("profile")
 
@@ -114,8 +120,7 @@ def organization_members(request: HttpRequest, org_slug: str) -> HttpResponse:
                     actor=request.user, organization=request.organization, **form.cleaned_data
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,

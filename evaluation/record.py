@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from copcore.spreadsheet import neutralise
 from evaluation import disclosure, measures, selectors
 from evaluation.models import CfirRating, ResultsRecord, Survey
 from measurement.charts import render_chart_svg
@@ -96,8 +97,8 @@ def _csv(header: list[str], rows: list[list]) -> str:
 
 def _neutral(value):
     """Keep spreadsheet programs from running a cell as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
-        return "'" + value
+    if isinstance(value, str) and not _is_number(value):
+        return neutralise(value)
     return "" if value is None else value
 
 

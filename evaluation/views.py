@@ -4,7 +4,6 @@ and the conclusion phase (statuses, review, results record, communications)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from copcore.forms import add_service_errors
 from evaluation import selectors, services
 from evaluation.access import Access, load
 from evaluation.forms import (
@@ -38,14 +38,6 @@ def _load(request: HttpRequest, community_slug: str, need: str | None = None) ->
         community_slug=community_slug,
         need=need,
     )
-
-
-def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _ctx(access: Access, **extra) -> dict:
@@ -100,7 +92,7 @@ def cfir_rounds(request: HttpRequest, org_slug: str, community_slug: str) -> Htt
                     actor=request.user, community=access.community, **form.cleaned_data
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The assessment round has been created."))
                 return _to("cfir_round", org_slug, access, round_id=cfir_round.pk)
@@ -197,7 +189,7 @@ def barrier(
                     rationale=form.cleaned_data["rationale"],
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Strategy chosen: now link the tests and measures."))
                 return _to("strategy", org_slug, access, choice_id=choice.pk)
@@ -235,7 +227,7 @@ def strategy(
                     rationale=form.cleaned_data["rationale"],
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The strategy's tests and measures have been saved."))
                 return _to("follow_through", org_slug, access)
@@ -295,7 +287,7 @@ def surveys(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRes
                     actor=request.user, community=access.community, **form.cleaned_data
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The survey has been created: add its questions."))
                 return _to("survey", org_slug, access, survey_id=survey.pk)
@@ -351,7 +343,7 @@ def survey(
             try:
                 services.question_add(actor=request.user, survey=found, **data)
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The question has been added."))
                 return _to("survey", org_slug, access, survey_id=found.pk)
@@ -431,11 +423,7 @@ def survey_respond(
         try:
             services.survey_respond(actor=request.user, survey=found, answers=answers, site=site)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for key, errors in error.message_dict.items():
-                    form.add_error(key if key in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you: your answers have been recorded."))
             return _to("surveys", org_slug, access)
@@ -530,7 +518,7 @@ def conclusion(request: HttpRequest, org_slug: str, community_slug: str) -> Http
                 if request.POST.get("part") == "conclusion"
                 else next((f for _r, f in review_forms if f.is_bound), conclusion_form)
             )
-            _errors_to_form(target, error)
+            add_service_errors(target, error)
     return render(
         request,
         "evaluation/conclusion.html",
@@ -622,7 +610,7 @@ def communication_edit(
                     actor=request.user, output=output, **form.cleaned_data
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return _to("communications", org_slug, access)

@@ -4,7 +4,6 @@ are narrowed to the organization, and to what the person may use, by the view.""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.models import (
@@ -461,12 +460,3 @@ class TestTemplateForm(forms.ModelForm):
         self.fields["community"].queryset = communities
         self.fields["community"].required = not allow_org_wide
         self.fields["community"].empty_label = _("Organization-wide")
-
-
-def validation_error_to_form(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communities.selectors import tags_allowed
+from copcore.forms import add_service_errors
 from knowledge import selectors, services
 from knowledge.forms import (
     AssetCreateForm,
@@ -28,7 +29,6 @@ from knowledge.forms import (
     TestOfChangeForm,
     TestTemplateForm,
     VersionForm,
-    validation_error_to_form,
 )
 from knowledge.models import (
     Asset,
@@ -168,7 +168,7 @@ def asset_create(request: HttpRequest, org_slug: str) -> HttpResponse:
                 change_note=data["change_note"],
             )
         except ValidationError as error:
-            validation_error_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The asset draft has been created."))
             return redirect("knowledge:asset_detail", org_slug=org_slug, asset_id=asset.pk)
@@ -258,7 +258,7 @@ def asset_edit(request: HttpRequest, org_slug: str, asset_id: int) -> HttpRespon
         try:
             services.asset_update(actor=request.user, asset=asset, **form.cleaned_data)
         except ValidationError as error:
-            validation_error_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The asset has been saved."))
             return redirect("knowledge:asset_detail", org_slug=org_slug, asset_id=asset.pk)
@@ -288,7 +288,7 @@ def asset_version_new(request: HttpRequest, org_slug: str, asset_id: int) -> Htt
                 change_note=data["change_note"],
             )
         except ValidationError as error:
-            validation_error_to_form(form, error)
+            add_service_errors(form, error)
         else:
             if result.created:
                 messages.success(
@@ -568,7 +568,7 @@ def note_create(request: HttpRequest, org_slug: str) -> HttpResponse:
                 uploads=data["attachments"],
             )
         except ValidationError as error:
-            validation_error_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your field note has been posted."))
             return redirect("knowledge:note_detail", org_slug=org_slug, note_id=note.pk)
@@ -630,7 +630,7 @@ def note_edit(request: HttpRequest, org_slug: str, note_id: int) -> HttpResponse
                 uploads=data["attachments"],
             )
         except ValidationError as error:
-            validation_error_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your field note has been saved."))
             return redirect("knowledge:note_detail", org_slug=org_slug, note_id=note.pk)
@@ -802,7 +802,7 @@ def test_create(request: HttpRequest, org_slug: str) -> HttpResponse:
         try:
             test = _save_new_test(request, form)
         except ValidationError as error:
-            validation_error_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your test of change has been posted."))
             return redirect("knowledge:test_detail", org_slug=org_slug, test_id=test.pk)
@@ -856,7 +856,7 @@ def test_edit(request: HttpRequest, org_slug: str, test_id: int) -> HttpResponse
         try:
             services.test_of_change_update(actor=request.user, test=test, **form.service_fields())
         except ValidationError as error:
-            validation_error_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The test of change has been saved."))
             return redirect("knowledge:test_detail", org_slug=org_slug, test_id=test.pk)
@@ -882,7 +882,7 @@ def test_next_cycle(request: HttpRequest, org_slug: str, test_id: int) -> HttpRe
         try:
             test = _save_new_test(request, form, previous=previous)
         except ValidationError as error:
-            validation_error_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The next cycle has been started."))
             return redirect("knowledge:test_detail", org_slug=org_slug, test_id=test.pk)
@@ -914,7 +914,7 @@ def template_list(request: HttpRequest, org_slug: str) -> HttpResponse:
                     **data,
                 )
             except ValidationError as error:
-                validation_error_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The template has been saved."))
                 return redirect("knowledge:template_list", org_slug=org_slug)

@@ -14,20 +14,13 @@ from typing import Any
 
 from django_scopes import scope
 
+from copcore.spreadsheet import neutralise
 from measurement.models import Observation
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER = [
     "community", "measure_code", "site_code", "period", "stratifier", "category",
     "numerator", "denominator", "value", "comment", "status", "review_comment", "updated_at",
 ]  # fmt: skip
-
-
-def neutralise(text: str) -> str:
-    """A text cell a spreadsheet will not evaluate."""
-    if text and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def in_scope(organization, lines: Iterator[str]) -> Iterator[str]:

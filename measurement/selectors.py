@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from communities.models import Community
+from communities.selectors import community_get  # noqa: F401 - one lookup, re-exported
 from copcore.models import Organization
 from measurement import access
 from measurement.models import (
@@ -71,13 +72,6 @@ def observations_visible_in_organization(*, user, organization: Organization) ->
             statuses = _statuses_for_viewer(user, community)
             condition |= Q(measure__community=community, status__in=statuses)
     return Observation.objects.filter(organization=organization).filter(condition)
-
-
-def community_get(*, organization: Organization, slug: str) -> Community:
-    community = Community.objects.filter(organization=organization, slug=slug).first()
-    if community is None:
-        raise Http404
-    return community
 
 
 def sites_of_organization(*, organization: Organization) -> QuerySet[Site]:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from copcore.forms import add_service_errors
 from copcore.permissions import org_role_has_perm
 from copcore.views import require_org_perm
 from measurement import access, selectors, services
@@ -47,14 +48,6 @@ from measurement.periods import (
 from measurement.validation import COLUMNS
 
 
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _community(request: HttpRequest, community_slug: str):
     return selectors.community_get(organization=request.organization, slug=community_slug)
 
@@ -73,7 +66,7 @@ def _save_or_errors(form: Form, action: Callable[[], object]) -> object | None:
     try:
         return action()
     except ValidationError as error:
-        _apply_errors(form, error)
+        add_service_errors(form, error)
         return None
 
 

@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_scopes import scopes_disabled
 
+from copcore.forms import add_service_errors
 from copcore.models import User
+from copcore.spreadsheet import neutralise
 from knowledge.models import TestOfChange
 from measurement.models import Site
 from sessions import access, ics, selectors, services
@@ -66,16 +68,6 @@ def _community(request: HttpRequest, community_slug: str):
     return access.viewable_community(
         user=request.user, organization=request.organization, slug=community_slug
     )
-
-
-def _add_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    field_map = field_map or {}
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            field = field_map.get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _error_message(request: HttpRequest, error: ValidationError) -> None:
@@ -155,7 +147,7 @@ def series_create(request: HttpRequest, org_slug: str, community_slug: str) -> H
                 actor=request.user, community=community, **{**data, "rota": list(data["rota"])}
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The series has been created and its sessions scheduled."))
             return redirect(
@@ -196,7 +188,7 @@ def series_detail(
                     actor=request.user, series=series, rota=form.ordered_people()
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The rota has been saved."))
                 return redirect(request.path)
@@ -245,7 +237,7 @@ def session_create(request: HttpRequest, org_slug: str, community_slug: str) -> 
                 facilitator=data["facilitator"],
             )
         except ValidationError as error:
-            _add_errors(form, error, {"ends_at": "end_time", "starts_at": "start_time"})
+            add_service_errors(form, error, {"ends_at": "end_time", "starts_at": "start_time"})
         else:
             messages.success(request, _("The session has been added."))
             return redirect(_session_url(session))
@@ -356,7 +348,7 @@ def session_edit(
         try:
             services.session_update_record(actor=request.user, session=session, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The session record has been saved."))
             return redirect(_session_url(session))
@@ -391,7 +383,7 @@ def session_move(
                 actor=request.user, session=session, starts_at=starts_at, ends_at=ends_at
             )
         except ValidationError as error:
-            _add_errors(form, error, {"ends_at": "end_time"})
+            add_service_errors(form, error, {"ends_at": "end_time"})
         else:
             messages.success(request, _("The session has been moved."))
             return redirect(_session_url(session))
@@ -482,7 +474,7 @@ def facilitator(
         try:
             services.swap_request_create(actor=request.user, session=session, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your swap request has been sent."))
             return redirect(_session_url(session, "facilitator"))
@@ -588,15 +580,6 @@ def attendance_record(
     )
 
 
-def csv_safe(value: object) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or a tab or
-    carriage return) is prefixed with a quote so it is shown as text."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @require_GET
 def attendance_csv(
     request: HttpRequest, org_slug: str, community_slug: str, session_id: int
@@ -614,10 +597,10 @@ def attendance_csv(
         attended = {True: "yes", False: "no", None: ""}[row.attended]
         writer.writerow(
             [
-                csv_safe(session.title),
+                neutralise(session.title),
                 start,
-                csv_safe(row.user.display_name),
-                csv_safe(row.user.email),
+                neutralise(row.user.display_name),
+                neutralise(row.user.email),
                 row.response,
                 attended,
             ]
@@ -677,7 +660,7 @@ def _case_save(request, community, session, form, case=None):
     except ValidationError as error:
         if services.is_identifying_text_error(error):
             return None, find_in_fields(texts)
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return None, None
 
 
@@ -755,7 +738,7 @@ def poll_create(
                 anonymous=form.cleaned_data["anonymous"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The poll is open."))
             return redirect(_session_url(session, "polls"))
@@ -853,7 +836,7 @@ def breakouts(
                 messages.success(request, _("The groups have been saved."))
                 return redirect(request.path)
         except ValidationError as error:
-            _add_errors(random_form if "random" in request.POST else manual_form, error)
+            add_service_errors(random_form if "random" in request.POST else manual_form, error)
     return render(
         request,
         "sessions/breakouts.html",
@@ -916,7 +899,7 @@ def decision_create(
         try:
             services.decision_record(actor=request.user, session=session, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The decision has been recorded."))
             return redirect(_session_url(session, "decisions"))
@@ -937,7 +920,7 @@ def action_item_create(
         try:
             services.action_item_create(actor=request.user, session=session, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The action item has been recorded."))
             return redirect(_session_url(session, "actions"))

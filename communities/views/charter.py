@@ -15,7 +15,8 @@ from communities.charter_diff import charter_diff
 from communities.forms import CharterDraftForm, CharterPublishForm
 from communities.models import CHARTER_SECTIONS, CharterDraft
 from communities.permissions import CommunityPermission as P
-from communities.views.common import form_errors_from, load, message_from
+from communities.views.common import load, message_from
+from copcore.forms import add_service_errors
 
 
 def _to_charter(org_slug: str, slug: str):
@@ -66,7 +67,7 @@ def charter_edit(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
                     change_note=publish_form.cleaned_data["change_note"],
                 )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             if "publish" in request.POST:
                 messages.success(

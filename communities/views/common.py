@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -65,15 +64,6 @@ def load(request: HttpRequest, community_slug: str, need: str | None = None) -> 
     if need:
         loaded.require(need)
     return loaded
-
-
-def form_errors_from(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def message_from(request: HttpRequest, error: ValidationError) -> None:

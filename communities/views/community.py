@@ -24,7 +24,8 @@ from communities.forms import (
 )
 from communities.models import CommunityRoleAssignment, ExpectedResult, Objective, Rhythm
 from communities.permissions import CommunityPermission as P
-from communities.views.common import form_errors_from, load, message_from
+from communities.views.common import load, message_from
+from copcore.forms import add_service_errors
 from copcore.permissions import CommunityRole, OrgPermission, org_role_has_perm
 from copcore.views import require_org_perm
 
@@ -58,7 +59,7 @@ def community_create(request: HttpRequest, org_slug: str) -> HttpResponse:
             )
             services.design_step_mark_saved(actor=request.user, community=community, step="name")
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The community has been created. Continue its design."))
             return redirect(
@@ -91,7 +92,7 @@ def community_detail(request: HttpRequest, org_slug: str, community_slug: str) -
             try:
                 services.role_assign(actor=request.user, community=community, **form.cleaned_data)
             except ValidationError as error:
-                form_errors_from(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The role has been assigned."))
                 return _detail(org_slug, community.slug)
@@ -291,7 +292,7 @@ def design_step(
                     actor=request.user, community=community, step=step, values=form.cleaned_data
                 )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         except _FormInvalid:
             pass
         else:
@@ -353,7 +354,7 @@ def phase(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRespo
                     missing = error.params["missing"]
                     form.add_error(None, _("The community cannot move on yet."))
                 else:
-                    form_errors_from(form, error)
+                    add_service_errors(form, error)
             else:
                 messages.success(request, _("The phase has been changed."))
                 return redirect(
@@ -400,7 +401,7 @@ def tags(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRespon
                         )
                 services.community_tags_set(actor=request.user, community=community, tags=chosen)
             except ValidationError as error:
-                form_errors_from(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The tagging norms have been saved."))
                 return redirect(

@@ -25,7 +25,8 @@ from communities.forms import (
 )
 from communities.models import Post
 from communities.permissions import CommunityPermission as P
-from communities.views.common import form_errors_from, load, message_from
+from communities.views.common import load, message_from
+from copcore.forms import add_service_errors
 
 POSTS_PER_PAGE = 100
 
@@ -51,7 +52,7 @@ def workstreams(request: HttpRequest, org_slug: str, community_slug: str) -> Htt
                     actor=request.user, community=loaded.community, **form.cleaned_data
                 )
             except ValidationError as error:
-                form_errors_from(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The workstream has been created."))
                 return redirect(
@@ -94,7 +95,7 @@ def workstream_detail(
                     attachments=[form.cleaned_data["attachment"]],
                 )
             except ValidationError as error:
-                form_errors_from(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The discussion has been started."))
                 return _thread_url(org_slug, community, thread.pk)
@@ -145,7 +146,7 @@ def thread_detail(
                     attachments=[form.cleaned_data["attachment"]],
                 )
             except ValidationError as error:
-                form_errors_from(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your reply has been posted."))
                 last_page = (thread.post_count + 1 + POSTS_PER_PAGE - 1) // POSTS_PER_PAGE
@@ -223,7 +224,7 @@ def thread_close(
                 actor=request.user, thread=thread, summary=form.cleaned_data["summary"]
             )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The discussion has been closed."))
             return _thread_url(org_slug, loaded.community, thread.pk)
@@ -271,7 +272,7 @@ def post_edit(
         try:
             services.post_edit(actor=request.user, post=post, body=form.cleaned_data["body"])
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your post has been updated."))
             response = _thread_url(org_slug, loaded.community, post.thread_id)
@@ -309,7 +310,7 @@ def post_flag(
         try:
             services.post_flag(actor=request.user, post=post, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you: the moderators will look at this post."))
             return _thread_url(org_slug, loaded.community, post.thread_id)
@@ -370,7 +371,7 @@ def escalations(request: HttpRequest, org_slug: str, community_slug: str) -> Htt
                     actor=request.user, community=loaded.community, **form.cleaned_data
                 )
             except ValidationError as error:
-                form_errors_from(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The escalation has been recorded."))
                 return redirect(
@@ -408,7 +409,7 @@ def escalation_detail(
                     actor=request.user, escalation=escalation, **form.cleaned_data
                 )
             except ValidationError as error:
-                form_errors_from(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The escalation has been updated."))
                 return redirect(request.path)

@@ -13,7 +13,8 @@ from communities import selectors, services
 from communities.forms import DecisionForm, InvitationForm, JoinRequestForm, ProfileForm
 from communities.models import CallType, JoinRequest, MemberProfile
 from communities.permissions import CommunityPermission as P
-from communities.views.common import form_errors_from, load, message_from
+from communities.views.common import load, message_from
+from copcore.forms import add_service_errors
 from measurement.models import Site
 
 
@@ -46,7 +47,7 @@ def join(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRespon
                 actor=request.user, community=community, **form.cleaned_data
             )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your request has been sent to the conveners."))
             return redirect("communities:detail", org_slug=org_slug, community_slug=community.slug)
@@ -91,7 +92,7 @@ def join_request_decide(
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The decision has been recorded."))
             return redirect(
@@ -119,7 +120,7 @@ def invitations(request: HttpRequest, org_slug: str, community_slug: str) -> Htt
                 actor=request.user, community=loaded.community, **form.cleaned_data
             )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The invitation has been sent."))
             return redirect(
@@ -216,7 +217,7 @@ def member_profile(
                 planning_group=form.cleaned_data.get("planning_group") if is_manager else None,
             )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The directory entry has been saved."))
             return redirect("communities:members", org_slug=org_slug, community_slug=community.slug)
