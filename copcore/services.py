@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
+from rest_framework.authtoken.models import Token
 
 from copcore.models import AuditEvent, Invitation, Organization, OrganizationMembership, User
 from copcore.permissions import OrgRole
@@ -87,6 +88,19 @@ def user_update_profile(*, user: User, display_name: str, time_zone: str, langua
     user.full_clean(exclude=["password"])
     user.save(update_fields=["display_name", "time_zone", "language"])
     return user
+
+
+@transaction.atomic
+def api_token_replace(*, user: User) -> Token:
+    """Give the person a new API token; the previous one stops working at once."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User) -> None:
+    """Delete the person's API token."""
+    Token.objects.filter(user=user).delete()
 
 
 def invitation_token(invitation: Invitation) -> str:
