@@ -63,10 +63,9 @@ def _deny_unless(allowed: bool) -> None:
 
 
 def _can_draft_asset(v: Viewer, community_id: int | None) -> bool:
-    """Members draft assets (curators publish them). Holders of add_asset, and of
-    add_field_note (every participant), may start one in their CoP; organization
-    admins may start organization-wide ones."""
-    return v.can("add_asset", community_id) or v.can("add_note", community_id)
+    """Members draft assets (curators publish them): holders of add_asset (every
+    participant) may start one in their CoP; organization admins organization-wide."""
+    return v.can("add_asset", community_id)
 
 
 def _page(request: HttpRequest, rows):
@@ -105,7 +104,7 @@ def asset_list(request: HttpRequest, org_slug: str) -> HttpResponse:
             "form": form,
             "page": _page(request, assets),
             "query": _query_without_page(request),
-            "can_create": bool(v.ids("add_asset") | v.ids("add_note")) or v.is_org_admin,
+            "can_create": bool(v.ids("add_asset")) or v.is_org_admin,
         },
     )
 
@@ -133,9 +132,7 @@ def search(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def asset_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
-    communities = selectors.communities_where(viewer=v, permission="add_asset") | (
-        selectors.communities_where(viewer=v, permission="add_note")
-    )
+    communities = selectors.communities_where(viewer=v, permission="add_asset")
     _deny_unless(communities.exists() or v.is_org_admin)
     org = request.organization
     form = AssetCreateForm(
