@@ -14,5 +14,4 @@ def tenancy(request):
         "current_membership": membership,
         "user_memberships": SimpleLazyObject(lambda: user_memberships(user=request.user)),
         "can_view_audit": org_role_has_perm(role, OrgPermission.VIEW_AUDIT),
-        "can_invite": org_role_has_perm(role, OrgPermission.INVITE_MEMBERS),
     }
