@@ -37,12 +37,14 @@ def embedded_database_url() -> str:
 
         data_dir = _data_dir()
         data_dir.mkdir(parents=True, exist_ok=True)
-        server = pgserver.get_server(data_dir, cleanup_mode=None)
-    # Processes starting together must not both create the database.
-    with fasteners.InterProcessLock(str(data_dir.parent / "create-database.lock")):
-        query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"  # noqa: S608
-        if "(1 row)" not in server.psql(query):
-            server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+        # Processes starting together are serialised: on a fresh machine pgserver,
+        # run as root, creates its system user, and two concurrent ``useradd`` calls
+        # fail; nor may two processes both create the database.
+        with fasteners.InterProcessLock(str(data_dir.parent / "start.lock")):
+            server = pgserver.get_server(data_dir, cleanup_mode=None)
+            query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"  # noqa: S608
+            if "(1 row)" not in server.psql(query):
+                server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     return server.get_uri(DATABASE_NAME)
 
 
