@@ -29,22 +29,20 @@ TREND_LENGTH = 5
 #: 2011;20:46-51 (doi:10.1136/bmjqs.2009.037895), derived there from Swed and
 #: Eisenhart (1943). Key: number of useful observations (points not on the
 #: median); value: (lower, upper) -- fewer runs than ``lower`` is "too few", more
-#: than ``upper`` is "too many". Outside 10..60 the table gives no limits and the
-#: runs test is reported as not assessed (null).
-#: Provenance caveat (see docs/spc.md): rows 10-26 agree with an independent
-#: transcription; rows 27-60 could not be checked against the article here.
+#: than ``upper`` is "too many".
+#:
+#: Only the rows that could be checked are held: 10-26 agree with an independent
+#: transcription. The article's rows 27-60 could not be read where this was
+#: written, and the values previously held for them were not a transcription
+#: (rows 41-60 equalled an exact Swed-Eisenhart computation at 5% per tail, a
+#: method rows 10-26 show the article does not use). Rather than give a verdict
+#: from unverified limits, the runs test is reported as not assessed (null)
+#: outside 10..26; docs/spc.md says how to complete the table.
 RUNS_TABLE: dict[int, tuple[int, int]] = {
     10: (3, 9), 11: (3, 10), 12: (3, 11), 13: (4, 11), 14: (4, 12),
     15: (5, 12), 16: (5, 13), 17: (5, 13), 18: (6, 14), 19: (6, 15),
     20: (6, 16), 21: (7, 16), 22: (7, 17), 23: (7, 17), 24: (8, 18),
-    25: (8, 18), 26: (9, 19), 27: (10, 19), 28: (10, 20), 29: (10, 20),
-    30: (11, 21), 31: (11, 22), 32: (11, 22), 33: (11, 22), 34: (12, 23),
-    35: (13, 23), 36: (13, 24), 37: (13, 25), 38: (14, 25), 39: (14, 26),
-    40: (15, 26), 41: (16, 26), 42: (16, 27), 43: (17, 27), 44: (17, 28),
-    45: (17, 29), 46: (17, 30), 47: (18, 30), 48: (18, 31), 49: (19, 31),
-    50: (19, 32), 51: (20, 32), 52: (21, 32), 53: (21, 33), 54: (22, 34),
-    55: (22, 35), 56: (23, 35), 57: (23, 36), 58: (24, 36), 59: (24, 37),
-    60: (25, 37),
+    25: (8, 18), 26: (9, 19),
 }  # fmt: skip
 
 

@@ -72,6 +72,19 @@ def test_runs_table_not_assessed_outside_its_range():
     assert part["runs_signal"] is False
 
 
+def test_runs_table_rows_beyond_26_are_not_assessed_but_shifts_are():
+    # Rows 27-60 of Table 1 could not be verified (docs/spc.md): no runs verdict,
+    # but a shift of 15 points below and 15 above is still found.
+    y = [1] * 15 + [10] * 15
+    out = analyse(chart="run", y=y, method="ihi")
+    part = out["parts"][0]
+    assert part["n_runs"] == 2
+    assert part["runs_lower_limit"] is None and part["too_few_runs"] is None
+    assert [s["side"] for s in out["shifts"]] == ["below", "above"]
+    assert part["runs_signal"] is True
+    assert max(RUNS_TABLE) == 26
+
+
 def test_random_looking_series_has_no_ihi_signal():
     y = [5, 7, 4, 6, 8, 3, 6, 5, 7, 4, 6, 5]
     out = analyse(chart="run", y=y, method="ihi")
