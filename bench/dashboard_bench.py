@@ -225,10 +225,11 @@ def _load() -> dict:
 
 def _queries(world: dict) -> dict:
     """Query counts and time of the dashboard in-process: cold (computed) and warm."""
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from copcore import versioned_cache as cache
 
     client = Client()
     client.force_login(world["sponsor"], backend="django.contrib.auth.backends.ModelBackend")

@@ -12,6 +12,8 @@ def tenancy(request):
     return {
         "current_organization": getattr(request, "organization", None),
         "current_membership": membership,
-        "user_memberships": SimpleLazyObject(lambda: user_memberships(user=request.user)),
+        # Organization pages already hold the list (the tenancy middleware read it).
+        "user_memberships": getattr(request, "user_memberships", None)
+        or SimpleLazyObject(lambda: user_memberships(user=request.user)),
         "can_view_audit": org_role_has_perm(role, OrgPermission.VIEW_AUDIT),
     }

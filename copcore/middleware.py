@@ -97,7 +97,7 @@ class TenancyMiddleware:
         found = organization_for_request(user=user, slug=org_slug)
         if found is None:
             return not_found_response(request)
-        request.organization, request.membership = found
+        request.organization, request.membership, request.user_memberships = found
         with scope(organization=request.organization):
             return self.get_response(request)
 

@@ -13,21 +13,19 @@ from copcore.models import AuditEvent, Invitation, Organization, OrganizationMem
 
 def organization_for_request(
     *, user: User, slug: str
-) -> tuple[Organization, OrganizationMembership] | None:
-    """The active organization with this slug and the user's membership, or None.
+) -> tuple[Organization, OrganizationMembership, list[OrganizationMembership]] | None:
+    """The active organization with this slug, the user's membership in it and all the
+    user's memberships (for the organization switcher), or None.
 
-    None covers "no such organization" and "not a member" alike, so callers
-    cannot tell them apart (and neither can the person asking).
+    One query serves both the tenancy check and the switcher every page shows. None
+    covers "no such organization" and "not a member" alike, so callers cannot tell
+    them apart (and neither can the person asking).
     """
-    with scopes_disabled():
-        membership = (
-            OrganizationMembership.objects.select_related("organization")
-            .filter(user=user, organization__slug=slug, organization__is_active=True)
-            .first()
-        )
-    if membership is None:
-        return None
-    return membership.organization, membership
+    memberships = user_memberships(user=user)
+    for membership in memberships:
+        if membership.organization.slug == slug:
+            return membership.organization, membership, memberships
+    return None
 
 
 def user_memberships(*, user: User) -> list[OrganizationMembership]:

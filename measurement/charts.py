@@ -22,6 +22,8 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from copcore import versioned_cache
+
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 RENDER_CACHE_SECONDS = 7 * 24 * 3600
 FONT = "sans-serif"
@@ -57,12 +59,12 @@ def spec_hash(spec: dict[str, Any]) -> str:
 def render_chart_svg(spec: dict[str, Any]) -> str:
     """The chart as an SVG document (cached by the specification's hash)."""
     key = f"chart:svg:{spec_hash(spec)}"
-    svg = cache.get(key)
+    svg = versioned_cache.get(key)  # keyed by content: never stale
     if svg is None:
         import vl_convert
 
         svg = vl_convert.vegalite_to_svg(spec)
-        cache.set(key, svg, RENDER_CACHE_SECONDS)
+        versioned_cache.set(key, svg, RENDER_CACHE_SECONDS)
     return svg
 
 

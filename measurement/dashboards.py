@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.core.cache import cache
+from django.db import connection
 from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import Community
 from communities.permissions import CommunityPermission as P
+from copcore import versioned_cache as cache
 from copcore.models import Organization
 from copcore.permissions import guardian_codename
 from measurement import disclosure
@@ -45,7 +46,7 @@ from measurement.models import (
     SiteEnrolment,
     StratifierCategory,
 )
-from measurement.models_dashboards import DashboardDataVersion, DisclosureRule
+from measurement.models_dashboards import AccessVersion, DashboardDataVersion, DisclosureRule
 from measurement.periods import align, next_period, period_label, periods_between
 from measurement.permissions import MeasurementPermission as M
 
@@ -116,9 +117,9 @@ _ACCESS_SQL: str | None = None
 
 
 def _access_sql() -> str:
-    """One statement: the CoP's row, the person's permission codenames on it (guardian's
-    group and user object permissions) and the organization's data version. Written
-    as SQL because building the equivalent ORM subqueries costs more than running it."""
+    """One statement: the CoP's row and the person's permission codenames on it
+    (guardian's group and user object permissions). Written as SQL because building
+    the equivalent ORM subqueries costs more than running it."""
     global _ACCESS_SQL
     if _ACCESS_SQL is None:
         from django.contrib.auth import get_user_model
@@ -141,36 +142,59 @@ def _access_sql() -> str:
                   SELECT u.permission_id FROM {UserObjectPermission._meta.db_table} u
                   WHERE u.content_type_id = %(ct)s AND u.object_pk = c.id::text
                     AND u.user_id = %(user)s)
-              ) AS dash_codenames,
-              (SELECT v.token FROM {DashboardDataVersion._meta.db_table} v
-               WHERE v.organization_id = c.organization_id) AS dash_token
+              ) AS dash_codenames
             FROM {Community._meta.db_table} c
             WHERE c.organization_id = %(org)s AND c.slug = %(slug)s
         """  # noqa: S608 - table names from the models, values as parameters
     return _ACCESS_SQL
 
 
+def _version_tokens(organization: Organization) -> tuple[str, str]:
+    """The installation's access version and the organization's data version."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT token FROM {AccessVersion._meta.db_table} WHERE id = 1),"  # noqa: S608
+            f" (SELECT token FROM {DashboardDataVersion._meta.db_table}"
+            " WHERE organization_id = %s)",
+            [organization.pk],
+        )
+        access_token, data_token = cursor.fetchone()
+    return access_token or "initial", data_token or "initial"
+
+
 def community_with_access(*, organization: Organization, slug: str, user):
-    """The CoP of a URL, the person's permissions on it and the data version, in one
-    query (every dashboard request reads all three); 404 when there is no such CoP."""
+    """The CoP of a URL, the person's permissions on it and the data version; 404 when
+    there is no such CoP.
+
+    Every dashboard request needs all three. One small query reads the two version
+    tokens; the CoP row and the person's permission codenames are cached under them.
+    Database triggers change the access token on every write to object permissions,
+    group membership or communities, and the data token on every write to the data,
+    so a cached answer can never outlive a change (a revoked role takes effect on the
+    next request)."""
     from django.contrib.contenttypes.models import ContentType
 
-    content_type = ContentType.objects.get_for_model(Community)  # cached by Django
     user_id = user.pk if user.is_authenticated and user.is_active else None
-    params = {"ct": content_type.pk, "user": user_id or 0, "org": organization.pk, "slug": slug}
-    found = list(Community.objects.raw(_access_sql(), params))
-    if not found:
+    access_token, data_token = _version_tokens(organization)
+    key = f"dash:access:{organization.pk}:{slug}:{user_id or 0}:{access_token}"
+    found = cache.get(key)
+    if found is None:
+        content_type = ContentType.objects.get_for_model(Community)  # cached by Django
+        params = {"ct": content_type.pk, "user": user_id or 0, "org": organization.pk, "slug": slug}
+        rows = list(Community.objects.raw(_access_sql(), params))
+        found = (rows[0], frozenset(rows[0].dash_codenames or ())) if rows else (None, frozenset())
+        cache.set(key, found, CACHE_SECONDS)
+    community, codenames = found
+    if community is None:
         raise Http404
-    community = found[0]
     community.organization = organization  # the same row: no second query
     if user_id is None:
         granted: set[str] = set()
     elif user.is_superuser:
         granted = {str(perm) for perm in (*M, *P)}
     else:
-        codenames = set(community.dash_codenames or ())
         granted = {str(perm) for perm in (*M, *P) if guardian_codename(perm) in codenames}
-    return community, granted, community.dash_token or "initial"
+    return community, granted, data_token
 
 
 def _policy_and_rule(community: Community, token: str) -> tuple[bool, int | None, Rule]:

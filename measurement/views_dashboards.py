@@ -8,7 +8,6 @@ someone who may not see the CoP's data gets the same 404 as for a missing page.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communities.models import Community, ExpectedResult
+from copcore import versioned_cache as cache
 from copcore.permissions import OrgRole
 from measurement import charts, dashboards, reaim, services_dashboards, vitality
 from measurement.dashboards import Audience

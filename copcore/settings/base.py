@@ -161,6 +161,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each process's memory in front of the shared cache, for entries whose key names
+# their version (copcore.versioned_cache) and for rendered page fragments.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "cop-local",
+    "OPTIONS": {"MAX_ENTRIES": env.int("COP_LOCAL_CACHE_ENTRIES", default=500)},
+}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

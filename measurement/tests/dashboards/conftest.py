@@ -1,10 +1,11 @@
 import pytest
-from django.core.cache import cache
+
+from copcore import versioned_cache as cache
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (the cache may be a shared Redis)."""
+    """Each test starts with empty caches (the shared one may be a Redis)."""
     cache.clear()
     yield
     cache.clear()

@@ -3,12 +3,12 @@ measures and periods (cold cache: everything computed; warm: version check only)
 
 import datetime as dt
 
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
 
+from copcore import versioned_cache as cache
 from measurement import services
 from measurement.models import Measure, Site
 from measurement.tests.dashboards.helpers import months, observe
