@@ -78,6 +78,7 @@ class TenancyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.organization = None
         request.membership = None
+        request.access_version = None
         try:
             match = resolve(request.path_info)
         except Resolver404:
@@ -97,7 +98,9 @@ class TenancyMiddleware:
         found = organization_for_request(user=user, slug=org_slug)
         if found is None:
             return not_found_response(request)
-        request.organization, request.membership, request.user_memberships = found
+        request.organization, request.membership = found.organization, found.membership
+        request.user_memberships = found.memberships
+        request.access_version = found.access_version
         with scope(organization=request.organization):
             return self.get_response(request)
 

@@ -128,6 +128,23 @@ class OrganizationMembership(models.Model):
         return f"{self.user} @ {self.organization} ({self.role})"
 
 
+class AccessVersion(models.Model):
+    """One row whose token changes whenever a write could change who may see what:
+    organizations, memberships, group membership, object permissions (guardian's
+    tables) and communities. Database triggers set it (copcore migration 0002 and
+    communities migration 0007), whatever wrote, so a person's resolved access can be
+    cached under the token: reading one token replaces resolving the access again, and
+    no cached answer outlives a change. Such writes are rare, so one token for the
+    whole installation is enough."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=64)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"access version {self.token}"
+
+
 class Invitation(models.Model):
     """An org admin's invitation by email. The emailed link carries a signed, expiring
     token for this row; accepting creates the account or adds the membership."""

@@ -3,28 +3,62 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import F, QuerySet
 from django_scopes import scopes_disabled
 
-from copcore.models import AuditEvent, Invitation, Organization, OrganizationMembership, User
+from copcore import versioned_cache
+from copcore.models import (
+    AccessVersion,
+    AuditEvent,
+    Invitation,
+    Organization,
+    OrganizationMembership,
+    User,
+)
+
+MEMBERSHIPS_CACHE_SECONDS = 24 * 3600
 
 
-def organization_for_request(
-    *, user: User, slug: str
-) -> tuple[Organization, OrganizationMembership, list[OrganizationMembership]] | None:
+class Tenancy(NamedTuple):
+    organization: Organization
+    membership: OrganizationMembership
+    memberships: list[OrganizationMembership]  # all of the user's, for the switcher
+    access_version: str
+
+
+def access_version() -> str:
+    """The installation's access version (see :class:`AccessVersion`). Read with a
+    plain cursor: it is read on every organization page, and the ORM's statement
+    building costs several times the query itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {AccessVersion._meta.db_table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else "initial"
+
+
+def organization_for_request(*, user: User, slug: str) -> Tenancy | None:
     """The active organization with this slug, the user's membership in it and all the
     user's memberships (for the organization switcher), or None.
 
-    One query serves both the tenancy check and the switcher every page shows. None
-    covers "no such organization" and "not a member" alike, so callers cannot tell
-    them apart (and neither can the person asking).
+    The memberships are cached under the access version, which triggers change on
+    every write to organizations and memberships: a page costs one token read, and a
+    removed membership takes effect on the next request. None covers "no such
+    organization" and "not a member" alike, so callers cannot tell them apart (and
+    neither can the person asking).
     """
-    memberships = user_memberships(user=user)
+    token = access_version()
+    key = f"tenancy:memberships:{user.pk}:{token}"
+    memberships = versioned_cache.get(key)
+    if memberships is None:
+        memberships = user_memberships(user=user)
+        versioned_cache.set(key, memberships, MEMBERSHIPS_CACHE_SECONDS)
     for membership in memberships:
         if membership.organization.slug == slug:
-            return membership.organization, membership, memberships
+            return Tenancy(membership.organization, membership, memberships, token)
     return None
 
 

@@ -110,3 +110,19 @@ def build_world() -> World:
         site_a=site_a,
         site_b=site_b,
     )
+
+
+def steady_query_count(client, url: str, params: dict | None = None) -> int:
+    """Queries of one GET of a page in the steady state.
+
+    A first request refills the caches that the test's writes just invalidated (the
+    memberships and access cached under the access version), so counts taken before
+    and after adding rows compare like with like."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, params or {})
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params or {})
+    assert response.status_code == 200, url
+    return len(captured)

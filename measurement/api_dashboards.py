@@ -69,6 +69,7 @@ class DashboardMixin(OrganizationScopedMixin):
             organization=self.organization,
             slug=self.kwargs["community_slug"],
             user=self.request.user,
+            access_token=self.request.access_version,
         )
 
     @property

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from communities.models import Community
 from communities.permissions import CommunityPermission as P
 from copcore import versioned_cache as cache
-from copcore.models import Organization
+from copcore.models import AccessVersion, Organization
 from copcore.permissions import guardian_codename
 from measurement import disclosure
 from measurement.disclosure import Figure, Rule
@@ -46,7 +46,7 @@ from measurement.models import (
     SiteEnrolment,
     StratifierCategory,
 )
-from measurement.models_dashboards import AccessVersion, DashboardDataVersion, DisclosureRule
+from measurement.models_dashboards import DashboardDataVersion, DisclosureRule
 from measurement.periods import align, next_period, period_label, periods_between
 from measurement.permissions import MeasurementPermission as M
 
@@ -149,25 +149,34 @@ def _access_sql() -> str:
     return _ACCESS_SQL
 
 
-def _version_tokens(organization: Organization) -> tuple[str, str]:
-    """The installation's access version and the organization's data version."""
+def _version_tokens(organization: Organization, access_token: str | None) -> tuple[str, str]:
+    """The installation's access version (unless the tenancy middleware already read
+    it) and the organization's data version, in one small query."""
+    data_sql = f"SELECT token FROM {DashboardDataVersion._meta.db_table} WHERE organization_id = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT token FROM {AccessVersion._meta.db_table} WHERE id = 1),"  # noqa: S608
-            f" (SELECT token FROM {DashboardDataVersion._meta.db_table}"
-            " WHERE organization_id = %s)",
-            [organization.pk],
-        )
-        access_token, data_token = cursor.fetchone()
+        if access_token is None:
+            cursor.execute(
+                f"SELECT (SELECT token FROM {AccessVersion._meta.db_table} WHERE id = 1),"  # noqa: S608
+                f" ({data_sql})",
+                [organization.pk],
+            )
+            access_token, data_token = cursor.fetchone()
+        else:
+            cursor.execute(data_sql, [organization.pk])
+            row = cursor.fetchone()
+            data_token = row[0] if row else None
     return access_token or "initial", data_token or "initial"
 
 
-def community_with_access(*, organization: Organization, slug: str, user):
+def community_with_access(
+    *, organization: Organization, slug: str, user, access_token: str | None = None
+):
     """The CoP of a URL, the person's permissions on it and the data version; 404 when
     there is no such CoP.
 
-    Every dashboard request needs all three. One small query reads the two version
-    tokens; the CoP row and the person's permission codenames are cached under them.
+    Every dashboard request needs all three. One small query reads the version tokens
+    (the access token usually comes from the tenancy middleware, which read it for the
+    page); the CoP row and the person's permission codenames are cached under them.
     Database triggers change the access token on every write to object permissions,
     group membership or communities, and the data token on every write to the data,
     so a cached answer can never outlive a change (a revoked role takes effect on the
@@ -175,7 +184,7 @@ def community_with_access(*, organization: Organization, slug: str, user):
     from django.contrib.contenttypes.models import ContentType
 
     user_id = user.pk if user.is_authenticated and user.is_active else None
-    access_token, data_token = _version_tokens(organization)
+    access_token, data_token = _version_tokens(organization, access_token)
     key = f"dash:access:{organization.pk}:{slug}:{user_id or 0}:{access_token}"
     found = cache.get(key)
     if found is None:

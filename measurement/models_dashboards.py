@@ -21,7 +21,6 @@ from communities.models import Community
 from copcore.models import Organization
 
 __all__ = [
-    "AccessVersion",
     "ChartNote",
     "CostRecord",
     "DashboardDataVersion",
@@ -284,22 +283,6 @@ class ExpectedResultReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community} result {self.position}: {self.status}"
-
-
-class AccessVersion(models.Model):
-    """One row whose token changes whenever a write could change who may see a CoP's
-    dashboards: object permissions (guardian's user and group tables), group
-    membership and the communities themselves. Database triggers (migration 0006)
-    set it, whatever wrote, so dashboards can keep each person's resolved access in
-    the cache under this token and read one token instead of resolving it again.
-    Permission changes are rare, so one token for the whole installation is enough."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    token = models.CharField(max_length=64)
-    changed_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"access version {self.token}"
 
 
 class DashboardDataVersion(models.Model):

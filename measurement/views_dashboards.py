@@ -50,7 +50,10 @@ FILE_FORMATS = ("svg", "png", "csv")
 
 def _community(request: HttpRequest, community_slug: str, *, sponsor_view: bool = False):
     community, granted, token = dashboards.community_with_access(
-        organization=request.organization, slug=community_slug, user=request.user
+        organization=request.organization,
+        slug=community_slug,
+        user=request.user,
+        access_token=request.access_version,
     )
     audience = dashboards.audience_for(
         user=request.user,

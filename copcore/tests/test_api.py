@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from copcore.testing import PASSWORD, UserFactory, add_member
+from copcore.testing import PASSWORD, UserFactory, add_member, steady_query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -65,18 +65,9 @@ def test_members_list_is_paginated_with_constant_queries(
     assert body["count"] == 4 and len(body["results"]) == 2 and body["next"]
     for _ in range(30):
         add_member(world.org_a, UserFactory())
-    with django_assert_num_queries(_count_queries(client, "/api/v1/o/network-a/members/")):
+    with django_assert_num_queries(steady_query_count(client, "/api/v1/o/network-a/members/")):
         response = client.get("/api/v1/o/network-a/members/")
     assert response.json()["count"] == 34
-
-
-def _count_queries(client, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(url)
-    return len(ctx.captured_queries)
 
 
 def test_members_filter_by_role(world, client_for):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
 
+from copcore.testing import steady_query_count
 from knowledge import services
 from knowledge.models import Asset
 from knowledge.tests.conftest import make_asset, make_tag, upload
@@ -45,13 +44,6 @@ def add_waiting_items(world, count: int) -> None:
             services.asset_submit(actor=world.member, asset=asset)
 
 
-def count_queries(client, url, params=None) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(context)
-
-
 @pytest.mark.parametrize(
     ("route", "params"),
     [("knowledge:asset_list", {}), ("knowledge:search", {"q": "lactate"})],
@@ -62,9 +54,9 @@ def test_asset_list_and_search_use_a_fixed_number_of_queries(world, client_for, 
     client = client_for(world.member)
     url = reverse(route, kwargs={"org_slug": "network-a"})
     add_assets(world, 3, 0, tag)
-    few = count_queries(client, url, params)
+    few = steady_query_count(client, url, params)
     add_assets(world, 6, 3, tag)
-    many = count_queries(client, url, params)
+    many = steady_query_count(client, url, params)
     assert few == many
     html = client.get(url, params).content.decode()
     assert html.count("Sepsis asset") == 9
@@ -74,9 +66,9 @@ def test_curation_queue_uses_a_fixed_number_of_queries(world, client_for):
     client = client_for(world.convener)
     url = reverse("knowledge:curation_queue", kwargs={"org_slug": "network-a"})
     add_waiting_items(world, 2)
-    few = count_queries(client, url)
+    few = steady_query_count(client, url)
     add_waiting_items(world, 4)
-    many = count_queries(client, url)
+    many = steady_query_count(client, url)
     assert few == many
     assert client.get(url).content.decode().count("Note ") == 6
 

@@ -6,16 +6,14 @@ import datetime as dt
 import io
 
 import pytest
-from django.db import connection
 from django.test import TestCase
-from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 from openpyxl import load_workbook
 
 from communities.services import community_create
 from copcore.models import AuditEvent
 from copcore.permissions import CommunityRole
-from copcore.testing import give_role
+from copcore.testing import give_role, steady_query_count
 from measurement import services
 from measurement.models import (
     ImportBatch,
@@ -156,17 +154,10 @@ def test_stewards_submit_only_for_sites_of_their_cop(world, data, client_for):
 # Due data -------------------------------------------------------------------------------
 
 
-def _due_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_due_pages_have_a_constant_number_of_queries(world, data, client_for):
     steward = client_for(world.steward)
     overview, one_site = f"{COP}/due/", f"{COP}/sites/{data.site_gh.pk}/due/"
-    small = (_due_queries(steward, overview), _due_queries(steward, one_site))
+    small = (steady_query_count(steward, overview), steady_query_count(steward, one_site))
     with scope(organization=world.org_a):
         for i in range(6):
             site = Site.objects.create(organization=world.org_a, name=f"S{i}", code=f"S{i}")
@@ -188,7 +179,7 @@ def test_due_pages_have_a_constant_number_of_queries(world, data, client_for):
                 organization=world.org_a, measure=data.falls, site=data.site_gh, period=period,
                 defaults={"value": 1, "status": "approved"},
             )  # fmt: skip
-    large = (_due_queries(steward, overview), _due_queries(steward, one_site))
+    large = (steady_query_count(steward, overview), steady_query_count(steward, one_site))
     assert large == small
 
 

@@ -4,30 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
-from copcore.testing import UserFactory, add_member, give_role
+from copcore.testing import UserFactory, add_member, give_role, steady_query_count
 from sessions import services
 from sessions.tests.helpers import make_poll, make_session, url
-
-
-def _count(client, path) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_session_list_query_count_is_fixed(world, client_for):
     client = client_for(world.member)
     for i in range(3):
         make_session(world, title=f"Session {i}", days=i + 1)
-    small = _count(client, url("sessions:session_list", world))
+    small = steady_query_count(client, url("sessions:session_list", world))
     for i in range(3, 6):
         make_session(world, title=f"Session {i}", days=i + 1)
-    large = _count(client, url("sessions:session_list", world))
+    large = steady_query_count(client, url("sessions:session_list", world))
     assert small == large
 
 
@@ -71,7 +62,7 @@ def test_session_page_query_count_is_fixed(world, client_for):
     session = make_session(world)
     client = client_for(world.convener)
     _fill(world, session, 2, 0)
-    small = _count(client, url("sessions:session_detail", world, session_id=session.pk))
+    small = steady_query_count(client, url("sessions:session_detail", world, session_id=session.pk))
     _fill(world, session, 4, 10)
-    large = _count(client, url("sessions:session_detail", world, session_id=session.pk))
+    large = steady_query_count(client, url("sessions:session_detail", world, session_id=session.pk))
     assert small == large
