@@ -31,13 +31,14 @@ TREND_LENGTH = 5
 #: median); value: (lower, upper) -- fewer runs than ``lower`` is "too few", more
 #: than ``upper`` is "too many".
 #:
-#: Only the rows that could be checked are held: 10-26 agree with an independent
-#: transcription. The article's rows 27-60 could not be read where this was
-#: written, and the values previously held for them were not a transcription
-#: (rows 41-60 equalled an exact Swed-Eisenhart computation at 5% per tail, a
-#: method rows 10-26 show the article does not use). Rather than give a verdict
-#: from unverified limits, the runs test is reported as not assessed (null)
-#: outside 10..26; docs/spc.md says how to complete the table.
+#: Only rows 10-26 are held: they agree with the one other copy found in public
+#: code (unsourced too, so two copies agree; neither was checked against the
+#: article). The article's rows 27-60 could not be read where this was written,
+#: and the values previously held for them were not a transcription (rows 41-60
+#: equalled an exact Swed-Eisenhart computation at 5% per tail, a method rows
+#: 10-26 show the article does not use). Rather than give a verdict from
+#: unverified limits, the runs test is reported as not assessed (null) outside
+#: 10..26; docs/spc.md says how to complete the table.
 RUNS_TABLE: dict[int, tuple[int, int]] = {
     10: (3, 9), 11: (3, 10), 12: (3, 11), 13: (4, 11), 14: (4, 12),
     15: (5, 12), 16: (5, 13), 17: (5, 13), 18: (6, 14), 19: (6, 15),
