@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
+
+from bench.common import bench_organization, setup_django
 
 ORG_SLUG = "bench-communities"
 RESULTS = Path(__file__).parent / "results" / "communities.json"
@@ -33,34 +34,22 @@ SAMPLE_POST = (
 )
 
 
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copcore.settings.development")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
-
-
 def _world():
     """The bench organization, its main CoP, its convener and the long thread."""
-    from django_scopes import scope, scopes_disabled
+    from django_scopes import scope
 
     from communities import services
     from communities.models import Community, Post, Thread
     from communities.rendering import render_markdown
-    from copcore.models import Organization, OrganizationMembership, User
+    from copcore.models import OrganizationMembership, User
     from copcore.permissions import CommunityRole
-    from copcore.services import organization_create
 
-    with scopes_disabled():
-        convener, _ = User.objects.get_or_create(
-            email="bench-communities@example.org", defaults={"display_name": "Bench Convener"}
-        )
-        organization = Organization.objects.filter(slug=ORG_SLUG).first()
-        if organization is None:
-            organization = organization_create(
-                actor=convener, name="Communities bench", slug=ORG_SLUG, admin=convener
-            )
+    convener, organization = bench_organization(
+        slug=ORG_SLUG,
+        name="Communities bench",
+        email="bench-communities@example.org",
+        display_name="Bench Convener",
+    )
     with scope(organization=organization):
         existing = Community.objects.filter(organization=organization).count()
         for i in range(existing, N_COMMUNITIES):
@@ -140,7 +129,7 @@ def _measure(client, url: str) -> dict:
 
 
 def main() -> None:
-    _setup_django()
+    setup_django()
     from django.test import Client
     from django.test.utils import setup_test_environment
 

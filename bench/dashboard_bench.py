@@ -29,7 +29,8 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import ROOT, bench_community, bench_organization, setup_django
+
 RESULTS = Path(__file__).parent / "results" / "dashboard.json"
 ORG_SLUG = "bench-dashboard"
 COMMUNITY_SLUG = "bench"
@@ -87,13 +88,8 @@ def __getattr__(name: str):
 
 
 def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copcore.settings.development")
     os.environ.setdefault("DEBUG", "0")
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django()
 
 
 # ---------------------------------------------------------------- data
@@ -106,33 +102,29 @@ def _load() -> dict:
     from django.contrib.sessions.backends.db import SessionStore
     from django_scopes import scope, scopes_disabled
 
-    from communities.models import Community
-    from communities.services import community_create, role_assign
-    from copcore.models import Organization, User
+    from communities.services import role_assign
+    from copcore.models import User
     from copcore.permissions import CommunityRole
-    from copcore.services import membership_add, organization_create
+    from copcore.services import membership_add
     from measurement import services
     from measurement.models import Measure, Observation, Site, SiteEnrolment, Stratifier
     from measurement.periods import next_period
 
+    admin, organization = bench_organization(
+        slug=ORG_SLUG,
+        name="Dashboard bench",
+        email="bench-dashboard@example.org",
+        display_name="Dashboard bench",
+    )
     with scopes_disabled():
-        admin, _ = User.objects.get_or_create(
-            email="bench-dashboard@example.org", defaults={"display_name": "Dashboard bench"}
-        )
         sponsor, _ = User.objects.get_or_create(
             email=SPONSOR_EMAIL, defaults={"display_name": "Bench sponsor"}
         )
-        organization = Organization.objects.filter(slug=ORG_SLUG).first()
-        if organization is None:
-            organization = organization_create(
-                actor=admin, name="Dashboard bench", slug=ORG_SLUG, admin=admin
-            )
     with scope(organization=organization):
-        community = Community.objects.filter(organization=organization, slug=COMMUNITY_SLUG).first()
-        if community is None:
-            community = community_create(
-                actor=admin, organization=organization, name="Bench CoP", slug=COMMUNITY_SLUG
-            )
+        community, created = bench_community(
+            organization=organization, owner=admin, slug=COMMUNITY_SLUG
+        )
+        if created:
             membership_add(actor=admin, organization=organization, user=sponsor)
             role_assign(actor=admin, community=community, user=sponsor, role=CommunityRole.SPONSOR)
         stratifier = Stratifier.objects.filter(organization=organization, code="imd").first()

@@ -17,22 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sys
 import time
 from pathlib import Path
+
+from bench.common import setup_django
 
 N = int(os.environ.get("DIGEST_BENCH_N", "100000"))
 ORG_SLUG = "bench-digest"
 COMMUNITIES = 100
 RESULTS = Path(__file__).parent / "results" / "digest.json"
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copcore.settings.development")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
 
 
 def _generate(now: dt.datetime):
@@ -254,7 +247,7 @@ def _content(organization, communities, owner, now) -> None:
 
 
 def main() -> None:
-    _setup_django()
+    setup_django()
     from django.db import connection, reset_queries
     from django.utils import timezone, translation
     from django_scopes import scopes_disabled

@@ -15,9 +15,10 @@ import datetime as dt
 import json
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
+
+from bench.common import bench_community, bench_organization, setup_django
 
 SITES = int(os.environ.get("EVAL_BENCH_SITES", "40"))
 RESPONSES = int(os.environ.get("EVAL_BENCH_RESPONSES", "400"))
@@ -25,23 +26,12 @@ ORG_SLUG = "bench-evaluation"
 RESULTS = Path(__file__).parent / "results" / "evaluation.json"
 
 
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copcore.settings.development")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
-
-
 def _world():
     """The organization, CoP, sites, rounds, surveys and measure (built once)."""
     import random
 
-    from django_scopes import scope, scopes_disabled
+    from django_scopes import scope
 
-    from communities.services import community_create
-    from copcore.models import Organization, User
-    from copcore.services import organization_create
     from evaluation import services
     from evaluation.models import (
         Answer,
@@ -55,19 +45,14 @@ def _world():
     from measurement.models import Measure, Observation, Site, SiteEnrolment
 
     rng = random.Random(7)
-    with scopes_disabled():
-        user, _ = User.objects.get_or_create(
-            email="bench-evaluation@example.org", defaults={"display_name": "Evaluation bench"}
-        )
-        organization = Organization.objects.filter(slug=ORG_SLUG).first()
-        if organization is None:
-            organization = organization_create(
-                actor=user, name="Evaluation bench", slug=ORG_SLUG, admin=user
-            )
+    user, organization = bench_organization(
+        slug=ORG_SLUG,
+        name="Evaluation bench",
+        email="bench-evaluation@example.org",
+        display_name="Evaluation bench",
+    )
     with scope(organization=organization):
-        community = organization.communities.first() or community_create(
-            actor=user, organization=organization, name="Bench CoP", slug="bench"
-        )
+        community, _ = bench_community(organization=organization, owner=user)
         if CfirRound.objects.filter(community=community).count() >= 2:
             return organization, community
         sites = [
@@ -179,7 +164,7 @@ def _timed(fn, runs: int = 5) -> tuple[float, int]:
 
 
 def main() -> None:
-    _setup_django()
+    setup_django()
     from django_scopes import scope
 
     from evaluation import record, selectors

@@ -23,19 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import bench_community, bench_organization, setup_django
+
 ROWS = int(os.environ.get("IMPORT_BENCH_ROWS", "1000000"))
 ORG_SLUG = "bench-import"
 N_SITES = 50
 N_MEASURES = 40  # half proportions, half counts; all weekly
 RESULTS = Path(__file__).parent / "results" / "import.json"
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copcore.settings.development")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
 
 
 def _peak_rss_mb() -> float:
@@ -44,30 +38,19 @@ def _peak_rss_mb() -> float:
 
 def _world():
     """The bench organization, CoP, sites and measures (created once, reused)."""
-    from django_scopes import scope, scopes_disabled
+    from django_scopes import scope
 
-    from communities.models import Community
-    from communities.services import community_create
-    from copcore.models import Organization, User
-    from copcore.services import organization_create
     from measurement import services
     from measurement.models import Measure, Site, SiteEnrolment
 
-    with scopes_disabled():
-        user, _ = User.objects.get_or_create(
-            email="bench-import@example.org", defaults={"display_name": "Import bench"}
-        )
-        organization = Organization.objects.filter(slug=ORG_SLUG).first()
-        if organization is None:
-            organization = organization_create(
-                actor=user, name="Import bench", slug=ORG_SLUG, admin=user
-            )
+    user, organization = bench_organization(
+        slug=ORG_SLUG,
+        name="Import bench",
+        email="bench-import@example.org",
+        display_name="Import bench",
+    )
     with scope(organization=organization):
-        community = Community.objects.filter(organization=organization, slug="bench").first()
-        if community is None:
-            community = community_create(
-                actor=user, organization=organization, name="Bench CoP", slug="bench"
-            )
+        community, _ = bench_community(organization=organization, owner=user)
         for i in range(N_SITES):
             site, _ = Site.objects.get_or_create(
                 organization=organization, code=f"S{i:03d}", defaults={"name": f"Site {i}"}
@@ -178,7 +161,7 @@ def _psql_copy(raw_path: Path) -> float:
 
 
 def main() -> None:
-    _setup_django()
+    setup_django()
     from django.conf import settings
     from django.core.files import File
     from django_scopes import scope

@@ -17,9 +17,10 @@ import json
 import os
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
+
+from bench.common import bench_community, bench_organization, setup_django
 
 ASSETS = int(os.environ.get("KNOWLEDGE_BENCH_ASSETS", "5000"))
 ORG_SLUG = "bench-knowledge"
@@ -65,14 +66,6 @@ WORDS = [
 QUERIES = ["lactate", "sepsis screening", "hand hygiene", "haemorrhage -oxytocin", "delirium"]
 
 
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copcore.settings.development")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
-
-
 def _filler(index: int) -> str:
     consonants, vowels = "bcdfghklmnprstv", "aeiou"
     word = ""
@@ -98,37 +91,31 @@ def _text(rng: random.Random, words: int, domain: int = 2) -> str:
 def _world():
     from django_scopes import scope, scopes_disabled
 
-    from communities.models import Community
-    from communities.services import community_create, role_assign
-    from copcore.models import Organization, User
+    from communities.services import role_assign
+    from copcore.models import User
     from copcore.permissions import CommunityRole
-    from copcore.services import membership_add, organization_create
+    from copcore.services import membership_add
 
+    owner, organization = bench_organization(
+        slug=ORG_SLUG,
+        name="Knowledge bench",
+        email="bench-knowledge@example.org",
+        display_name="Knowledge bench",
+    )
     with scopes_disabled():
-        owner, _ = User.objects.get_or_create(
-            email="bench-knowledge@example.org", defaults={"display_name": "Knowledge bench"}
-        )
         reader, _ = User.objects.get_or_create(
             email="bench-knowledge-reader@example.org", defaults={"display_name": "Reader"}
         )
-        organization = Organization.objects.filter(slug=ORG_SLUG).first()
-        if organization is None:
-            organization = organization_create(
-                actor=owner, name="Knowledge bench", slug=ORG_SLUG, admin=owner
-            )
     with scope(organization=organization):
-        community = Community.objects.filter(organization=organization, slug="bench").first()
-        if community is None:
-            community = community_create(
-                actor=owner, organization=organization, name="Bench CoP", slug="bench"
-            )
+        community, created = bench_community(organization=organization, owner=owner)
+        if created:
             membership_add(actor=owner, organization=organization, user=reader)
             role_assign(actor=owner, community=community, user=reader, role=CommunityRole.MEMBER)
     return organization, community, owner, reader
 
 
 def main() -> None:
-    _setup_django()
+    setup_django()
     from django.conf import settings
     from django.db import connection
 

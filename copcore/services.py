@@ -91,6 +91,14 @@ def user_update_profile(*, user: User, display_name: str, time_zone: str, langua
 
 
 @transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """Keep a person's choice from the language switcher in their profile."""
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
+@transaction.atomic
 def api_token_replace(*, user: User) -> Token:
     """Give the person a new API token; the previous one stops working at once."""
     Token.objects.filter(user=user).delete()

@@ -13,7 +13,7 @@ from django_scopes import scope, scopes_disabled
 
 from communities.models import Community, CommunityRoleAssignment
 from communities.services import community_create, role_assign
-from copcore.models import Organization, OrganizationMembership, User
+from copcore.models import Organization, User
 from copcore.permissions import CommunityRole, OrgRole
 from copcore.services import membership_add, organization_create
 from measurement.models import Site
@@ -72,10 +72,6 @@ class World:
     community_b: Community
     site_a: Site
     site_b: Site
-
-    def membership(self, user: User) -> OrganizationMembership:
-        with scopes_disabled():
-            return OrganizationMembership.objects.get(user=user)
 
 
 def build_world() -> World:

@@ -38,7 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = selectors.user_memberships(user=request.user)
     if len(memberships) == 1:
         return redirect("org_home", org_slug=memberships[0].organization.slug)
-    return render(request, "copcore/home.html", {"memberships": memberships})
+    # Under the name the site header reads too, so the switcher does not query them again.
+    return render(request, "copcore/home.html", {"user_memberships": memberships})
 
 
 @login_required
@@ -73,8 +74,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch language; a signed-in person's choice is also kept in their profile."""
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        request.user.language = language
-        request.user.save(update_fields=["language"])
+        services.user_set_language(user=request.user, language=language)
     return django_set_language(request)
 
 
