@@ -142,17 +142,9 @@ class RoleEndView(CommunityScopedMixin, generics.GenericAPIView):
 
     @extend_schema(request=RoleEndSerializer, responses=RoleAssignmentSerializer)
     def post(self, request, *args, **kwargs):
-        assignment = (
-            CommunityRoleAssignment.objects.filter(
-                community=self.community, pk=self.kwargs["assignment_id"]
-            )
-            .select_related("user", "community")
-            .first()
+        assignment = selectors.role_assignment_get(
+            community=self.community, pk=self.kwargs["assignment_id"]
         )
-        if assignment is None:
-            from django.http import Http404
-
-            raise Http404
         self.require(P.MANAGE_ROLES)
         serializer = RoleEndSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -35,6 +35,7 @@ from copcore.permissions import ALL_COMMUNITY_PERMISSIONS, CommunityRole, guardi
 
 
 def _active_term(prefix: str) -> Q:
+    """``RoleAssignmentQuerySet.active_on(today)`` for terms reached through a relation."""
     today = timezone.localdate()
     return Q(**{f"{prefix}starts_on__lte": today}) & (
         Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gt": today})
@@ -75,10 +76,22 @@ def role_assignments(*, community: Community) -> QuerySet[CommunityRoleAssignmen
     )
 
 
+def role_assignment_get(*, community: Community, pk: int) -> CommunityRoleAssignment:
+    """One role term of the community, or Http404."""
+    found = (
+        CommunityRoleAssignment.objects.filter(community=community, pk=pk)
+        .select_related("user", "community")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
 def active_role_assignments(*, community: Community) -> QuerySet[CommunityRoleAssignment]:
     return (
         CommunityRoleAssignment.objects.filter(community=community)
-        .filter(_active_term(""))
+        .active_on(timezone.localdate())
         .select_related("user")
         .order_by("role", "user__display_name")
     )
@@ -110,6 +123,10 @@ def community_permissions(*, user: User, community: Community) -> frozenset[str]
         return frozenset()
     codenames = set(ObjectPermissionChecker(user).get_perms(community))
     return frozenset(p for p in ALL_COMMUNITY_PERMISSIONS if guardian_codename(p) in codenames)
+
+
+def expected_results(*, community: Community) -> QuerySet[ExpectedResult]:
+    return ExpectedResult.objects.filter(community=community).order_by("position", "id")
 
 
 def design_facts(*, community: Community) -> DesignFacts:
@@ -203,7 +220,7 @@ def community_overview(*, community: Community) -> Overview:
         .annotate(
             members=Subquery(
                 CommunityRoleAssignment.objects.filter(community=OuterRef("pk"))
-                .filter(Q(starts_on__lte=today), Q(ends_on__isnull=True) | Q(ends_on__gt=today))
+                .active_on(today)
                 .exclude(role=CommunityRole.SPONSOR)
                 .order_by()
                 .values("community")
@@ -508,7 +525,3 @@ def escalation_get(*, community: Community, pk: int) -> Escalation:
 
 def people_of_organization(*, organization: Organization) -> QuerySet[User]:
     return User.objects.filter(memberships__organization=organization).order_by("display_name")
-
-
-def user_has_open_flag(*, post: Post, user: User) -> bool:
-    return PostFlag.objects.filter(post=post, flagged_by=user, status=PostFlag.Status.OPEN).exists()

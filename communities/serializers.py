@@ -134,8 +134,8 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
     def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         if organization is not None:
-            self.fields["user"].queryset = User.objects.filter(
-                memberships__organization=organization
+            self.fields["user"].queryset = selectors.people_of_organization(
+                organization=organization
             )
 
 

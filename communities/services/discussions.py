@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities.emails import absolute_url, send_in_language
 from communities.models import (
     Community,
     CommunityRoleAssignment,
@@ -483,32 +480,28 @@ def mention_notify(*, mention: Mention) -> bool:
     with transaction.atomic():
         mention = (
             Mention.objects.select_for_update(of=("self",))
-            .select_related("post__thread__community", "post__author", "user")
+            .select_related("post__thread__community", "post__author", "user", "organization")
             .get(pk=mention.pk)
         )
         if mention.notified_at is not None:
             return False
         thread = mention.post.thread
-        link = settings.SITE_URL.rstrip("/") + reverse(
+        link = absolute_url(
             "communities:thread_detail",
-            kwargs={
-                "org_slug": mention.organization.slug,
-                "community_slug": thread.community.slug,
-                "thread_id": thread.pk,
-            },
+            org_slug=mention.organization.slug,
+            community_slug=thread.community.slug,
+            thread_id=thread.pk,
         )
-        language = mention.user.language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            context = {"mention": mention, "thread": thread, "link": link}
-            author = mention.post.author.display_name if mention.post.author else ""
-            EmailMessage(
-                subject=_("%(person)s mentioned you in “%(title)s”")
-                % {"person": author, "title": thread.title},
-                body=render_to_string("communities/emails/mention.txt", context),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[mention.user.email],
-                headers={"Content-Language": language},
-            ).send()
+        author = mention.post.author.display_name if mention.post.author else ""
+        send_in_language(
+            user=mention.user,
+            subject=lambda: (
+                _("%(person)s mentioned you in “%(title)s”")
+                % {"person": author, "title": thread.title}
+            ),
+            template="communities/emails/mention.txt",
+            context={"mention": mention, "thread": thread, "link": link},
+        )
         mention.notified_at = timezone.now()
         mention.save(update_fields=["notified_at"])
     return True

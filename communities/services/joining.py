@@ -16,6 +16,7 @@ from communities.models import (
     JoinRequest,
     MemberProfile,
 )
+from communities.selectors import user_holds_role
 from communities.services.roles import ensure_writable, role_assign
 from copcore.models import OrganizationMembership, User
 from copcore.permissions import CommunityRole
@@ -27,14 +28,6 @@ def _check_call_open(community: Community) -> None:
         raise ValidationError(
             _("The call for members is not open yet: the conveners have not chosen it.")
         )
-
-
-def _holds_any_role(community: Community, user: User) -> bool:
-    return (
-        CommunityRoleAssignment.objects.filter(community=community, user=user)
-        .active_on(timezone.localdate())
-        .exists()
-    )
 
 
 def _profile_update(
@@ -65,7 +58,7 @@ def community_join(*, actor: User, community: Community) -> CommunityRoleAssignm
     _check_call_open(community)
     if community.call_type != CallType.PUBLIC:
         raise ValidationError(_("This community is restricted: ask to join instead."))
-    if _holds_any_role(community, actor):
+    if user_holds_role(community=community, user=actor):
         raise ValidationError(_("You are already part of this community."))
     assignment = role_assign(
         actor=actor, community=community, user=actor, role=CommunityRole.MEMBER
@@ -89,7 +82,7 @@ def join_request_create(
     _check_call_open(community)
     if community.call_type != CallType.RESTRICTED:
         raise ValidationError(_("This community is open: join it directly."))
-    if _holds_any_role(community, actor):
+    if user_holds_role(community=community, user=actor):
         raise ValidationError(_("You are already part of this community."))
     if JoinRequest.objects.filter(
         community=community, user=actor, status=JoinRequest.Status.PENDING
@@ -136,7 +129,7 @@ def join_request_decide(
     join_request.decision_reason = reason.strip()
     join_request.save()
     if approve:
-        if not _holds_any_role(community, join_request.user):
+        if not user_holds_role(community=community, user=join_request.user):
             role_assign(
                 actor=actor, community=community, user=join_request.user, role=CommunityRole.MEMBER
             )
@@ -168,7 +161,7 @@ def community_invitation_create(
         organization=community.organization, user=user
     ).exists():
         raise ValidationError({"user": _("Only members of the organization can be invited.")})
-    if _holds_any_role(community, user):
+    if user_holds_role(community=community, user=user):
         raise ValidationError({"user": _("This person is already part of the community.")})
     if CommunityInvitation.objects.filter(
         community=community, user=user, status=CommunityInvitation.Status.PENDING
@@ -208,7 +201,7 @@ def community_invitation_respond(
     )
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
-    if accept and not _holds_any_role(invitation.community, actor):
+    if accept and not user_holds_role(community=invitation.community, user=actor):
         role_assign(
             actor=actor, community=invitation.community, user=actor, role=CommunityRole.MEMBER
         )

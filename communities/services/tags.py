@@ -38,11 +38,19 @@ def tag_create(*, actor: User, organization: Organization, name: str, descriptio
 
 
 @transaction.atomic
-def community_tags_set(*, actor: User, community: Community, tags: list[Tag]) -> Community:
-    """Set the tagging norms: the tags members may use in this CoP."""
+def community_tags_set(
+    *, actor: User, community: Community, tags: list[Tag], new_names: list[str] | None = None
+) -> Community:
+    """Set the tagging norms: the tags members may use in this CoP. ``new_names`` are
+    added to the organization's vocabulary first and allowed too."""
     ensure_writable(community)
     if any(tag.organization_id != community.organization_id for tag in tags):
         raise ValidationError({"tags": _("Unknown tag.")})
+    tags = list(tags) + [
+        tag_create(actor=actor, organization=community.organization, name=name)
+        for name in new_names or []
+        if name.strip()
+    ]
     community.allowed_tags.set(tags)
     audit_record(
         organization=community.organization,

@@ -7,7 +7,6 @@ from communities.views.charter import (
     charter_edit,
     charter_version,
 )
-from communities.views.common import require_community_perm
 from communities.views.community import (
     community_create,
     community_detail,
@@ -73,7 +72,6 @@ __all__ = [
     "post_edit",
     "post_flag",
     "post_history",
-    "require_community_perm",
     "role_change",
     "role_end",
     "roles",

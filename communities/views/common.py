@@ -49,12 +49,6 @@ class PermsView:
             raise AttributeError(name) from None
 
 
-def require_community_perm(request: HttpRequest, community: Community, permission: str) -> None:
-    """403 for someone who can see the community but lacks the role for the action."""
-    if not request.user.has_perm(permission, community):
-        raise PermissionDenied
-
-
 def load(request: HttpRequest, community_slug: str, need: str | None = None) -> Loaded:
     community = selectors.community_get(organization=request.organization, slug=community_slug)
     loaded = Loaded(

@@ -22,7 +22,7 @@ from communities.forms import (
     RoleEndForm,
     TagsForm,
 )
-from communities.models import CommunityRoleAssignment, ExpectedResult, Objective, Rhythm
+from communities.models import Objective, Rhythm
 from communities.permissions import CommunityPermission as P
 from communities.views.common import load, message_from
 from copcore.forms import add_service_errors
@@ -118,7 +118,7 @@ def community_detail(request: HttpRequest, org_slug: str, community_slug: str) -
         overview=selectors.community_overview(community=community),
         objective_labels=[dict(Objective.choices)[o] for o in community.objectives],
         rhythm_labels=[dict(Rhythm.choices)[r] for r in community.rhythm],
-        results=list(ExpectedResult.objects.filter(community=community)),
+        results=list(selectors.expected_results(community=community)),
         timeline=list(selectors.transitions(community=community)),
         holds_role=holds_role,
         own_request=None
@@ -154,23 +154,12 @@ def roles(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRespo
     )
 
 
-def _assignment(loaded, assignment_id: int) -> CommunityRoleAssignment:
-    assignment = (
-        CommunityRoleAssignment.objects.filter(community=loaded.community, pk=assignment_id)
-        .select_related("user", "community")
-        .first()
-    )
-    if assignment is None:
-        raise Http404
-    return assignment
-
-
 @require_POST
 def role_end(
     request: HttpRequest, org_slug: str, community_slug: str, assignment_id: int
 ) -> HttpResponse:
     loaded = load(request, community_slug)
-    assignment = _assignment(loaded, assignment_id)
+    assignment = selectors.role_assignment_get(community=loaded.community, pk=assignment_id)
     loaded.require(P.MANAGE_ROLES)
     form = RoleEndForm(request.POST)
     if not form.is_valid():
@@ -196,7 +185,7 @@ def role_change(
     request: HttpRequest, org_slug: str, community_slug: str, assignment_id: int
 ) -> HttpResponse:
     loaded = load(request, community_slug)
-    assignment = _assignment(loaded, assignment_id)
+    assignment = selectors.role_assignment_get(community=loaded.community, pk=assignment_id)
     loaded.require(P.MANAGE_ROLES)
     form = RoleChangeForm(request.POST)
     if not form.is_valid():
@@ -240,9 +229,7 @@ def design_checklist(request: HttpRequest, org_slug: str, community_slug: str) -
 
 def _initial_for(step: str, community) -> dict:
     if step == "results":
-        return DesignResultsForm.initial_from(
-            ExpectedResult.objects.filter(community=community).order_by("position")
-        )
+        return DesignResultsForm.initial_from(selectors.expected_results(community=community))
     return {name: getattr(community, name) for name in design.STEP_FIELDS.get(step, [])}
 
 
@@ -389,17 +376,12 @@ def tags(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRespon
         loaded.require(P.MODERATE)
         if form.is_valid():
             try:
-                chosen = list(form.cleaned_data["tags"])
-                for name in form.cleaned_data["new_tags"].split(","):
-                    if name.strip():
-                        chosen.append(
-                            services.tag_create(
-                                actor=request.user,
-                                organization=request.organization,
-                                name=name,
-                            )
-                        )
-                services.community_tags_set(actor=request.user, community=community, tags=chosen)
+                services.community_tags_set(
+                    actor=request.user,
+                    community=community,
+                    tags=list(form.cleaned_data["tags"]),
+                    new_names=form.cleaned_data["new_tags"].split(","),
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

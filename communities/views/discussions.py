@@ -154,7 +154,13 @@ def thread_detail(
                 response["Location"] += f"?page={last_page}#post-{post.pk}"
                 return response
     is_moderator = loaded.can(P.MODERATE)
-    allowed_tags = list(selectors.tags_allowed(community=community)) if is_moderator else []
+    tags_form = None
+    if is_moderator:
+        allowed_tags = selectors.tags_allowed(community=community)
+        if allowed_tags.exists():
+            tags_form = ThreadTagsForm(
+                allowed_tags=allowed_tags, initial={"tags": list(thread.tags.all())}
+            )
     can_reply = (
         loaded.can(P.POST)
         and not thread.is_closed
@@ -171,12 +177,7 @@ def thread_detail(
             ),
             form=form,
             can_reply=can_reply,
-            tags_form=ThreadTagsForm(
-                allowed_tags=selectors.tags_allowed(community=community),
-                initial={"tags": list(thread.tags.all())},
-            )
-            if allowed_tags
-            else None,
+            tags_form=tags_form,
         ),
     )
 
