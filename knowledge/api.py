@@ -5,9 +5,11 @@ what the caller may not see answers 404, what their role does not allow 403."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -197,10 +199,7 @@ class AssetActionView(KnowledgeAPIMixin, generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         action, reason = serializer.validated_data["action"], serializer.validated_data["reason"]
         if action == "submit":
-            if not (
-                asset.owner_id == request.user.pk
-                or asset.co_owners.filter(pk=request.user.pk).exists()
-            ):
+            if not selectors.is_asset_owner(user=request.user, asset=asset):
                 raise PermissionDenied
             services.asset_submit(actor=request.user, asset=asset)
         elif action in ("request_changes", "decline", "publish"):
@@ -213,9 +212,7 @@ class AssetActionView(KnowledgeAPIMixin, generics.GenericAPIView):
             else:
                 services.asset_request_changes(actor=request.user, asset=asset, reason=reason)
         else:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"action": ["Assets cannot be promoted."]})
+            raise ValidationError({"action": [_("Assets cannot be promoted.")]})
         asset = selectors.asset_get(viewer=v, asset_id=asset.pk)
         return Response(AssetDetailSerializer(asset).data)
 
@@ -311,9 +308,7 @@ class FieldNoteActionView(KnowledgeAPIMixin, generics.GenericAPIView):
                     actor=request.user, note=note, reason=data["reason"]
                 )
         else:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"action": ["Field notes are promoted, not published."]})
+            raise ValidationError({"action": [_("Field notes are promoted, not published.")]})
         return Response(FieldNoteSerializer(note).data)
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.models import (
+    TEMPLATE_FIELDS,
     ActDecision,
     Asset,
     AssetStatus,
@@ -330,21 +331,13 @@ class TestOfChangeForm(forms.ModelForm):
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
-            for name in [
-                "change_idea",
-                "objective",
-                "question",
-                "prediction",
-                "plan_who",
-                "plan_what",
-                "plan_when",
-                "plan_where",
-                "plan_data",
+            for name in (
+                *TEMPLATE_FIELDS,
                 "do_what_happened",
                 "do_observations",
                 "study_results",
                 "act_notes",
-            ]
+            )
         } | {
             "starts_on": DATE_WIDGET,
             "ends_on": DATE_WIDGET,
@@ -427,33 +420,8 @@ class TestTemplateForm(forms.ModelForm):
 
     class Meta:
         model = TestTemplate
-        fields = [
-            "name",
-            "community",
-            "change_idea",
-            "objective",
-            "question",
-            "prediction",
-            "plan_who",
-            "plan_what",
-            "plan_when",
-            "plan_where",
-            "plan_data",
-        ]
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 2})
-            for name in [
-                "change_idea",
-                "objective",
-                "question",
-                "prediction",
-                "plan_who",
-                "plan_what",
-                "plan_when",
-                "plan_where",
-                "plan_data",
-            ]
-        }
+        fields = ["name", "community", *TEMPLATE_FIELDS]
+        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in TEMPLATE_FIELDS}
 
     def __init__(self, *args, communities, allow_org_wide: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -283,6 +283,34 @@ class TestStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+# The plan wording a template pre-fills, and every field of a test a form, the API
+# or a service may set (besides its relations): one list for all of them.
+TEMPLATE_FIELDS = (
+    "change_idea",
+    "objective",
+    "question",
+    "prediction",
+    "plan_who",
+    "plan_what",
+    "plan_when",
+    "plan_where",
+    "plan_data",
+)
+TEST_TEXT_FIELDS = (
+    "title",
+    *TEMPLATE_FIELDS,
+    "do_what_happened",
+    "do_observations",
+    "study_results",
+    "prediction_held",
+    "act_decision",
+    "act_notes",
+    "status",
+    "starts_on",
+    "ends_on",
+)
+
+
 class TestOfChange(models.Model):
     """A PDSA cycle (Model for Improvement): plan, do, study, act. A cycle may start
     the next one from itself, so a ramp of tests reads as a chain. Whether the

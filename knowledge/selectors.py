@@ -9,6 +9,7 @@ check rows one by one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
@@ -42,6 +43,7 @@ from knowledge.models import (
     Visibility,
 )
 from knowledge.permissions import KnowledgePermission
+from measurement.models import Measure, Site
 
 WAITING_TOO_LONG = dt.timedelta(days=14)
 
@@ -299,13 +301,18 @@ def asset_public_get(*, public_id) -> Asset:
     return asset
 
 
+def is_asset_owner(*, user: User | AnonymousUser, asset: Asset) -> bool:
+    """The owner or a co-owner (reads the co-owners ``asset_get`` prefetched)."""
+    return asset.owner_id == user.pk or any(
+        person.pk == user.pk for person in asset.co_owners.all()
+    )
+
+
 def can_edit_asset(*, viewer: Viewer, asset: Asset) -> bool:
     """Owners and co-owners edit their asset; curators edit any in their communities."""
     if not viewer.is_org_member:
         return False
-    if asset.owner_id == viewer.user.pk or viewer.can_curate(asset.community_id):
-        return True
-    return any(person.pk == viewer.user.pk for person in asset.co_owners.all())
+    return viewer.can_curate(asset.community_id) or is_asset_owner(user=viewer.user, asset=asset)
 
 
 def asset_versions(*, asset: Asset) -> QuerySet[AssetVersion]:
@@ -321,6 +328,13 @@ def asset_version_get(*, asset: Asset, number: int) -> AssetVersion:
     if version is None:
         raise Http404
     return version
+
+
+def package_item_get(*, asset: Asset, item_id: int) -> ChangePackageItem:
+    item = ChangePackageItem.objects.filter(package=asset, pk=item_id).first()
+    if item is None:
+        raise Http404
+    return item
 
 
 def package_items(*, asset: Asset, viewer: Viewer) -> list[ChangePackageItem]:
@@ -641,5 +655,13 @@ def organization_people(*, organization: Organization) -> QuerySet[User]:
     )
 
 
-def organization_tags(*, organization: Organization) -> QuerySet[Tag]:
-    return Tag.objects.filter(organization=organization).order_by("name")
+def active_sites(*, organization: Organization) -> QuerySet[Site]:
+    return Site.objects.filter(organization=organization, is_active=True).order_by("name")
+
+
+def measures_of_communities(
+    *, organization: Organization, community_ids: Iterable[int]
+) -> QuerySet[Measure]:
+    return Measure.objects.filter(
+        organization=organization, community_id__in=community_ids
+    ).order_by("name")

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from communities.models import Community, Tag
 from copcore.models import User
 from knowledge.models import (
+    TEST_TEXT_FIELDS,
     ActDecision,
     Asset,
     AssetVersion,
@@ -242,29 +243,6 @@ class QueueItemSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
 
 
-_TEST_FIELDS = [
-    "title",
-    "change_idea",
-    "objective",
-    "question",
-    "prediction",
-    "plan_who",
-    "plan_what",
-    "plan_when",
-    "plan_where",
-    "plan_data",
-    "do_what_happened",
-    "do_observations",
-    "study_results",
-    "prediction_held",
-    "act_decision",
-    "act_notes",
-    "status",
-    "starts_on",
-    "ends_on",
-]
-
-
 class TestOfChangeSerializer(_OrgScopedMixin, serializers.ModelSerializer):
     """A PDSA cycle. On create, ``community`` (slug) is required and
     ``previous_cycle`` links it into a ramp; both are fixed afterwards."""
@@ -308,7 +286,7 @@ class TestOfChangeSerializer(_OrgScopedMixin, serializers.ModelSerializer):
             "community",
             "author",
             "author_name",
-            *_TEST_FIELDS,
+            *TEST_TEXT_FIELDS,
             "site",
             "tags",
             "measures",

@@ -26,6 +26,8 @@ from copcore.models import Organization, OrganizationMembership, User
 from copcore.services import audit_record
 from knowledge import extraction
 from knowledge.models import (
+    TEMPLATE_FIELDS,
+    TEST_TEXT_FIELDS,
     Asset,
     AssetStatus,
     AssetVersion,
@@ -39,41 +41,7 @@ from knowledge.models import (
     Visibility,
 )
 from knowledge.selectors import search_config
-from knowledge.uploads import storage_name, validate_upload
-
-TEST_TEXT_FIELDS = (
-    "title",
-    "change_idea",
-    "objective",
-    "question",
-    "prediction",
-    "plan_who",
-    "plan_what",
-    "plan_when",
-    "plan_where",
-    "plan_data",
-    "do_what_happened",
-    "do_observations",
-    "study_results",
-    "prediction_held",
-    "act_decision",
-    "act_notes",
-    "status",
-    "starts_on",
-    "ends_on",
-)
-TEMPLATE_FIELDS = (
-    "change_idea",
-    "objective",
-    "question",
-    "prediction",
-    "plan_who",
-    "plan_what",
-    "plan_when",
-    "plan_where",
-    "plan_data",
-)
-
+from knowledge.uploads import UploadCheck, storage_name, validate_upload
 
 # ---------------------------------------------------------------- shared checks
 
@@ -137,10 +105,12 @@ def stored_file_create(
     organization: Organization,
     uploaded: UploadedFile,
     field_note: FieldNote | None = None,
+    check: UploadCheck | None = None,
 ) -> StoredFile:
     """Check an upload against the rules (nothing is stored when it fails), store it
-    under a random name, and extract its text for search after the commit."""
-    check = validate_upload(uploaded)
+    under a random name, and extract its text for search after the commit. A caller
+    that has already checked the upload passes its ``check`` (no second read)."""
+    check = check or validate_upload(uploaded)
     name = default_storage.save(
         storage_name(check, folder=f"knowledge/{organization.pk}"), uploaded
     )
@@ -388,7 +358,7 @@ def asset_version_create(
             stored_file = current.file
         else:
             stored_file = stored_file_create(
-                actor=actor, organization=asset.organization, uploaded=upload
+                actor=actor, organization=asset.organization, uploaded=upload, check=check
             )
     digest = content_sha256(body=body, file=stored_file, link=link)
     if current is not None and current.sha256 == digest:
@@ -646,9 +616,7 @@ def field_note_create(
     if site is not None and site.organization_id != organization.pk:
         raise ValidationError({"site": _("Unknown site.")})
     tags = _check_tags(organization=organization, community=community, tags=tags)
-    uploads = list(uploads or [])
-    for upload in uploads:  # refuse before anything is written
-        validate_upload(upload)
+    checked = [(upload, validate_upload(upload)) for upload in uploads or ()]  # before any write
     note = FieldNote.objects.create(
         organization=organization,
         community=community,
@@ -658,14 +626,16 @@ def field_note_create(
         site=site,
     )
     note.tags.set(tags)
-    for upload in uploads:
-        stored_file_create(actor=actor, organization=organization, uploaded=upload, field_note=note)
+    for upload, check in checked:
+        stored_file_create(
+            actor=actor, organization=organization, uploaded=upload, field_note=note, check=check
+        )
     audit_record(
         organization=organization,
         actor=actor,
         verb="knowledge.field_note_created",
         target=note,
-        data={"community": community.pk, "attachments": len(uploads)},
+        data={"community": community.pk, "attachments": len(checked)},
     )
     return note
 
@@ -688,23 +658,23 @@ def field_note_update(
     if site is not None and site.organization_id != organization.pk:
         raise ValidationError({"site": _("Unknown site.")})
     tags = _check_tags(organization=organization, community=note.community, tags=tags)
-    uploads = list(uploads or [])
-    for upload in uploads:
-        validate_upload(upload)
+    checked = [(upload, validate_upload(upload)) for upload in uploads or ()]  # before any write
     note.title = title.strip()
     note.body = body.strip()
     note.site = site
     note.updated_at = timezone.now()
     note.save(update_fields=["title", "body", "site", "updated_at"])
     note.tags.set(tags)
-    for upload in uploads:
-        stored_file_create(actor=actor, organization=organization, uploaded=upload, field_note=note)
+    for upload, check in checked:
+        stored_file_create(
+            actor=actor, organization=organization, uploaded=upload, field_note=note, check=check
+        )
     audit_record(
         organization=organization,
         actor=actor,
         verb="knowledge.field_note_updated",
         target=note,
-        data={"attachments_added": len(uploads)},
+        data={"attachments_added": len(checked)},
     )
     return note
 

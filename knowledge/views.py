@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from communities.selectors import tags_allowed
+from communities.selectors import tags_allowed, tags_of_organization
 from copcore.forms import add_service_errors
 from knowledge import selectors, services
 from knowledge.forms import (
@@ -31,9 +31,9 @@ from knowledge.forms import (
     VersionForm,
 )
 from knowledge.models import (
+    TEMPLATE_FIELDS,
     Asset,
     AssetStatus,
-    ChangePackageItem,
     NoteStatus,
     TestOfChange,
     TestStatus,
@@ -41,7 +41,6 @@ from knowledge.models import (
 from knowledge.rendering import diff_lines, render_markdown
 from knowledge.selectors import Viewer
 from knowledge.uploads import file_download_response
-from measurement.models import Measure, Site
 
 PAGE_SIZE = 25
 
@@ -82,7 +81,7 @@ def _asset_filter_form(request: HttpRequest, v: Viewer) -> AssetFilterForm:
     org = request.organization
     return AssetFilterForm(
         request.GET or None,
-        tags=selectors.organization_tags(organization=org),
+        tags=tags_of_organization(organization=org),
         communities=selectors.communities_where(viewer=v, permission="view"),
         people=selectors.organization_people(organization=org),
     )
@@ -140,7 +139,7 @@ def asset_create(request: HttpRequest, org_slug: str) -> HttpResponse:
         request.FILES or None,
         communities=communities.distinct().order_by("name"),
         people=selectors.organization_people(organization=org),
-        tags=selectors.organization_tags(organization=org),
+        tags=tags_of_organization(organization=org),
         allow_org_wide=v.is_org_admin,
         initial={"community": request.GET.get("community")},
     )
@@ -175,9 +174,7 @@ def asset_create(request: HttpRequest, org_slug: str) -> HttpResponse:
 def _asset_context(request: HttpRequest, v: Viewer, asset: Asset) -> dict:
     can_edit = selectors.can_edit_asset(viewer=v, asset=asset)
     can_curate = v.can_curate(asset.community_id)
-    is_owner = asset.owner_id == request.user.pk or any(
-        person.pk == request.user.pk for person in asset.co_owners.all()
-    )
+    is_owner = selectors.is_asset_owner(user=request.user, asset=asset)
     actions = []
     if can_curate:
         if asset.status == AssetStatus.SUBMITTED:
@@ -232,7 +229,7 @@ def asset_edit(request: HttpRequest, org_slug: str, asset_id: int) -> HttpRespon
     _deny_unless(selectors.can_edit_asset(viewer=v, asset=asset))
     org = request.organization
     tags = (
-        selectors.organization_tags(organization=org)
+        tags_of_organization(organization=org)
         if asset.community is None
         else tags_allowed(community=asset.community)
     )
@@ -387,10 +384,7 @@ def asset_compare(request: HttpRequest, org_slug: str, asset_id: int) -> HttpRes
 def asset_submit(request: HttpRequest, org_slug: str, asset_id: int) -> HttpResponse:
     v = viewer(request)
     asset = selectors.asset_get(viewer=v, asset_id=asset_id)
-    is_owner = (
-        asset.owner_id == request.user.pk or asset.co_owners.filter(pk=request.user.pk).exists()
-    )
-    _deny_unless(is_owner)
+    _deny_unless(selectors.is_asset_owner(user=request.user, asset=asset))
     try:
         services.asset_submit(actor=request.user, asset=asset)
     except ValidationError as error:
@@ -430,9 +424,7 @@ def _package_and_item(request, v, asset_id, item_id=None):
     asset = selectors.asset_get(viewer=v, asset_id=asset_id)
     item = None
     if item_id is not None:
-        item = ChangePackageItem.objects.filter(package=asset, pk=item_id).first()
-        if item is None:
-            raise Http404
+        item = selectors.package_item_get(asset=asset, item_id=item_id)
     _deny_unless(selectors.can_edit_asset(viewer=v, asset=asset))
     return asset, item
 
@@ -499,7 +491,7 @@ def _note_form(request: HttpRequest, v: Viewer, *, editing=False, note=None, dat
     tags = (
         tags_allowed(community=note.community)
         if note is not None
-        else selectors.organization_tags(organization=org)
+        else tags_of_organization(organization=org)
     )
     initial = {}
     if note is not None:
@@ -515,7 +507,7 @@ def _note_form(request: HttpRequest, v: Viewer, *, editing=False, note=None, dat
         data,
         files,
         communities=selectors.communities_where(viewer=v, permission="add_note"),
-        sites=Site.objects.filter(organization=org, is_active=True).order_by("name"),
+        sites=selectors.active_sites(organization=org),
         tags=tags,
         editing=editing,
         initial=initial,
@@ -704,45 +696,37 @@ def _test_filter_form(request: HttpRequest, v: Viewer) -> TestFilterForm:
     return TestFilterForm(
         request.GET or None,
         communities=selectors.communities_where(viewer=v, permission="view"),
-        tags=selectors.organization_tags(organization=request.organization),
+        tags=tags_of_organization(organization=request.organization),
+    )
+
+
+def _test_list_page(request: HttpRequest, *, learning: bool) -> HttpResponse:
+    v = viewer(request)
+    form = _test_filter_form(request, v)
+    select = selectors.tests_learning_from_failure if learning else selectors.tests_visible
+    tests = select(viewer=v, **form.filters())
+    return render(
+        request,
+        "knowledge/test_list.html",
+        {
+            "form": form,
+            "page": _page(request, tests),
+            "query": _query_without_page(request),
+            "can_create": bool(v.ids("add_test")),
+            "learning": learning,
+        },
     )
 
 
 @require_GET
 def test_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    v = viewer(request)
-    form = _test_filter_form(request, v)
-    tests = selectors.tests_visible(viewer=v, **form.filters())
-    return render(
-        request,
-        "knowledge/test_list.html",
-        {
-            "form": form,
-            "page": _page(request, tests),
-            "query": _query_without_page(request),
-            "can_create": bool(v.ids("add_test")),
-            "learning": False,
-        },
-    )
+    return _test_list_page(request, learning=False)
 
 
 @require_GET
 def test_learning(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Learning from what failed: abandoned tests and contradicted predictions."""
-    v = viewer(request)
-    form = _test_filter_form(request, v)
-    tests = selectors.tests_learning_from_failure(viewer=v, **form.filters())
-    return render(
-        request,
-        "knowledge/test_list.html",
-        {
-            "form": form,
-            "page": _page(request, tests),
-            "query": _query_without_page(request),
-            "can_create": bool(v.ids("add_test")),
-            "learning": True,
-        },
-    )
+    return _test_list_page(request, learning=True)
 
 
 def _test_form(
@@ -756,15 +740,15 @@ def _test_form(
         instance=instance,
         initial=initial,
         communities=communities,
-        sites=Site.objects.filter(organization=org, is_active=True).order_by("name"),
+        sites=selectors.active_sites(organization=org),
         tags=(
             tags_allowed(community=community)
             if community
-            else selectors.organization_tags(organization=org)
+            else tags_of_organization(organization=org)
         ),
-        measures=Measure.objects.filter(
-            organization=org, community_id__in=measure_communities
-        ).order_by("name"),
+        measures=selectors.measures_of_communities(
+            organization=org, community_ids=measure_communities
+        ),
         editing=editing,
     )
 
@@ -789,7 +773,7 @@ def test_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     template_id = request.GET.get("template", "")
     if template_id.isdigit():
         template = selectors.test_template_get(viewer=v, template_id=int(template_id))
-        initial |= {name: getattr(template, name) for name in services.TEMPLATE_FIELDS}
+        initial |= {name: getattr(template, name) for name in TEMPLATE_FIELDS}
         initial["title"] = template.name
         if template.community_id:
             initial["community"] = template.community_id

@@ -98,7 +98,6 @@ def test_public_route_is_mounted_by_the_project_at_p(world, client):
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.urls("knowledge.tests.public_urls")
 def test_public_asset_is_readable_without_login_at_a_stable_address(world, client):
     with scope(organization=world.org_a):
         public = make_asset(
