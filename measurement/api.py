@@ -4,7 +4,7 @@ import batches. Every read goes through ``observations_visible_to``."""
 from __future__ import annotations
 
 import django_filters
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +16,7 @@ from copcore.api_support import OrganizationScopedMixin
 from copcore.responses import error_body
 from measurement import access, exports, selectors, services
 from measurement.disclosure import OrganizationDiscloser
-from measurement.models import ImportBatch, Observation
+from measurement.models import ImportBatch, Measure, Observation
 from measurement.serializers import (
     ImportBatchSerializer,
     ImportResultSerializer,
@@ -153,14 +153,11 @@ class MeasureListView(OrganizationScopedMixin, generics.ListAPIView):
     filterset_fields = ["frequency", "value_type", "kind", "is_active"]
 
     def get_queryset(self):
-        from communities.models import Community
-        from measurement.models import Measure
-
         if getattr(self, "swagger_fake_view", False):  # schema generation: no queries
             return Measure.objects.none()
         visible = [
             c.pk
-            for c in Community.objects.filter(organization=self.organization)
+            for c in selectors.communities(organization=self.organization)
             if access.can_view(self.request.user, c)
         ]
         measures = (
@@ -180,9 +177,6 @@ class ImportBatchDetailView(OrganizationScopedMixin, generics.RetrieveAPIView):
     queryset = ImportBatch.objects.none()
 
     def get_object(self):
-        batch = selectors.import_batch_get(
-            organization=self.organization, batch_id=self.kwargs["batch_id"]
+        return selectors.import_batch_visible_get(
+            user=self.request.user, organization=self.organization, batch_id=self.kwargs["batch_id"]
         )
-        if not access.sees_unapproved(self.request.user, batch.community):
-            raise Http404
-        return batch

@@ -30,10 +30,6 @@ def align(frequency: str, day: dt.date) -> dt.date:
     raise ValueError(f"unknown frequency {frequency!r}")
 
 
-def is_aligned(frequency: str, day: dt.date) -> bool:
-    return align(frequency, day) == day
-
-
 def next_period(frequency: str, start: dt.date) -> dt.date:
     if frequency == WEEKLY:
         return start + dt.timedelta(days=7)

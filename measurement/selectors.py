@@ -74,6 +74,11 @@ def observations_visible_in_organization(*, user, organization: Organization) ->
     return Observation.objects.filter(organization=organization).filter(condition)
 
 
+def communities(*, organization: Organization) -> QuerySet[Community]:
+    """The organization's CoPs by name (the data home lists each with the person's rights)."""
+    return Community.objects.filter(organization=organization).order_by("name")
+
+
 def sites_of_organization(*, organization: Organization) -> QuerySet[Site]:
     return Site.objects.filter(organization=organization).select_related("parent")
 
@@ -115,7 +120,7 @@ def measures(*, community: Community, active_only: bool = False) -> QuerySet[Mea
 def measure_get(*, community: Community, measure_id: int) -> Measure:
     measure = (
         Measure.objects.filter(community=community, pk=measure_id)
-        .prefetch_related("stratifiers__categories", "phase_breaks")
+        .prefetch_related("stratifiers")
         .first()
     )
     if measure is None:
@@ -123,15 +128,25 @@ def measure_get(*, community: Community, measure_id: int) -> Measure:
     return measure
 
 
-def measure_in_organization(*, organization: Organization, measure_id: int) -> Measure:
-    measure = (
-        Measure.objects.filter(organization=organization, pk=measure_id)
-        .select_related("community")
-        .first()
+def measure_frequencies(*, community: Community) -> list[str]:
+    """Frequencies of the CoP's active measures (the data-entry grid's choices)."""
+    return list(
+        Measure.objects.filter(community=community, is_active=True)
+        .values_list("frequency", flat=True)
+        .distinct()
     )
-    if measure is None:
-        raise Http404
-    return measure
+
+
+def grid_observations(
+    *, measures: list[Measure], site: Site, period: dt.date
+) -> dict[tuple[int, int], Observation]:
+    """The observations the data-entry grid shows, by (measure id, category id or 0)."""
+    return {
+        (o.measure_id, o.category_id or 0): o
+        for o in Observation.objects.filter(
+            measure__in=measures, site=site, period=period
+        ).select_related("category")
+    }
 
 
 def phase_breaks(*, measure: Measure) -> QuerySet[PhaseBreak]:
@@ -155,6 +170,42 @@ def import_batch_get(*, organization: Organization, batch_id: int) -> ImportBatc
     if batch is None:
         raise Http404
     return batch
+
+
+def import_batch_visible_get(*, user, organization: Organization, batch_id: int) -> ImportBatch:
+    """An import batch for its status page or API: 404 unless the person works on the
+    CoP's unapproved data (stewards and approvers), exactly like a missing batch."""
+    batch = import_batch_get(organization=organization, batch_id=batch_id)
+    if not access.sees_unapproved(user, batch.community):
+        raise Http404
+    return batch
+
+
+def import_batch_twin(*, batch: ImportBatch) -> ImportBatch | None:
+    """The earlier batch a duplicate upload repeats (recorded in its report), if any."""
+    twin_id = batch.report.get("duplicate_of")
+    if not twin_id:
+        return None
+    return ImportBatch.objects.filter(organization_id=batch.organization_id, pk=twin_id).first()
+
+
+def observations_filtered(*, user, community: Community, filters: dict) -> QuerySet[Observation]:
+    """The observations table: what ``user`` may see, narrowed by the filter form's
+    cleaned data (measure, site, period_after, period_before, status; each optional)."""
+    rows = observations_visible_to(user=user, community=community)
+    lookups = {
+        "measure": "measure",
+        "site": "site",
+        "period_after": "period__gte",
+        "period_before": "period__lte",
+        "status": "status",
+    }
+    conditions = {lookup: filters[name] for name, lookup in lookups.items() if filters.get(name)}
+    return (
+        rows.filter(**conditions)
+        .select_related("measure", "site", "category__stratifier")
+        .order_by("measure__code", "site__name", "-period", "category_id")
+    )
 
 
 def pending_review(*, community: Community) -> QuerySet[Observation]:

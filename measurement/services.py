@@ -9,6 +9,7 @@ page can show it; everything it concludes is saved atomically at the end.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import tempfile
 import uuid
@@ -291,11 +292,12 @@ def phase_break_add(
     *, actor: User, measure: Measure, starts_on: dt.date, reason: str
 ) -> PhaseBreak:
     """Start a new phase of the measure's chart at a period, with the change that caused it."""
-    if align(measure.frequency, starts_on) != starts_on:
+    aligned = align(measure.frequency, starts_on)
+    if aligned != starts_on:
         raise ValidationError(
             {
                 "starts_on": _("Choose the first day of a period: %(date)s.")
-                % {"date": align(measure.frequency, starts_on).isoformat()}
+                % {"date": aligned.isoformat()}
             }
         )
     if not reason.strip():
@@ -317,18 +319,6 @@ def phase_break_add(
         data={"starts_on": starts_on.isoformat(), "reason": phase_break.reason},
     )
     return phase_break
-
-
-@transaction.atomic
-def phase_break_delete(*, actor: User, phase_break: PhaseBreak) -> None:
-    audit_record(
-        organization=phase_break.organization,
-        actor=actor,
-        verb="measurement.phase_break_deleted",
-        target=phase_break.measure,
-        data={"starts_on": phase_break.starts_on.isoformat(), "reason": phase_break.reason},
-    )
-    phase_break.delete()
 
 
 # Data-entry grid --------------------------------------------------------------------
@@ -457,28 +447,6 @@ def observations_save_grid(
         data={"community": community.slug, "period": period.isoformat(), "rows": saved},
     )
     return saved, {}
-
-
-@transaction.atomic
-def observations_submit_drafts(
-    *, actor: User, community: Community, site: Site, period: dt.date
-) -> int:
-    """Submit the site's drafts (and returned rows) of one period."""
-    access.require(access.can_submit(actor, community))
-    updated = Observation.objects.filter(
-        measure__community=community,
-        site=site,
-        period=period,
-        status__in=[Observation.Status.DRAFT, Observation.Status.RETURNED],
-    ).update(status=Observation.Status.SUBMITTED, submitted_at=timezone.now())
-    audit_record(
-        organization=community.organization,
-        actor=actor,
-        verb="measurement.data_submitted",
-        target=site,
-        data={"community": community.slug, "period": period.isoformat(), "rows": updated},
-    )
-    return updated
 
 
 # Approval ---------------------------------------------------------------------------
@@ -839,10 +807,6 @@ def import_batch_request_commit(
     return import_batch_commit(batch_id=batch.pk)
 
 
-def _commit_status(community: Community) -> str:
-    return Observation.Status.SUBMITTED
-
-
 def import_batch_commit(*, batch_id: int) -> ImportBatch:
     """Load the checked rows with COPY and upsert them in one transaction: all or none.
 
@@ -859,7 +823,7 @@ def import_batch_commit(*, batch_id: int) -> ImportBatch:
         with transaction.atomic():
             batch = (
                 ImportBatch.objects.select_for_update(of=("self",))
-                .select_related("community", "committed_by")
+                .select_related("organization", "committed_by")
                 .get(pk=batch_id)
             )
             if batch.status != ImportBatch.Status.COMMITTING:
@@ -871,7 +835,7 @@ def import_batch_commit(*, batch_id: int) -> ImportBatch:
                 organization_id=batch.organization_id,
                 batch_id=batch.pk,
                 actor_id=batch.committed_by_id,
-                status=_commit_status(batch.community),
+                status=Observation.Status.SUBMITTED,
                 overwrite=batch.on_existing == ImportBatch.OnExisting.OVERWRITE,
                 now=timezone.now(),
             )
@@ -923,14 +887,7 @@ def import_batch_fail(*, batch_id: int, message: str) -> None:
 
 
 def _api_cells(row: dict[str, Any]) -> tuple[str, ...]:
-    cells = []
-    for column in COLUMNS:
-        value = row.get(column)
-        if value is None or isinstance(value, bool):
-            cells.append("" if value is None else str(value))
-        else:
-            cells.append(str(value))
-    return tuple(cells)
+    return tuple("" if row.get(column) is None else str(row[column]) for column in COLUMNS)
 
 
 @dataclass
@@ -973,8 +930,6 @@ def observations_import_rows(
         sink.flush()
         if report.error_count or dry_run or not report.valid_rows:
             return ApiImportResult(batch=None, report=report)
-        import hashlib
-
         checksum = hashlib.sha256(
             json.dumps(rows, sort_keys=True, default=str).encode("utf-8")
         ).hexdigest()
@@ -995,7 +950,7 @@ def observations_import_rows(
             organization_id=community.organization_id,
             batch_id=batch.pk,
             actor_id=actor.pk,
-            status=_commit_status(community),
+            status=Observation.Status.SUBMITTED,
             overwrite=on_existing == ImportBatch.OnExisting.OVERWRITE,
             now=timezone.now(),
         )

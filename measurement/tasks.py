@@ -4,6 +4,8 @@ is already checked or imported is left alone), so retries are safe."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from celery import shared_task
 from django_scopes import scope, scopes_disabled
 
@@ -17,31 +19,29 @@ def _organization_of(batch_id: int):
     return batch.organization if batch else None
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
-def validate_import(self, batch_id: int) -> str | None:
-    """The dry run of a large upload, in the background."""
+def _run(task, service: Callable[..., ImportBatch], batch_id: int) -> str | None:
+    """Call ``service`` on the batch inside its organization's scope. OSError (storage,
+    network) is retried with backoff; on the last try, or any other error, the batch
+    is marked failed before the error propagates."""
     organization = _organization_of(batch_id)
     if organization is None:
         return None
     with scope(organization=organization):
         try:
-            return services.import_batch_validate(batch_id=batch_id).status
+            return service(batch_id=batch_id).status
         except Exception as error:
-            if self.request.retries >= self.max_retries or not isinstance(error, OSError):
+            if task.request.retries >= task.max_retries or not isinstance(error, OSError):
                 services.import_batch_fail(batch_id=batch_id, message=repr(error))
             raise
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def validate_import(self, batch_id: int) -> str | None:
+    """The dry run of a large upload, in the background."""
+    return _run(self, services.import_batch_validate, batch_id)
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def commit_import(self, batch_id: int) -> str | None:
     """The atomic COPY-and-upsert of a large, checked upload, in the background."""
-    organization = _organization_of(batch_id)
-    if organization is None:
-        return None
-    with scope(organization=organization):
-        try:
-            return services.import_batch_commit(batch_id=batch_id).status
-        except Exception as error:
-            if self.request.retries >= self.max_retries or not isinstance(error, OSError):
-                services.import_batch_fail(batch_id=batch_id, message=repr(error))
-            raise
+    return _run(self, services.import_batch_commit, batch_id)

@@ -37,7 +37,7 @@ from measurement.forms import (
     StratifierForm,
     UploadForm,
 )
-from measurement.models import ImportBatch, Measure, Observation, StratifierCategory
+from measurement.models import ImportBatch, Measure, StratifierCategory
 from measurement.periods import (
     align,
     last_complete_period,
@@ -74,11 +74,8 @@ def _save_or_errors(form: Form, action: Callable[[], object]) -> object | None:
 
 
 def data_home(request: HttpRequest, org_slug: str) -> HttpResponse:
-    from communities.models import Community
-
     communities = [
-        (c, _rights(request, c))
-        for c in Community.objects.filter(organization=request.organization).order_by("name")
+        (c, _rights(request, c)) for c in selectors.communities(organization=request.organization)
     ]
     can_manage_sites = org_role_has_perm(request.membership.role, access.MANAGE_SITES)
     return render(
@@ -352,11 +349,7 @@ def data_entry(
     site = selectors.enrolled_site_get(community=community, site_id=site_id)
     access.require(access.can_submit(request.user, community))
     source = request.POST if request.method == "POST" else request.GET
-    frequencies = list(
-        Measure.objects.filter(community=community, is_active=True)
-        .values_list("frequency", flat=True)
-        .distinct()
-    )
+    frequencies = selectors.measure_frequencies(community=community)
     frequency = source.get("frequency") or (
         Measure.Frequency.MONTHLY if Measure.Frequency.MONTHLY in frequencies or not frequencies
         else frequencies[0]
@@ -373,12 +366,7 @@ def data_entry(
         .prefetch_related("stratifiers__categories")
     )
     lines = _grid_lines(measures)
-    existing = {
-        (o.measure_id, o.category_id or 0): o
-        for o in Observation.objects.filter(
-            measure__in=measures, site=site, period=period
-        ).select_related("category")
-    }
+    existing = selectors.grid_observations(measures=measures, site=site, period=period)
     errors: dict[int, list[dict]] = {}
     if request.method == "POST":
         action = request.POST.get("action", "draft")
@@ -514,28 +502,16 @@ def imports(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRes
     )
 
 
-def _template_rows(community) -> list[list[str]]:
-    measures = list(selectors.measures(community=community, active_only=True))
-    site = selectors.enrolments(community=community).first()
-    site_code = site.site.code if site else "SITE"
-    rows = []
-    for measure in measures:
-        period = last_complete_period(measure.frequency, timezone.localdate()).isoformat()
-        ratio = measure.uses_ratio
-        rows.append(
-            [
-                measure.code,
-                site_code,
-                period,
-                "",
-                "",
-                "" if ratio else "-",
-                "" if ratio else "-",
-                "-" if ratio else "",
-                "",
-            ]
-        )
-    return [[cell if cell != "-" else "" for cell in row] for row in rows]
+def _template_rows(measures: list[Measure], enrolments: list) -> list[list[str]]:
+    """One example line per measure: its code, the first enrolled site and the last
+    complete period; the figures are left for the steward to fill in."""
+    site_code = enrolments[0].site.code if enrolments else "SITE"
+    today = timezone.localdate()
+    return [
+        [measure.code, site_code, last_complete_period(measure.frequency, today).isoformat()]
+        + [""] * (len(COLUMNS) - 3)
+        for measure in measures
+    ]
 
 
 def import_template(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
@@ -543,7 +519,9 @@ def import_template(request: HttpRequest, org_slug: str, community_slug: str) ->
     community = _community(request, community_slug)
     rights = _rights(request, community)
     access.require(rights["can_submit"] or rights["can_view"])
-    rows = _template_rows(community)
+    measures = list(selectors.measures(community=community, active_only=True))
+    enrolment_list = list(selectors.enrolments(community=community))
+    rows = _template_rows(measures, enrolment_list)
     if request.GET.get("format") == "xlsx":
         from openpyxl import Workbook
 
@@ -554,7 +532,7 @@ def import_template(request: HttpRequest, org_slug: str, community_slug: str) ->
             data.append(row)
         info = book.create_sheet("measures")
         info.append(["measure_code", "name", "value_type", "frequency", "stratifiers", "fill in"])
-        for measure in selectors.measures(community=community, active_only=True):
+        for measure in measures:
             info.append([
                 measure.code, measure.name, measure.value_type, measure.frequency,
                 " ".join(s.code for s in measure.stratifiers.all()),
@@ -562,7 +540,7 @@ def import_template(request: HttpRequest, org_slug: str, community_slug: str) ->
             ])  # fmt: skip
         sites = book.create_sheet("sites")
         sites.append(["site_code", "name"])
-        for enrolment in selectors.enrolments(community=community):
+        for enrolment in enrolment_list:
             sites.append([enrolment.site.code, enrolment.site.name])
         categories = book.create_sheet("categories")
         categories.append(["stratifier", "category", "label"])
@@ -589,10 +567,10 @@ def import_template(request: HttpRequest, org_slug: str, community_slug: str) ->
 @require_http_methods(["GET", "POST"])
 def import_detail(request: HttpRequest, org_slug: str, batch_id: int) -> HttpResponse:
     """Status and dry-run preview of an upload; POST imports it (skip or overwrite)."""
-    batch = selectors.import_batch_get(organization=request.organization, batch_id=batch_id)
+    batch = selectors.import_batch_visible_get(
+        user=request.user, organization=request.organization, batch_id=batch_id
+    )
     community = batch.community
-    if not access.sees_unapproved(request.user, community):
-        raise Http404
     form = CommitForm(request.POST or None)
     if request.method == "POST":
         access.require(access.can_submit(request.user, community))
@@ -609,11 +587,6 @@ def import_detail(request: HttpRequest, org_slug: str, batch_id: int) -> HttpRes
                 elif batch.status == ImportBatch.Status.DUPLICATE:
                     messages.error(request, _("This file has already been imported."))
             return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
-    duplicate_of = None
-    if batch.report.get("duplicate_of"):
-        duplicate_of = ImportBatch.objects.filter(
-            organization=request.organization, pk=batch.report["duplicate_of"]
-        ).first()
     return render(
         request,
         "measurement/import_detail.html",
@@ -621,7 +594,7 @@ def import_detail(request: HttpRequest, org_slug: str, batch_id: int) -> HttpRes
             "batch": batch,
             "community": community,
             "form": form,
-            "duplicate_of": duplicate_of,
+            "duplicate_of": selectors.import_batch_twin(batch=batch),
             "report": batch.report,
             **_rights(request, community),
             "status_url": reverse(
@@ -695,20 +668,10 @@ def observation_list(request: HttpRequest, org_slug: str, community_slug: str) -
     community = _community(request, community_slug)
     access.require(access.can_view(request.user, community))
     form = ObservationFilterForm(request.GET or None, community=community)
-    rows = selectors.observations_visible_to(user=request.user, community=community)
-    filters = form.cleaned_data if form.is_valid() else {}
-    if filters.get("measure"):
-        rows = rows.filter(measure=filters["measure"])
-    if filters.get("site"):
-        rows = rows.filter(site=filters["site"])
-    if filters.get("period_after"):
-        rows = rows.filter(period__gte=filters["period_after"])
-    if filters.get("period_before"):
-        rows = rows.filter(period__lte=filters["period_before"])
-    if filters.get("status"):
-        rows = rows.filter(status=filters["status"])
-    rows = rows.select_related("measure", "site", "category__stratifier").order_by(
-        "measure__code", "site__name", "-period", "category_id"
+    rows = selectors.observations_filtered(
+        user=request.user,
+        community=community,
+        filters=form.cleaned_data if form.is_valid() else {},
     )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     discloser = ObservationDiscloser(user=request.user, community=community)
