@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -19,14 +20,9 @@ from rest_framework.views import APIView
 from copcore.api_support import OrganizationScopedMixin
 from copcore.permissions import OrgRole
 from measurement import dashboards, reaim, services_dashboards, vitality
-from measurement.models import Measure, Site
+from measurement.models import Measure
 from measurement.models_dashboards import ChartNote, DisclosureRule
-from measurement.views_dashboards import (
-    _expected_results,
-    build_comparison,
-    build_equity,
-    build_measure_chart,
-)
+from measurement.views_dashboards import build_comparison, build_equity, build_measure_chart
 
 
 class ChartNoteSerializer(serializers.ModelSerializer):
@@ -43,12 +39,9 @@ class ChartNoteSerializer(serializers.ModelSerializer):
     def validate_site(self, value):
         if value is None:
             return None
-        community = self.context["community"]
-        site = Site.objects.filter(
-            organization=community.organization, pk=value, enrolments__community=community
-        ).first()
+        site = dashboards.enrolled_site(community=self.context["community"], site_id=value)
         if site is None:
-            raise serializers.ValidationError("Choose a site enrolled in this CoP.")
+            raise serializers.ValidationError(_("Choose a site enrolled in this CoP."))
         return site
 
 
@@ -371,7 +364,7 @@ class ReAimView(DashboardMixin, APIView):
                         "description": row["result"].description,
                         "status": row["review"].status if row["review"] else None,
                     }
-                    for row in _expected_results(self.community)
+                    for row in dashboards.expected_results_reviewed(community=self.community)
                 ],
                 "disclosure": page.rule_text,
             }
@@ -393,7 +386,7 @@ class DisclosureRuleView(OrganizationScopedMixin, generics.RetrieveUpdateAPIView
     http_method_names = ["get", "put", "patch"]
 
     def get_object(self):
-        rule = DisclosureRule.objects.filter(organization=self.organization).first()
+        rule = dashboards.disclosure_rule_get(organization=self.organization)
         return rule or DisclosureRule(organization=self.organization)
 
     def perform_update(self, serializer):

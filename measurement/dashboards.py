@@ -19,18 +19,19 @@ import datetime as dt
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import FloatField, Q
+from django.db.models import FloatField, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from communities import selectors as community_selectors
 from communities.models import Community
 from communities.permissions import CommunityPermission as P
 from copcore import versioned_cache as cache
@@ -43,11 +44,17 @@ from measurement.models import (
     Measure,
     Observation,
     PhaseBreak,
+    Site,
     SiteEnrolment,
     StratifierCategory,
 )
-from measurement.models_dashboards import DashboardDataVersion, DisclosureRule
-from measurement.periods import align, next_period, period_label, periods_between
+from measurement.models_dashboards import (
+    DashboardDataVersion,
+    DisclosureRule,
+    ExpectedResultReview,
+    MeasureChartPreference,
+)
+from measurement.periods import align, period_label, periods_between
 from measurement.permissions import MeasurementPermission as M
 
 WINDOW = 12  # periods in the site comparison (funnel) window
@@ -87,29 +94,10 @@ class Audience:
         return f"{'.'.join(sorted(self.statuses))}:{self.rule.signature}"
 
 
-def _granted(user, community: Community) -> set[str]:
-    """The community permissions the person holds: the grants of their role groups and
-    their own, read from guardian's tables in one query (guardian's checker takes two)."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
+def _permissions(user, codenames: frozenset[str] | set[str]) -> set[str]:
+    """The community permissions that guardian codenames grant (all for a superuser)."""
     if user.is_superuser:
         return {str(perm) for perm in (*M, *P)}
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
-    from guardian.models import GroupObjectPermission, UserObjectPermission
-
-    content_type = ContentType.objects.get_for_model(Community)  # cached by Django
-    by_group = GroupObjectPermission.objects.filter(
-        content_type=content_type, object_pk=str(community.pk), group__user=user
-    ).values("permission_id")
-    by_user = UserObjectPermission.objects.filter(
-        content_type=content_type, object_pk=str(community.pk), user=user
-    ).values("permission_id")
-    codenames = set(
-        Permission.objects.filter(content_type=content_type)
-        .filter(Q(pk__in=by_group) | Q(pk__in=by_user))
-        .values_list("codename", flat=True)
-    )
     return {str(perm) for perm in (*M, *P) if guardian_codename(perm) in codenames}
 
 
@@ -149,23 +137,30 @@ def _access_sql() -> str:
     return _ACCESS_SQL
 
 
+_DATA_SQL = f"SELECT token FROM {DashboardDataVersion._meta.db_table} WHERE organization_id = %s"  # noqa: S608
+
+
+def data_token(organization: Organization) -> str:
+    """The organization's current data version (one small query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DATA_SQL, [organization.pk])
+        row = cursor.fetchone()
+    return (row[0] if row else None) or "initial"
+
+
 def _version_tokens(organization: Organization, access_token: str | None) -> tuple[str, str]:
     """The installation's access version (unless the tenancy middleware already read
     it) and the organization's data version, in one small query."""
-    data_sql = f"SELECT token FROM {DashboardDataVersion._meta.db_table} WHERE organization_id = %s"  # noqa: S608
+    if access_token is not None:
+        return access_token or "initial", data_token(organization)
     with connection.cursor() as cursor:
-        if access_token is None:
-            cursor.execute(
-                f"SELECT (SELECT token FROM {AccessVersion._meta.db_table} WHERE id = 1),"  # noqa: S608
-                f" ({data_sql})",
-                [organization.pk],
-            )
-            access_token, data_token = cursor.fetchone()
-        else:
-            cursor.execute(data_sql, [organization.pk])
-            row = cursor.fetchone()
-            data_token = row[0] if row else None
-    return access_token or "initial", data_token or "initial"
+        cursor.execute(
+            f"SELECT (SELECT token FROM {AccessVersion._meta.db_table} WHERE id = 1),"  # noqa: S608
+            f" ({_DATA_SQL})",
+            [organization.pk],
+        )
+        access_token, token = cursor.fetchone()
+    return access_token or "initial", token or "initial"
 
 
 def community_with_access(
@@ -184,7 +179,7 @@ def community_with_access(
     from django.contrib.contenttypes.models import ContentType
 
     user_id = user.pk if user.is_authenticated and user.is_active else None
-    access_token, data_token = _version_tokens(organization, access_token)
+    access_token, token = _version_tokens(organization, access_token)
     key = f"dash:access:{organization.pk}:{slug}:{user_id or 0}:{access_token}"
     found = cache.get(key)
     if found is None:
@@ -197,13 +192,8 @@ def community_with_access(
     if community is None:
         raise Http404
     community.organization = organization  # the same row: no second query
-    if user_id is None:
-        granted: set[str] = set()
-    elif user.is_superuser:
-        granted = {str(perm) for perm in (*M, *P)}
-    else:
-        granted = {str(perm) for perm in (*M, *P) if guardian_codename(perm) in codenames}
-    return community, granted, data_token
+    granted = _permissions(user, codenames) if user_id is not None else set()
+    return community, granted, token
 
 
 def _policy_and_rule(community: Community, token: str) -> tuple[bool, int | None, Rule]:
@@ -239,8 +229,7 @@ def viewable_communities(*, user, organization: Organization) -> list[tuple[Comm
     )
     result = []
     for community in communities:
-        codenames = set(checker.get_perms(community))
-        granted = {perm for perm in (*M, *P) if guardian_codename(perm) in codenames}
+        granted = _permissions(user, set(checker.get_perms(community)))
         sees_all = M.SUBMIT_DATA in granted or M.APPROVE_DATA in granted
         if sees_all or community.pk in leads or M.VIEW_DATA in granted:
             result.append((community, P.VIEW_DISCUSSIONS not in granted))
@@ -248,9 +237,7 @@ def viewable_communities(*, user, organization: Organization) -> list[tuple[Comm
 
 
 def organization_rule(organization: Organization) -> Rule:
-    return disclosure.rule_from_model(
-        DisclosureRule.objects.filter(organization=organization).first()
-    )
+    return disclosure.rule_from_model(disclosure_rule_get(organization=organization))
 
 
 def audience_for(
@@ -269,8 +256,11 @@ def audience_for(
     sponsors (read-only: no access to discussions) and sponsor views see approved data
     only. The disclosure rule applies to everyone without ``view_unsuppressed``.
     """
-    if granted is None:
-        granted = _granted(user, community)
+    if granted is None:  # outside a dashboard request: the same cached resolution
+        _row, granted, current = community_with_access(
+            organization=community.organization, slug=community.slug, user=user
+        )
+        token = token or current
     token = token or data_token(community.organization)
     requires_approval, data_lead_id, org_rule = _policy_and_rule(community, token)
     is_data_lead = data_lead_id is not None and data_lead_id == user.pk
@@ -308,14 +298,44 @@ def require_view(audience: Audience) -> None:
         raise Http404
 
 
-def data_token(organization: Organization) -> str:
-    """The organization's current data version (one query)."""
-    token = (
-        DashboardDataVersion.objects.filter(organization=organization)
-        .values_list("token", flat=True)
+# ---------------------------------------------------------------- the pages' other reads
+
+
+def disclosure_rule_get(*, organization: Organization) -> DisclosureRule | None:
+    """The organization's stored disclosure rule (None: the safe default applies)."""
+    return DisclosureRule.objects.filter(organization=organization).first()
+
+
+def chart_preference(*, user, measure_id: int) -> tuple[str, str] | None:
+    """The (chart type, rules) the person last chose for a measure, if any."""
+    found = (
+        MeasureChartPreference.objects.filter(measure_id=measure_id, user=user)
+        .values_list("chart_type", "method")
         .first()
     )
-    return token or "initial"
+    return tuple(found) if found else None
+
+
+def enrolled_sites(*, community: Community) -> QuerySet[Site]:
+    """The sites enrolled in the CoP (the sites a note or a cost may be about)."""
+    return Site.objects.filter(organization=community.organization, enrolments__community=community)
+
+
+def enrolled_site(*, community: Community, site_id: int | str | None) -> Site | None:
+    """One of the CoP's enrolled sites by id (None for anything else)."""
+    raw = str(site_id or "")
+    if not raw.isdigit():
+        return None
+    return enrolled_sites(community=community).filter(pk=int(raw)).first()
+
+
+def expected_results_reviewed(*, community: Community) -> list[dict[str, Any]]:
+    """The CoP's expected results in order, each with its review (or None)."""
+    reviews = {r.position: r for r in ExpectedResultReview.objects.filter(community=community)}
+    return [
+        {"result": result, "review": reviews.get(result.position)}
+        for result in community_selectors.expected_results(community=community)
+    ]
 
 
 # ---------------------------------------------------------------- measure metadata
@@ -563,11 +583,6 @@ def _empty_arrays(periods: list[dt.date], site_ids: list[int], cats: list[int]) 
         "sc_num_sup": np.zeros((s, c, t), bool),
         "sc_den_sup": np.zeros((s, c, t), bool),
     }
-
-
-def _sum_present(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return sum(present) if present else None
 
 
 def _disclose_quantity(
@@ -1261,10 +1276,6 @@ def equity_breakdowns(info: MeasureInfo, arrays: MeasureArrays) -> list[EquityBr
             gaps.append((point.label, abs(high[1] - low[1]), best[0], worst[0]))
         result.append(EquityBreakdown(stratifier=strat, series=series, total=total, gaps=gaps))
     return result
-
-
-def next_period_after(info: MeasureInfo, day: dt.date) -> dt.date:
-    return next_period(info.frequency, align(info.frequency, day))
 
 
 # ---------------------------------------------------------------- page assembly

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from communities.models import Community
 from copcore.models import Organization, User
 from copcore.services import audit_record
-from measurement.dashboards import CHARTS_FOR_VALUE_TYPE, METHODS
+from measurement.dashboards import CHARTS_FOR_VALUE_TYPE, METHODS, disclosure_rule_get
 from measurement.models import Measure, Site, StratifierCategory
 from measurement.models_dashboards import (
     ChartNote,
@@ -37,7 +37,7 @@ def disclosure_rule_save(
     secondary_suppression: bool,
 ) -> DisclosureRule:
     """Set the organization's disclosure rule (one per organization)."""
-    rule = DisclosureRule.objects.filter(organization=organization).first() or DisclosureRule(
+    rule = disclosure_rule_get(organization=organization) or DisclosureRule(
         organization=organization
     )
     rule.mode = mode

@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from communities.models import Community, ExpectedResult
+from communities.models import Community
 from copcore import versioned_cache as cache
 from copcore.permissions import OrgRole
 from measurement import charts, dashboards, reaim, services_dashboards, vitality
@@ -33,12 +33,10 @@ from measurement.forms_dashboards import (
     ReachSharesForm,
     ReAimProfileForm,
 )
-from measurement.models import Measure, Site
+from measurement.models import Measure
 from measurement.models_dashboards import (
     ChartNote,
     CostRecord,
-    DisclosureRule,
-    ExpectedResultReview,
     MeasureChartPreference,
     ReachShare,
     ReAimProfile,
@@ -90,15 +88,6 @@ def _measure(request, community: Community, audience: Audience, measure_id: int)
     return meta, info, arrays
 
 
-def _preference(request, measure_id: int) -> tuple[str, str] | None:
-    found = (
-        MeasureChartPreference.objects.filter(measure_id=measure_id, user=request.user)
-        .values_list("chart_type", "method")
-        .first()
-    )
-    return tuple(found) if found else None
-
-
 def _site_param(request, meta) -> int | None:
     raw = request.GET.get("site") or ""
     if not raw:
@@ -136,7 +125,7 @@ def build_measure_chart(request, community, audience, measure_id: int, site_id: 
     chart = dashboards.measure_chart(
         info=info,
         points=points,
-        preference=_preference(request, info.id),
+        preference=dashboards.chart_preference(user=request.user, measure_id=info.id),
         annotations=annotations,
         scope_label=scope_label,
     )
@@ -248,13 +237,7 @@ def note_add(request: HttpRequest, org_slug: str, community_slug: str, measure_i
     if not audience.can_note:
         raise PermissionDenied
     form = ChartNoteForm(request.POST)
-    site = None
-    if request.POST.get("site"):
-        site = Site.objects.filter(
-            organization=request.organization,
-            pk=request.POST["site"] if request.POST["site"].isdigit() else 0,
-            enrolments__community=community,
-        ).first()
+    site = dashboards.enrolled_site(community=community, site_id=request.POST.get("site"))
     if form.is_valid():
         try:
             services_dashboards.chart_note_add(
@@ -311,7 +294,8 @@ def build_comparison(request, community, audience, measure_id: int, anonymous: b
     meta, info, arrays = _measure(request, community, audience, measure_id)
     labels = _site_labels(community, meta, anonymous)
     ordered = _sites_order(meta, labels, anonymous)
-    chart_type, method = dashboards.chart_choice(info, _preference(request, info.id))
+    preference = dashboards.chart_preference(user=request.user, measure_id=info.id)
+    chart_type, method = dashboards.chart_choice(info, preference)
     panels = []
     for site in ordered:
         points = dashboards.site_series(info, arrays, site.id)
@@ -569,7 +553,7 @@ def reaim_inputs(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
     current_shares = dict(
         ReachShare.objects.filter(community=community).values_list("category_id", "eligible_count")
     )
-    sites = Site.objects.filter(organization=request.organization, enrolments__community=community)
+    sites = dashboards.enrolled_sites(community=community)
     action = request.POST.get("action", "")
     profile_form = ReAimProfileForm(
         request.POST if action == "profile" else None, instance=profile, prefix="profile"
@@ -581,8 +565,7 @@ def reaim_inputs(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
     cost_form = CostRecordForm(
         request.POST if action == "cost" else None, sites=sites, prefix="cost"
     )
-    results = list(ExpectedResult.objects.filter(community=community).order_by("position"))
-    reviews = {r.position: r for r in ExpectedResultReview.objects.filter(community=community)}
+    results = dashboards.expected_results_reviewed(community=community)
     if request.method == "POST":
         try:
             if action == "profile" and profile_form.is_valid():
@@ -629,17 +612,17 @@ def reaim_inputs(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
             )
     review_forms = [
         (
-            result,
+            row["result"],
             ExpectedResultReviewForm(
                 initial={
-                    "position": result.position,
-                    "status": reviews[result.position].status if result.position in reviews else "",
-                    "note": reviews[result.position].note if result.position in reviews else "",
+                    "position": row["result"].position,
+                    "status": row["review"].status if row["review"] else "",
+                    "note": row["review"].note if row["review"] else "",
                 },
-                auto_id=f"id_review_{result.position}_%s",
+                auto_id=f"id_review_{row['result'].position}_%s",
             ),
         )
-        for result in results
+        for row in results
     ]
     costs = CostRecord.objects.filter(community=community).select_related("site")
     return render(
@@ -675,14 +658,6 @@ def _vitality_spec(report) -> dict:
     return charts.equity_spec(title=_("Rhythm of learning"), y_title=_("Number"), series=series)
 
 
-def _expected_results(community: Community) -> list[dict]:
-    reviews = {r.position: r for r in ExpectedResultReview.objects.filter(community=community)}
-    return [
-        {"result": result, "review": reviews.get(result.position)}
-        for result in ExpectedResult.objects.filter(community=community).order_by("position")
-    ]
-
-
 @require_GET
 def sponsor_community(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """The sponsor's read-only view: phase, expected results and their status, key
@@ -697,7 +672,8 @@ def sponsor_community(request: HttpRequest, org_slug: str, community_slug: str) 
         "measurement/dashboards/sponsor.html",
         _base_context(
             request, community, audience,
-            key_measures=key, results=_expected_results(community), page=page, report=report,
+            key_measures=key, results=dashboards.expected_results_reviewed(community=community),
+            page=page, report=report,
         ),
     )  # fmt: skip
 
@@ -719,7 +695,7 @@ def disclosure_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The organization's disclosure rule: org admins only."""
     if request.membership.role != OrgRole.ADMIN:
         raise PermissionDenied
-    instance = DisclosureRule.objects.filter(organization=request.organization).first()
+    instance = dashboards.disclosure_rule_get(organization=request.organization)
     form = DisclosureRuleForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         services_dashboards.disclosure_rule_save(
