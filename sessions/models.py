@@ -179,10 +179,6 @@ class Session(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == SessionStatus.CANCELLED
 
-    @property
-    def is_past(self) -> bool:
-        return self.ends_at < timezone.now()
-
 
 class SwapStatus(models.TextChoices):
     PENDING = "pending", _("Pending")

@@ -34,7 +34,8 @@ def time_zone_or_error(name: str) -> zoneinfo.ZoneInfo:
         raise ValidationError({"time_zone": _("Unknown time zone: %(tz)s.") % {"tz": name}})
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
+    """The rule as stored: trimmed, without an ``RRULE:`` prefix."""
     rule = (text or "").strip()
     if rule.upper().startswith("RRULE:"):
         rule = rule[len("RRULE:") :]
@@ -47,7 +48,7 @@ def build_rule(
     """Parse the RRULE anchored at the local first occurrence; ValidationError if it
     cannot be parsed or asks for more than one meeting a day."""
     tz = time_zone_or_error(time_zone)
-    rule = _normalise(rule_text)
+    rule = normalise(rule_text)
     if not rule or "\n" in rule or ":" in rule:
         raise ValidationError(
             {

@@ -16,6 +16,7 @@ from communities.models import Community
 from communities.permissions import CommunityPermission
 from copcore.models import OrganizationMembership, User
 from copcore.permissions import guardian_codename
+from knowledge.models import TestOfChange
 from sessions.models import (
     OPEN_ACTION_STATUSES,
     ActionItem,
@@ -55,6 +56,15 @@ def series_get(*, community: Community, series_id: int) -> SessionSeries:
     if series is None:
         raise Http404
     return series
+
+
+def series_upcoming(*, series: SessionSeries, limit: int = 24) -> QuerySet[Session]:
+    """The series' next sessions (including one under way), soonest first."""
+    return (
+        Session.objects.filter(series=series, ends_at__gte=timezone.now())
+        .select_related("facilitator")
+        .order_by("starts_at")[:limit]
+    )
 
 
 def _search(sessions: QuerySet[Session], q: str) -> QuerySet[Session]:
@@ -160,6 +170,77 @@ def session_page(*, community: Community, session_id: int) -> Session:
     return session
 
 
+def swap_sessions(*, session: Session) -> QuerySet[Session]:
+    """The CoP's other sessions: what a swap request for ``session`` may offer in
+    exchange (the service checks that the person asked facilitates it)."""
+    return Session.objects.filter(community_id=session.community_id).exclude(pk=session.pk)
+
+
+def swap_sessions_offered(*, session: Session, user: User) -> QuerySet[Session]:
+    """The choices the session page shows: upcoming sessions facilitated by others."""
+    return (
+        swap_sessions(session=session)
+        .filter(starts_at__gte=timezone.now())
+        .exclude(facilitator__isnull=True)
+        .exclude(facilitator=user)
+        .select_related("facilitator")
+        .order_by("starts_at")[:50]
+    )
+
+
+def swap_get(*, session: Session, swap_id: int) -> FacilitatorSwapRequest:
+    swap = (
+        FacilitatorSwapRequest.objects.filter(session=session, pk=swap_id)
+        .select_related("requested_by", "session")
+        .first()
+    )
+    if swap is None:
+        raise Http404
+    return swap
+
+
+def swaps_awaiting(*, organization, user: User) -> QuerySet[FacilitatorSwapRequest]:
+    """Swap requests waiting for this person's answer."""
+    return (
+        FacilitatorSwapRequest.objects.filter(
+            organization=organization, proposed=user, status=SwapStatus.PENDING
+        )
+        .select_related("session__community", "requested_by", "swap_session")
+        .order_by("session__starts_at")
+    )
+
+
+def case_get(*, session: Session, case_id: int) -> CasePresentation:
+    case = CasePresentation.objects.filter(session=session, pk=case_id).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def breakout_groups(*, session: Session) -> list[BreakoutGroup]:
+    return list(BreakoutGroup.objects.filter(session=session).prefetch_related("members__user"))
+
+
+def breakout_group_get(*, session: Session, group_id: int) -> BreakoutGroup:
+    group = BreakoutGroup.objects.filter(session=session, pk=group_id).first()
+    if group is None:
+        raise Http404
+    return group
+
+
+def breakout_candidates(*, session: Session) -> list[User]:
+    """Who to split into groups: those marked as attended, else those registered."""
+    for condition in (Q(attended=True), Q(response=AttendanceResponse.REGISTERED)):
+        people = list(
+            User.objects.filter(
+                pk__in=session.attendances.filter(condition).values("user")
+            ).order_by("display_name")
+        )
+        if people:
+            return people
+    return []
+
+
 def polls_with_results() -> QuerySet[Poll]:
     return (
         Poll.objects.annotate(voter_count=Count("voters", distinct=True))
@@ -219,6 +300,14 @@ def attendance_for_export(*, session: Session) -> QuerySet[Attendance]:
     )
 
 
+def attendance_people(*, community: Community, replies: list[Attendance]) -> QuerySet[User]:
+    """Whom the attendance form lists: the CoP's people and anyone who replied."""
+    return User.objects.filter(
+        Q(pk__in=community_people(community=community).values("pk"))
+        | Q(pk__in=[a.user_id for a in replies])
+    ).order_by("display_name", "email")
+
+
 def community_people(*, community: Community) -> QuerySet[User]:
     """People holding an active role in the CoP (for rota, owners, attendance)."""
     today = timezone.localdate()
@@ -233,12 +322,6 @@ def community_people(*, community: Community) -> QuerySet[User]:
     )
 
 
-def organization_people(*, organization) -> QuerySet[User]:
-    return User.objects.filter(memberships__organization=organization).order_by(
-        "display_name", "email"
-    )
-
-
 def _items(queryset: QuerySet[ActionItem], status: str = "", overdue: bool = False):
     queryset = queryset.select_related("owner", "session", "community", "test_of_change").order_by(
         "due_on", "id"
@@ -250,6 +333,11 @@ def _items(queryset: QuerySet[ActionItem], status: str = "", overdue: bool = Fal
     if overdue:
         queryset = queryset.filter(status__in=OPEN_ACTION_STATUSES, due_on__lt=timezone.localdate())
     return queryset
+
+
+def tests_linkable(*, community: Community) -> QuerySet[TestOfChange]:
+    """The CoP's PDSA tests an action item may link to."""
+    return TestOfChange.objects.filter(community=community).order_by("-created_at", "-id")
 
 
 def action_items_for_community(

@@ -106,7 +106,7 @@ def series_create(
         community=community,
         title=title,
         kind=kind,
-        rrule=recurrence._normalise(rrule),
+        rrule=recurrence.normalise(rrule),
         time_zone=time_zone,
         first_date=first_date,
         start_time=start_time,
@@ -152,6 +152,7 @@ def series_rota_set(
 ) -> SessionSeries:
     """Replace the rota; upcoming generated sessions follow it (turns already swapped
     by an accepted request keep their facilitator)."""
+    rota = list(rota)
     _rota_write(series, rota)
     now = now or timezone.now()
     swapped = FacilitatorSwapRequest.objects.filter(status=SwapStatus.ACCEPTED).values("session")
@@ -164,7 +165,7 @@ def series_rota_set(
         .exclude(pk__in=swapped_back)
     )
     for session in upcoming:
-        session.facilitator = _rota_user(list(rota), session.occurrence_index)
+        session.facilitator = _rota_user(rota, session.occurrence_index)
         session.save(update_fields=["facilitator", "updated_at"])
     audit_record(
         organization=series.organization,

@@ -8,24 +8,23 @@ without JavaScript; ``static/js/sessions.js`` only refreshes poll results.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_scopes import scopes_disabled
 
 from copcore.forms import add_service_errors
-from copcore.models import User
 from copcore.spreadsheet import neutralise
-from knowledge.models import TestOfChange
-from measurement.models import Site
+from measurement.selectors import sites_of_organization
 from sessions import access, ics, selectors, services
 from sessions.deidentify import find_in_fields
 from sessions.forms import (
@@ -48,17 +47,10 @@ from sessions.forms import (
     SessionCreateForm,
     SessionSearchForm,
     SessionTimesForm,
+    SwapRequestForm,
     VoteForm,
 )
-from sessions.models import (
-    AttendanceResponse,
-    BreakoutGroup,
-    CasePresentation,
-    FacilitatorSwapRequest,
-    Session,
-    SessionKind,
-    SwapStatus,
-)
+from sessions.models import AttendanceResponse, CasePresentation, Session, SessionKind
 from sessions.permissions import SessionPermission as SP
 
 # --- helpers ---------------------------------------------------------------------
@@ -90,14 +82,26 @@ def _viewer_time_zone(request: HttpRequest) -> str:
     return getattr(request.user, "time_zone", "") or "UTC"
 
 
+def _session_tz(session: Session) -> dt.tzinfo:
+    """The session's own zone (the site's zone should a stored name be unknown)."""
+    try:
+        return zoneinfo.ZoneInfo(session.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_current_timezone()
+
+
+def _page(request: HttpRequest, items: QuerySet, per_page: int) -> tuple[Page, str]:
+    """The requested page of ``items`` and the query string without ``page``, for the
+    pager's links."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
 def _participants(community):
     """People who may attend, present, own items or facilitate: active role holders."""
     return selectors.community_people(community=community)
-
-
-def _tests_queryset(community):
-    """The CoP's PDSA tests an action item may link to."""
-    return TestOfChange.objects.filter(community=community).order_by("-created_at", "-id")
 
 
 # --- lists and series -------------------------------------------------------------
@@ -112,9 +116,7 @@ def session_list(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
         q = form.cleaned_data["q"]
         when = form.cleaned_data["when"] or ("all" if q else "upcoming")
     sessions = selectors.sessions_for_community(community=community, q=q, when=when)
-    page = Paginator(sessions, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = _page(request, sessions, 25)
     return render(
         request,
         "sessions/session_list.html",
@@ -122,7 +124,7 @@ def session_list(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
             "community": community,
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "q": q,
             "when": when,
             "series_list": selectors.series_for_community(community=community),
@@ -192,11 +194,6 @@ def series_detail(
             else:
                 messages.success(request, _("The rota has been saved."))
                 return redirect(request.path)
-    upcoming = (
-        Session.objects.filter(series=series, ends_at__gte=timezone.now())
-        .select_related("facilitator")
-        .order_by("starts_at")[:24]
-    )
     return render(
         request,
         "sessions/series_detail.html",
@@ -204,7 +201,7 @@ def series_detail(
             "community": community,
             "series": series,
             "rota": series.rota.all(),
-            "upcoming": upcoming,
+            "upcoming": selectors.series_upcoming(series=series),
             "form": form,
             **rights,
         },
@@ -290,7 +287,7 @@ def _detail_context(request: HttpRequest, community, session: Session, **forms) 
     if rights["can_manage"]:
         context["decision_form"] = forms.get("decision_form") or DecisionForm(people=people)
         context["action_form"] = forms.get("action_form") or ActionItemForm(
-            people=people, tests=_tests_queryset(community)
+            people=people, tests=selectors.tests_linkable(community=community)
         )
         context["poll_form"] = forms.get("poll_form") or PollForm()
         context["cancel_form"] = CancelForm()
@@ -298,16 +295,9 @@ def _detail_context(request: HttpRequest, community, session: Session, **forms) 
             people=people, initial={"facilitator": session.facilitator_id}
         )
     if context["is_facilitator"] and rights["can_attend"]:
-        from sessions.forms import SwapRequestForm
-
         context["swap_form"] = forms.get("swap_form") or SwapRequestForm(
             people=people.exclude(pk=request.user.pk),
-            sessions=Session.objects.filter(community=community, starts_at__gte=timezone.now())
-            .exclude(pk=session.pk)
-            .exclude(facilitator__isnull=True)
-            .exclude(facilitator=request.user)
-            .select_related("facilitator")
-            .order_by("starts_at")[:50],
+            sessions=selectors.swap_sessions_offered(session=session, user=request.user),
         )
     return context
 
@@ -365,8 +355,8 @@ def session_move(
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
-    local_start = timezone.localtime(session.starts_at, access_tz(session))
-    local_end = timezone.localtime(session.ends_at, access_tz(session))
+    local_start = timezone.localtime(session.starts_at, _session_tz(session))
+    local_end = timezone.localtime(session.ends_at, _session_tz(session))
     form = SessionTimesForm(
         request.POST or None,
         initial={
@@ -397,15 +387,6 @@ def session_move(
             "heading": _("Move “%(title)s”") % {"title": session.title},
         },
     )
-
-
-def access_tz(session: Session):
-    import zoneinfo
-
-    try:
-        return zoneinfo.ZoneInfo(session.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_current_timezone()
 
 
 @require_POST
@@ -463,12 +444,10 @@ def facilitator(
     access.require(request.user, SP.ATTEND, community)
     if session.facilitator_id != request.user.pk:
         raise PermissionDenied
-    from sessions.forms import SwapRequestForm
-
     form = SwapRequestForm(
         request.POST,
         people=people.exclude(pk=request.user.pk),
-        sessions=Session.objects.filter(community=community).exclude(pk=session.pk),
+        sessions=selectors.swap_sessions(session=session),
     )
     if form.is_valid():
         try:
@@ -486,13 +465,7 @@ def swap_respond(
     request: HttpRequest, org_slug: str, community_slug: str, session_id: int, swap_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
-    swap = (
-        FacilitatorSwapRequest.objects.filter(session=session, pk=swap_id)
-        .select_related("requested_by", "session")
-        .first()
-    )
-    if swap is None:
-        raise Http404
+    swap = selectors.swap_get(session=session, swap_id=swap_id)
     action = request.POST.get("action")
     if request.user.pk not in (swap.proposed_id, swap.requested_by_id):
         raise PermissionDenied
@@ -516,13 +489,7 @@ def swap_respond(
 @require_GET
 def my_swaps(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Swap requests waiting for the signed-in person's answer."""
-    swaps = (
-        FacilitatorSwapRequest.objects.filter(
-            organization=request.organization, proposed=request.user, status=SwapStatus.PENDING
-        )
-        .select_related("session__community", "requested_by", "swap_session")
-        .order_by("session__starts_at")
-    )
+    swaps = selectors.swaps_awaiting(organization=request.organization, user=request.user)
     return render(request, "sessions/my_swaps.html", {"swaps": swaps})
 
 
@@ -557,9 +524,7 @@ def attendance_record(
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.RECORD_ATTENDANCE, community)
     replies = list(selectors.attendance_for_export(session=session))
-    people = User.objects.filter(
-        Q(pk__in=_participants(community).values("pk")) | Q(pk__in=[a.user_id for a in replies])
-    ).order_by("display_name", "email")
+    people = selectors.attendance_people(community=community, replies=replies)
     form = AttendanceMarkForm(
         request.POST or None,
         people=people,
@@ -620,16 +585,13 @@ def _case_form(request, community, *, case: CasePresentation | None = None):
         initial = {
             "presenter": case.presenter_id,
             "site": case.site_id,
-            "title": case.title,
-            "case_summary": case.case_summary,
-            "questions": case.questions,
-            "recommendations": case.recommendations,
+            **{name: getattr(case, name) for name in services.CASE_TEXT_FIELDS},
         }
     return CaseForm(
         data,
         initial=initial,
         people=_participants(community),
-        sites=Site.objects.filter(organization=request.organization).order_by("name"),
+        sites=sites_of_organization(organization=request.organization),
         presenter_fixed=None if manage else (case.presenter if case else request.user),
         show_confirmation=show_confirmation,
     )
@@ -638,7 +600,7 @@ def _case_form(request, community, *, case: CasePresentation | None = None):
 def _case_save(request, community, session, form, case=None):
     """Save, or come back with the identifying-text warning and the confirmation box."""
     data = form.cleaned_data
-    texts = {k: data[k] for k in ("title", "case_summary", "questions", "recommendations")}
+    texts = {name: data[name] for name in services.CASE_TEXT_FIELDS}
     confirmed = bool(data.get("confirm_deidentified"))
     try:
         if case is None:
@@ -678,9 +640,7 @@ def case_edit(
     request: HttpRequest, org_slug: str, community_slug: str, session_id: int, case_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
-    case = CasePresentation.objects.filter(session=session, pk=case_id).first()
-    if case is None:
-        raise Http404
+    case = selectors.case_get(session=session, case_id=case_id)
     if not access.can_edit_case(request.user, case, access.rights(request.user, community)):
         raise PermissionDenied
     return _case_page(request, community, session, case)
@@ -803,17 +763,9 @@ def breakouts(
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     rights = access.rights(request.user, community)
-    groups = list(BreakoutGroup.objects.filter(session=session).prefetch_related("members__user"))
+    groups = selectors.breakout_groups(session=session)
     current = {m.user_id: g.position + 1 for g in groups for m in g.members.all()}
-    attendees = list(
-        User.objects.filter(
-            pk__in=session.attendances.filter(attended=True).values("user")
-        ).order_by("display_name")
-    ) or list(
-        User.objects.filter(
-            pk__in=session.attendances.filter(response=AttendanceResponse.REGISTERED).values("user")
-        ).order_by("display_name")
-    )
+    attendees = selectors.breakout_candidates(session=session)
     people = _participants(community)
     random_form = BreakoutRandomForm(request.POST if "random" in request.POST else None)
     manual_form = BreakoutManualForm(
@@ -861,9 +813,7 @@ def breakout_notes(
     request: HttpRequest, org_slug: str, community_slug: str, session_id: int, group_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
-    group = BreakoutGroup.objects.filter(session=session, pk=group_id).first()
-    if group is None:
-        raise Http404
+    group = selectors.breakout_group_get(session=session, group_id=group_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
     form = BreakoutNotesForm(request.POST, prefix=f"g{group.pk}")
     if form.is_valid():
@@ -913,7 +863,9 @@ def action_item_create(
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
     form = ActionItemForm(
-        request.POST, people=_participants(community), tests=_tests_queryset(community)
+        request.POST,
+        people=_participants(community),
+        tests=selectors.tests_linkable(community=community),
     )
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v is not None}
@@ -961,9 +913,7 @@ def community_actions(request: HttpRequest, org_slug: str, community_slug: str) 
         overdue=bool(filters.get("overdue")),
         owner_id=int(owner_id) if owner_id and owner_id.isdigit() else None,
     )
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = _page(request, items, 50)
     manage = access.can(request.user, SP.MANAGE_SESSIONS, community)
     return render(
         request,
@@ -972,7 +922,7 @@ def community_actions(request: HttpRequest, org_slug: str, community_slug: str) 
             "community": community,
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_manage": manage,
             "status_form": ActionStatusForm(),
             "heading": _("Action items of %(community)s") % {"community": community.name},
@@ -991,16 +941,14 @@ def my_actions(request: HttpRequest, org_slug: str) -> HttpResponse:
         status=filters.get("status", ""),
         overdue=bool(filters.get("overdue")),
     )
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = _page(request, items, 50)
     return render(
         request,
         "sessions/action_items.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "mine": True,
             "status_form": ActionStatusForm(),
             "heading": _("My action items"),
@@ -1022,17 +970,11 @@ def calendar_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
             messages.success(request, _("Your calendar feed has been switched off."))
             return redirect("sessions:calendar_settings", org_slug=org_slug)
         token = services.feed_token_reset(user=request.user)
-        try:
-            path = reverse("calendar:feed", kwargs={"token": token})
-        except Exception:  # noqa: BLE001 - the project has not mounted the feed yet
-            path = f"/calendar/{token}.ics"
-        feed_url = request.build_absolute_uri(path)
-    with scopes_disabled():
-        has_feed = selectors.has_feed_token(user=request.user)
+        feed_url = request.build_absolute_uri(reverse("calendar:feed", kwargs={"token": token}))
     return render(
         request,
         "sessions/calendar_settings.html",
-        {"feed_url": feed_url, "has_feed": has_feed},
+        {"feed_url": feed_url, "has_feed": selectors.has_feed_token(user=request.user)},
     )
 
 
