@@ -12,18 +12,7 @@ from django.core.exceptions import PermissionDenied
 from communities import selectors as community_selectors
 from communities.models import Community
 from communities.permissions import CommunityPermission
-from copcore.permissions import ALL_COMMUNITY_PERMISSIONS, guardian_codename
 from evaluation.permissions import EvaluationPermission as E
-
-
-def permissions_on(user, community: Community) -> frozenset[str]:
-    """Every community permission the user holds on the community (two queries)."""
-    from guardian.core import ObjectPermissionChecker
-
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    codenames = set(ObjectPermissionChecker(user).get_perms(community))
-    return frozenset(p for p in ALL_COMMUNITY_PERMISSIONS if guardian_codename(p) in codenames)
 
 
 @dataclass
@@ -61,7 +50,10 @@ def load(*, organization, user, community_slug: str, need: str | None = None) ->
     """The URL's community (404 if not in the organization) and the caller's rights on
     it; 403 without the community's view right or without ``need``."""
     community = community_selectors.community_get(organization=organization, slug=community_slug)
-    access = Access(community=community, perms=permissions_on(user, community))
+    access = Access(
+        community=community,
+        perms=community_selectors.community_permissions(user=user, community=community),
+    )
     access.require(CommunityPermission.VIEW)
     if need:
         access.require(need)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -153,7 +154,9 @@ class CfirRatingsSave(CommunityScoped, generics.GenericAPIView):
         constructs = {c.code: c for c in selectors.cfir_constructs()}
         unknown = [e["construct"] for e in data["ratings"] if e["construct"] not in constructs]
         if unknown:
-            raise ValidationError({"ratings": f"Unknown CFIR codes: {', '.join(unknown)}"})
+            raise ValidationError(
+                {"ratings": _("Unknown CFIR codes: %(codes)s") % {"codes": ", ".join(unknown)}}
+            )
         kept = services.cfir_ratings_save(
             actor=request.user,
             cfir_round=found,
@@ -180,9 +183,7 @@ class BarrierStrategies(CommunityScoped, generics.ListCreateAPIView):
     def get_queryset(self):
         if self.fake():
             return self.queryset
-        return self.barrier.strategies.select_related("strategy").prefetch_related(
-            "tests", "measures"
-        )
+        return selectors.barrier_strategies(barrier=self.barrier)
 
     def create(self, request, *args, **kwargs):
         barrier = self.barrier
@@ -226,7 +227,7 @@ class StrategyChoiceDetail(CommunityScoped, generics.GenericAPIView):
         measures = list(Measure.objects.filter(community=self.community, pk__in=data["measures"]))
         if len(tests) != len(set(data["tests"])) or len(measures) != len(set(data["measures"])):
             raise ValidationError(
-                {"tests": "Choose tests and measures of this community.", "measures": ""}
+                {"tests": _("Choose tests and measures of this community."), "measures": ""}
             )
         services.strategy_link(
             actor=request.user,
@@ -340,7 +341,7 @@ class SurveyRespond(CommunityScoped, generics.GenericAPIView):
         answers = {}
         for key, value in data["answers"].items():
             if not str(key).isdigit():
-                raise ValidationError({"answers": f"Unknown question {key!r}."})
+                raise ValidationError({"answers": _("Unknown question %(key)r.") % {"key": key}})
             answers[int(key)] = value
         site = None
         if data.get("site"):

@@ -248,11 +248,10 @@ def strategy_choice_get(*, community: Community, choice_id: int) -> StrategyChoi
     return found
 
 
-def strategy_choices(*, community: Community) -> QuerySet[StrategyChoice]:
-    return (
-        StrategyChoice.objects.filter(community=community)
-        .select_related("strategy__cluster", "barrier__construct", "barrier__site")
-        .prefetch_related("tests", "measures")
+def barrier_strategies(*, barrier: CfirRating) -> QuerySet[StrategyChoice]:
+    """The strategies chosen for one barrier with their cluster, tests and measures."""
+    return barrier.strategies.select_related("strategy__cluster").prefetch_related(
+        "tests", "measures"
     )
 
 
@@ -365,6 +364,15 @@ def question_get(*, survey: Survey, question_id: int) -> Question:
 
 def has_responded(*, survey: Survey, user) -> bool:
     return SurveyRespondent.objects.filter(survey=survey, user=user).exists()
+
+
+def answered_survey_ids(*, community: Community, user) -> set[int]:
+    """The CoP's surveys this person has already answered."""
+    return set(
+        SurveyRespondent.objects.filter(survey__community=community, user=user).values_list(
+            "survey_id", flat=True
+        )
+    )
 
 
 def respondent_count(*, survey: Survey) -> int:

@@ -193,9 +193,7 @@ def barrier(
             else:
                 messages.success(request, _("Strategy chosen: now link the tests and measures."))
                 return _to("strategy", org_slug, access, choice_id=choice.pk)
-    choices = list(
-        found.strategies.select_related("strategy__cluster").prefetch_related("tests", "measures")
-    )
+    choices = list(selectors.barrier_strategies(barrier=found))
     return render(
         request,
         "evaluation/barrier.html",
@@ -292,15 +290,11 @@ def surveys(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRes
                 messages.success(request, _("The survey has been created: add its questions."))
                 return _to("survey", org_slug, access, survey_id=survey.pk)
     listed = selectors.surveys(community=access.community)
-    answered = set()
-    if access.can_respond:
-        from evaluation.models import SurveyRespondent
-
-        answered = set(
-            SurveyRespondent.objects.filter(
-                survey__community=access.community, user=request.user
-            ).values_list("survey_id", flat=True)
-        )
+    answered = (
+        selectors.answered_survey_ids(community=access.community, user=request.user)
+        if access.can_respond
+        else set()
+    )
     return render(
         request,
         "evaluation/surveys.html",

@@ -21,9 +21,10 @@ from django_scopes import scopes_disabled
 from communities.models import CommunityRoleAssignment
 from copcore.models import User
 from copcore.permissions import CommunityRole
+from notifications.digest import load_people, preference
 from notifications.messages import Composed, unsubscribe_url
-from notifications.models import Kind, NotificationPreference
-from notifications.schedule import DEFAULTS, local_send_time_passed
+from notifications.models import Kind
+from notifications.schedule import local_send_time_passed
 from notifications.sections.base import Item, site_url
 from notifications.sections.communities import TERM_WARNING
 from notifications.sections.measurement import data_gaps
@@ -40,30 +41,34 @@ Pair = tuple[int, str]  # (person id, period key)
 
 
 def _people(user_ids) -> dict[int, User]:
-    return {
-        u.pk: u
-        for u in User.objects.filter(pk__in=set(user_ids), is_active=True).select_related(
-            "notification_preference"
-        )
-    }
-
-
-def _pref(user: User) -> NotificationPreference:
-    try:
-        return user.notification_preference
-    except NotificationPreference.DoesNotExist:
-        return DEFAULTS
+    return {u.pk: u for u in load_people(list(set(user_ids)))}
 
 
 def _wanted(kind: str, people: dict[int, User], user_id: int) -> bool:
     user = people.get(user_id)
     if user is None:
         return False
-    pref = _pref(user)
+    pref = preference(user)
     return not pref.bouncing and pref.reminder_enabled(kind)
 
 
-def _render(kind: str, user: User, heading: str, intro: str, items: list[Item]) -> tuple:
+def _at_their_hour(now: dt.datetime, user: User) -> tuple[bool, dt.date]:
+    """Whether the person's chosen hour has come today in their zone, and their date."""
+    return local_send_time_passed(now=now, time_zone=user.time_zone, hour=preference(user).hour)
+
+
+def _email(
+    kind: str,
+    user: User,
+    key: str,
+    heading: str,
+    intro: str,
+    items: list[Item],
+    *,
+    subject: str | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> Composed:
+    """One reminder email; call it inside the person's language and time zone."""
     context = {
         "user": user,
         "heading": heading,
@@ -72,9 +77,16 @@ def _render(kind: str, user: User, heading: str, intro: str, items: list[Item]) 
         "site_url": settings.SITE_URL.rstrip("/"),
         "unsubscribe_url": unsubscribe_url(user_id=user.pk, kind=kind),
     }
-    return (
-        get_template("notifications/email/reminder.txt").render(context),
-        get_template("notifications/email/reminder.html").render(context),
+    return Composed(
+        user_id=user.pk,
+        email=user.email,
+        kind=kind,
+        period_key=key,
+        subject=subject or heading,
+        text=get_template("notifications/email/reminder.txt").render(context),
+        html=get_template("notifications/email/reminder.html").render(context),
+        attachments=attachments or [],
+        sections=[kind],
     )
 
 
@@ -140,35 +152,29 @@ class SessionReminder:
                 note=community.name,
                 when=session.starts_at,
             )
+            attachment = (
+                "session.ics",
+                calendar_bytes([session], name=session.title),
+                "text/calendar",
+            )
             with translation.override(user.language), timezone.override(user.time_zone):
                 heading = (
                     _("Your session starts in 1 hour")
                     if self.kind == Kind.SESSION_1H
                     else _("Your session is tomorrow")
                 )
-                text, html = _render(
-                    self.kind, user, heading, _("The calendar entry is attached."), [item]
+                result.append(
+                    _email(
+                        self.kind,
+                        user,
+                        key,
+                        heading,
+                        _("The calendar entry is attached."),
+                        [item],
+                        subject=f"{heading}: {session.title}",
+                        attachments=[attachment],
+                    )
                 )
-                subject = f"{heading}: {session.title}"
-            result.append(
-                Composed(
-                    user_id=user_id,
-                    email=user.email,
-                    kind=self.kind,
-                    period_key=key,
-                    subject=subject,
-                    text=text,
-                    html=html,
-                    attachments=[
-                        (
-                            "session.ics",
-                            calendar_bytes([session], name=session.title),
-                            "text/calendar",
-                        )
-                    ],
-                    sections=[self.kind],
-                )
-            )
         return result
 
 
@@ -190,10 +196,7 @@ class ActionItemsReminder:
         for user_id in owners:
             if not _wanted(self.kind, people, user_id):
                 continue
-            user = people[user_id]
-            passed, today = local_send_time_passed(
-                now=now, time_zone=user.time_zone, hour=_pref(user).hour
-            )
+            passed, today = _at_their_hour(now, people[user_id])
             if passed:
                 pairs.append((user_id, today.isoformat()))
         return pairs
@@ -239,19 +242,7 @@ class ActionItemsReminder:
                     for i in mine
                 ]
                 heading = _("Action items due tomorrow or overdue")
-                text, html = _render(self.kind, user, heading, "", lines)
-            result.append(
-                Composed(
-                    user_id=user_id,
-                    email=user.email,
-                    kind=self.kind,
-                    period_key=key,
-                    subject=heading,
-                    text=text,
-                    html=html,
-                    sections=[self.kind],
-                )
-            )
+                result.append(_email(self.kind, user, key, heading, "", lines))
         return result
 
 
@@ -279,10 +270,7 @@ class DataDueReminder:
             due_periods = {p for gap in gaps.get(community_id, []) for _n, p in gap.due}
             if not due_periods or not _wanted(self.kind, people, user_id):
                 continue
-            user = people[user_id]
-            passed, _local = local_send_time_passed(
-                now=now, time_zone=user.time_zone, hour=_pref(user).hour
-            )
+            passed, _local = _at_their_hour(now, people[user_id])
             if passed:
                 latest = max(due_periods)
                 pairs.append((user_id, f"{community_id}:{latest.isoformat()}"))
@@ -323,25 +311,16 @@ class DataDueReminder:
                     for gap in site_gaps
                 ]
                 heading = _("Data due for %(community)s") % {"community": community.name}
-                text, html = _render(
-                    self.kind,
-                    user,
-                    heading,
-                    _("The period has ended; these sites have not entered their data yet."),
-                    lines,
+                result.append(
+                    _email(
+                        self.kind,
+                        user,
+                        key,
+                        heading,
+                        _("The period has ended; these sites have not entered their data yet."),
+                        lines,
+                    )
                 )
-            result.append(
-                Composed(
-                    user_id=user_id,
-                    email=user.email,
-                    kind=self.kind,
-                    period_key=key,
-                    subject=heading,
-                    text=text,
-                    html=html,
-                    sections=[self.kind],
-                )
-            )
         return result
 
 
@@ -390,25 +369,16 @@ class RoleTermReminder:
                     when=term.ends_on - dt.timedelta(days=1),
                 )
                 heading = _("Your role term ends soon")
-                text, html = _render(
-                    self.kind,
-                    user,
-                    heading,
-                    _("Talk to your convener about renewing the term or handing over."),
-                    [item],
+                result.append(
+                    _email(
+                        self.kind,
+                        user,
+                        key,
+                        heading,
+                        _("Talk to your convener about renewing the term or handing over."),
+                        [item],
+                    )
                 )
-            result.append(
-                Composed(
-                    user_id=user_id,
-                    email=user.email,
-                    kind=self.kind,
-                    period_key=key,
-                    subject=heading,
-                    text=text,
-                    html=html,
-                    sections=[self.kind],
-                )
-            )
         return result
 
 
@@ -455,10 +425,7 @@ class CharterAckReminder:
         for user_id, version in pending:
             if not _wanted(self.kind, people, user_id):
                 continue
-            user = people[user_id]
-            passed, _local = local_send_time_passed(
-                now=now, time_zone=user.time_zone, hour=_pref(user).hour
-            )
+            passed, _local = _at_their_hour(now, people[user_id])
             if passed:
                 pairs.append((user_id, f"{version.pk}"))
         return pairs
@@ -487,19 +454,7 @@ class CharterAckReminder:
                     when=version.published_at,
                 )
                 heading = _("Please read and acknowledge your community's charter")
-                text, html = _render(self.kind, user, heading, "", [item])
-            result.append(
-                Composed(
-                    user_id=user_id,
-                    email=user.email,
-                    kind=self.kind,
-                    period_key=key,
-                    subject=heading,
-                    text=text,
-                    html=html,
-                    sections=[self.kind],
-                )
-            )
+                result.append(_email(self.kind, user, key, heading, "", [item]))
         return result
 
 

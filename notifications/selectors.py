@@ -1,11 +1,13 @@
-"""Reads of the notifications app: a person's own delivery log and their CoPs."""
+"""Reads of the notifications app: a person's own delivery log and their CoPs, and the
+member whose log an org admin opens."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from communities.models import Community
-from copcore.models import Organization, User
+from copcore.models import Organization, OrganizationMembership, User
 from notifications.models import CommunityOptOut, DeliveryRecord
 
 
@@ -15,6 +17,18 @@ def delivery_log(*, user: User, kind: str = "") -> QuerySet[DeliveryRecord]:
     if kind:
         records = records.filter(kind=kind)
     return records
+
+
+def member_get(*, organization: Organization, user_id: int) -> User:
+    """A member of the organization, or Http404 (a stranger, or no such person)."""
+    membership = (
+        OrganizationMembership.objects.filter(organization=organization, user_id=user_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership.user
 
 
 def communities_of(*, user: User, organization: Organization) -> QuerySet[Community]:

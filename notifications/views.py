@@ -7,14 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_scopes import scopes_disabled
 
-from copcore.models import OrganizationMembership, User
+from copcore.forms import add_service_errors
+from copcore.models import User
 from copcore.permissions import OrgPermission
 from copcore.views import require_org_perm
 from notifications import selectors, services
@@ -56,7 +57,7 @@ def preferences(request: HttpRequest, org_slug: str) -> HttpResponse:
                 opted_out_community_ids=set(data["opted_out"]),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error, {"disabled_reminders": "reminders"})
         else:
             messages.success(request, _("Your email preferences were saved."))
             return redirect("notifications:preferences", org_slug=org_slug)
@@ -93,13 +94,9 @@ def delivery_log(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @login_required
 def member_delivery_log(request: HttpRequest, org_slug: str, user_id: int) -> HttpResponse:
-    membership = (
-        OrganizationMembership.objects.filter(user_id=user_id).select_related("user").first()
-    )
-    if membership is None:
-        raise Http404
+    person = selectors.member_get(organization=request.organization, user_id=user_id)
     require_org_perm(request, OrgPermission.INVITE_MEMBERS)
-    return _log_page(request, membership.user, admin_view=True)
+    return _log_page(request, person, admin_view=True)
 
 
 @login_required
@@ -113,7 +110,7 @@ def bounce_record(request: HttpRequest, org_slug: str) -> HttpResponse:
                 actor=request.user, organization=request.organization, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The bounce was recorded."))
             return redirect("notifications:member_log", org_slug=org_slug, user_id=bounce.user_id)

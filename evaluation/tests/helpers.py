@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from copcore.permissions import CommunityRole
+from copcore.testing import UserFactory, add_member, give_role
 from evaluation import services
 from evaluation.models import CfirConstruct, CfirRating, CfirRound, EricStrategy, StrategyChoice
 from measurement.models import Measure, Observation, SiteEnrolment
@@ -41,6 +43,17 @@ def enrol(world, site=None):
         site=site,
         defaults={"enrolled_on": dt.date(2025, 1, 1)},
     )[0]
+
+
+def members(world, count: int, prefix: str = "p"):
+    """``count`` new members of organization A, each a member of community A."""
+    people = []
+    for i in range(count):
+        person = UserFactory(email=f"{prefix}{i}@a.example", display_name=f"Respondent {prefix}{i}")
+        add_member(world.org_a, person)
+        give_role(world.community_a, person, CommunityRole.MEMBER)
+        people.append(person)
+    return people
 
 
 def make_barrier_chain(world, *, construct_code: str = "III.G") -> Chain:

@@ -21,8 +21,7 @@ from communities import services as community_services
 from communities.models import ExpectedResult
 from evaluation import selectors, services
 from evaluation.models import CommunicationOutput, ResultsRecord
-from evaluation.tests.helpers import enrol, make_barrier_chain, make_measure
-from evaluation.tests.test_surveys import members
+from evaluation.tests.helpers import enrol, make_barrier_chain, make_measure, members
 from knowledge import services as knowledge_services
 from measurement.models import Observation, Site
 from sessions.models import Decision, Session

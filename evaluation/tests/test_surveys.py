@@ -6,29 +6,17 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
 
 from communities.models import ExpectedResult
 from copcore.models import AuditEvent
-from copcore.permissions import CommunityRole
-from copcore.testing import UserFactory, add_member, give_role
+from copcore.testing import steady_query_count
 from evaluation import selectors, services
 from evaluation.models import Answer, Question, Response, Survey, SurveyRespondent
-from evaluation.tests.helpers import enrol
+from evaluation.tests.helpers import enrol, members
 
 pytestmark = pytest.mark.django_db
-
-
-def members(world, count: int, prefix: str = "p"):
-    people = []
-    for i in range(count):
-        person = UserFactory(email=f"{prefix}{i}@a.example", display_name=f"Respondent {prefix}{i}")
-        add_member(world.org_a, person)
-        give_role(world.community_a, person, CommunityRole.MEMBER)
-        people.append(person)
-    return people
 
 
 def build_survey(world, *, anonymous=True, purpose="periodic"):
@@ -256,12 +244,10 @@ def test_results_query_count_is_fixed(world, client_for, django_assert_num_queri
             "survey_id": survey.pk,
         },
     )
-    client.get(url)
-    with CaptureQueriesContext(connection) as first:
-        assert client.get(url).status_code == 200
+    first = steady_query_count(client, url)
     for i, person in enumerate(people[8:]):
         answer(world, survey, questions, person, i)
-    with django_assert_num_queries(len(first)):
+    with django_assert_num_queries(first):
         assert client.get(url).status_code == 200
 
 

@@ -39,7 +39,7 @@ class RoleTermsProvider:
     def collect(self, batch: Batch) -> Collected:
         out: Collected = {}
         conveners = batch.conveners()
-        convened = set().union(*conveners.values()) if conveners else set()
+        convened = set().union(*conveners.values())
         labels = dict(CommunityRoleAssignment._meta.get_field("role").flatchoices)
         rows = terms_ending(convened, batch.now.date())
         for _pk, community_id, _user_id, name, role, ends_on in rows:
@@ -139,7 +139,7 @@ class JoinRequestsProvider:
     def collect(self, batch: Batch) -> Collected:
         out: Collected = {}
         conveners = batch.conveners()
-        convened = set().union(*conveners.values()) if conveners else set()
+        convened = set().union(*conveners.values())
         if not convened:
             return out
         with scopes_disabled():

@@ -140,7 +140,7 @@ class CurationQueueProvider:
     def collect(self, batch: Batch) -> Collected:
         out: Collected = {}
         conveners = batch.conveners()
-        convened = set().union(*conveners.values()) if conveners else set()
+        convened = set().union(*conveners.values())
         if not convened:
             return out
         with scopes_disabled():

@@ -95,7 +95,7 @@ class DataDueProvider:
     def collect(self, batch: Batch) -> Collected:
         out: Collected = {}
         stewards = batch.holders(CommunityRole.DATA_STEWARD)
-        stewarded = set().union(*stewards.values()) if stewards else set()
+        stewarded = set().union(*stewards.values())
         gaps = data_gaps(stewarded, batch.now.date())
         for uid, community_ids in stewards.items():
             for community_id in community_ids:
