@@ -120,6 +120,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 GUARDIAN_RAISE_403 = False
+# Load a person's object permissions once per request (on the user object) instead of
+# two queries per community checked: pages that check many CoPs stay at a fixed count.
+GUARDIAN_AUTO_PREFETCH = True
 # Our CommunityPermissionBackend subclasses guardian's backend, which its check does not see.
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 ANONYMOUS_USER_NAME = None
