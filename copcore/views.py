@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -23,6 +22,7 @@ from copcore.forms import (
     ProfileForm,
     add_service_errors,
 )
+from copcore.pagination import page_of
 from copcore.permissions import OrgPermission, org_role_has_perm
 from copcore.responses import error_body, is_api_path, not_found_response
 
@@ -157,14 +157,8 @@ def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "copcore/audit_log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    page, query = page_of(request, events, 50)
+    return render(request, "copcore/audit_log.html", {"form": form, "page": page, "query": query})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

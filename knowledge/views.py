@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communities.selectors import tags_allowed, tags_of_organization
 from copcore.forms import add_service_errors
+from copcore.pagination import page_of
 from knowledge import selectors, services
 from knowledge.forms import (
     AssetCreateForm,
@@ -67,16 +67,6 @@ def _can_draft_asset(v: Viewer, community_id: int | None) -> bool:
     return v.can("add_asset", community_id)
 
 
-def _page(request: HttpRequest, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _asset_filter_form(request: HttpRequest, v: Viewer) -> AssetFilterForm:
     org = request.organization
     return AssetFilterForm(
@@ -95,14 +85,16 @@ def asset_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     form = _asset_filter_form(request, v)
     del form.fields["q"]  # words are for the search page; the list only filters
-    assets = selectors.assets_visible(viewer=v, **form.filters())
+    page, pager_query = page_of(
+        request, selectors.assets_visible(viewer=v, **form.filters()), PAGE_SIZE
+    )
     return render(
         request,
         "knowledge/asset_list.html",
         {
             "form": form,
-            "page": _page(request, assets),
-            "query": _query_without_page(request),
+            "page": page,
+            "query": pager_query,
             "can_create": bool(v.ids("add_asset")) or v.is_org_admin,
         },
     )
@@ -114,14 +106,14 @@ def search(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = _asset_filter_form(request, v)
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""
     results = selectors.asset_search(viewer=v, query=query, **form.filters())
-    page = _page(request, results) if query else None
+    page, pager_query = page_of(request, results, PAGE_SIZE) if query else (None, "")
     if page is not None:
         for asset in page.object_list:
             asset.snippet_html = selectors.snippet_html(getattr(asset, "snippet", ""))
     return render(
         request,
         "knowledge/search.html",
-        {"form": form, "page": page, "q": query, "query": _query_without_page(request)},
+        {"form": form, "page": page, "q": query, "query": pager_query},
     )
 
 
@@ -520,13 +512,15 @@ def note_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in NoteStatus.values:
         status = None
-    notes = selectors.field_notes_visible(viewer=v, status=status)
+    page, pager_query = page_of(
+        request, selectors.field_notes_visible(viewer=v, status=status), PAGE_SIZE
+    )
     return render(
         request,
         "knowledge/note_list.html",
         {
-            "page": _page(request, notes),
-            "query": _query_without_page(request),
+            "page": page,
+            "query": pager_query,
             "status": status,
             "statuses": NoteStatus.choices,
             "can_create": bool(v.ids("add_note")),
@@ -704,14 +698,14 @@ def _test_list_page(request: HttpRequest, *, learning: bool) -> HttpResponse:
     v = viewer(request)
     form = _test_filter_form(request, v)
     select = selectors.tests_learning_from_failure if learning else selectors.tests_visible
-    tests = select(viewer=v, **form.filters())
+    page, pager_query = page_of(request, select(viewer=v, **form.filters()), PAGE_SIZE)
     return render(
         request,
         "knowledge/test_list.html",
         {
             "form": form,
-            "page": _page(request, tests),
-            "query": _query_without_page(request),
+            "page": page,
+            "query": pager_query,
             "can_create": bool(v.ids("add_test")),
             "learning": learning,
         },

@@ -11,10 +11,9 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Max
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from copcore.forms import add_service_errors
+from copcore.pagination import page_of
 from copcore.permissions import org_role_has_perm
 from copcore.views import require_org_perm
 from measurement import access, selectors, services
@@ -646,7 +646,7 @@ def review(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResp
         else:
             return redirect("measurement:review", org_slug=org_slug, community_slug=community.slug)
     pending = selectors.pending_review(community=community)
-    page = Paginator(pending, 100).get_page(request.GET.get("page"))
+    page, query = page_of(request, pending, 100)
     batch_counts = list(selectors.pending_review_counts(community=community))
     return render(
         request,
@@ -654,6 +654,7 @@ def review(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResp
         {
             "community": community,
             "page": page,
+            "query": query,
             "batch_counts": batch_counts,
             "policy": access.data_policy(community),
             "comment": comment,
@@ -673,14 +674,12 @@ def observation_list(request: HttpRequest, org_slug: str, community_slug: str) -
         community=community,
         filters=form.cleaned_data if form.is_valid() else {},
     )
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    page, query = page_of(request, rows, 100)
     discloser = ObservationDiscloser(user=request.user, community=community)
     page.object_list = list(page.object_list)
     for observation in page.object_list:
         observation.shown = discloser.figures(observation)
-    query = request.GET.copy()
-    query.pop("page", None)
-    export = query.copy()
+    export = QueryDict(query, mutable=True)
     export["community"] = community.slug
     export["format"] = "csv"
     return render(
@@ -690,7 +689,7 @@ def observation_list(request: HttpRequest, org_slug: str, community_slug: str) -
             "community": community,
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "export_url": reverse("api_measurement:observations", kwargs={"org_slug": org_slug})
             + "?"
             + export.urlencode(),

@@ -13,8 +13,6 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from copcore.forms import add_service_errors
+from copcore.pagination import page_of
 from copcore.spreadsheet import neutralise
 from measurement.selectors import sites_of_organization
 from sessions import access, ics, selectors, services
@@ -90,15 +89,6 @@ def _session_tz(session: Session) -> dt.tzinfo:
         return timezone.get_current_timezone()
 
 
-def _page(request: HttpRequest, items: QuerySet, per_page: int) -> tuple[Page, str]:
-    """The requested page of ``items`` and the query string without ``page``, for the
-    pager's links."""
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
-
-
 def _participants(community):
     """People who may attend, present, own items or facilitate: active role holders."""
     return selectors.community_people(community=community)
@@ -116,7 +106,7 @@ def session_list(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
         q = form.cleaned_data["q"]
         when = form.cleaned_data["when"] or ("all" if q else "upcoming")
     sessions = selectors.sessions_for_community(community=community, q=q, when=when)
-    page, query = _page(request, sessions, 25)
+    page, query = page_of(request, sessions, 25)
     return render(
         request,
         "sessions/session_list.html",
@@ -632,7 +622,7 @@ def case_create(
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.ATTEND, community)
-    return _case_page(request, community, session, None)
+    return _casepage_of(request, community, session, None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -643,10 +633,10 @@ def case_edit(
     case = selectors.case_get(session=session, case_id=case_id)
     if not access.can_edit_case(request.user, case, access.rights(request.user, community)):
         raise PermissionDenied
-    return _case_page(request, community, session, case)
+    return _casepage_of(request, community, session, case)
 
 
-def _case_page(request, community, session, case):
+def _casepage_of(request, community, session, case):
     form = _case_form(request, community, case=case)
     findings = None
     if request.method == "POST":
@@ -913,7 +903,7 @@ def community_actions(request: HttpRequest, org_slug: str, community_slug: str) 
         overdue=bool(filters.get("overdue")),
         owner_id=int(owner_id) if owner_id and owner_id.isdigit() else None,
     )
-    page, query = _page(request, items, 50)
+    page, query = page_of(request, items, 50)
     manage = access.can(request.user, SP.MANAGE_SESSIONS, community)
     return render(
         request,
@@ -941,7 +931,7 @@ def my_actions(request: HttpRequest, org_slug: str) -> HttpResponse:
         status=filters.get("status", ""),
         overdue=bool(filters.get("overdue")),
     )
-    page, query = _page(request, items, 50)
+    page, query = page_of(request, items, 50)
     return render(
         request,
         "sessions/action_items.html",

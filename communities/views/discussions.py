@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from communities.models import Post
 from communities.permissions import CommunityPermission as P
 from communities.views.common import load, message_from
 from copcore.forms import add_service_errors
+from copcore.pagination import page_of
 
 POSTS_PER_PAGE = 100
 
@@ -100,18 +100,18 @@ def workstream_detail(
                 messages.success(request, _("The discussion has been started."))
                 return _thread_url(org_slug, community, thread.pk)
     tag = request.GET.get("tag", "")[:60]
-    page = Paginator(
-        selectors.threads(community=community, workstream=workstream, tag=tag), 30
-    ).get_page(request.GET.get("page"))
+    page, query = page_of(
+        request, selectors.threads(community=community, workstream=workstream, tag=tag), 30
+    )
     return render(
         request,
         "communities/workstream_detail.html",
         loaded.context(
             workstream=workstream,
             page=page,
+            query=query,
             form=form,
             tag=tag,
-            query=f"tag={tag}" if tag else "",
         ),
     )
 
@@ -167,14 +167,14 @@ def thread_detail(
         and (not thread.is_locked or is_moderator)
         and not community.is_archived
     )
+    page, query = page_of(request, selectors.posts(thread=thread), POSTS_PER_PAGE)
     return render(
         request,
         "communities/thread_detail.html",
         loaded.context(
             thread=thread,
-            page=Paginator(selectors.posts(thread=thread), POSTS_PER_PAGE).get_page(
-                request.GET.get("page")
-            ),
+            page=page,
+            query=query,
             form=form,
             can_reply=can_reply,
             tags_form=tags_form,
