@@ -23,9 +23,11 @@ def data_policy(community: Community) -> CommunityDataPolicy:
     cached = getattr(community, "_measurement_policy", None)
     if cached is not None:
         return cached
-    policy = CommunityDataPolicy.objects.filter(community=community).first()
+    # A list that selected the policy with its CoPs (select_related("data_policy")) has
+    # it already; otherwise this is one query.
+    policy = getattr(community, "data_policy", None)
     if policy is None:
-        policy = CommunityDataPolicy(organization=community.organization, community=community)
+        policy = CommunityDataPolicy(organization_id=community.organization_id, community=community)
     community._measurement_policy = policy
     return policy
 

@@ -75,8 +75,13 @@ def observations_visible_in_organization(*, user, organization: Organization) ->
 
 
 def communities(*, organization: Organization) -> QuerySet[Community]:
-    """The organization's CoPs by name (the data home lists each with the person's rights)."""
-    return Community.objects.filter(organization=organization).order_by("name")
+    """The organization's CoPs by name, each with its data policy (the data home lists
+    each with the person's rights, which read the policy)."""
+    return (
+        Community.objects.filter(organization=organization)
+        .select_related("data_policy")
+        .order_by("name")
+    )
 
 
 def sites_of_organization(*, organization: Organization) -> QuerySet[Site]:

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from communities.services import community_create
 from copcore.models import AuditEvent
 from copcore.permissions import CommunityRole
-from copcore.testing import give_role, steady_query_count
+from copcore.testing import give_role, make_community, steady_query_count
 from measurement import services
 from measurement.models import (
     ImportBatch,
@@ -420,3 +420,15 @@ def test_pages_render_for_each_persona(world, data, client_for):
             assert client.get(url).status_code == expected, (user, url)
     assert client_for(world.convener).get(f"{COP}/settings/").status_code == 200
     assert client_for(world.steward).get(f"{COP}/settings/").status_code == 403
+
+
+def test_data_home_query_count_does_not_grow_with_communities(world, data, client_for):
+    """Guardian prefetches the person's permissions once and the list selects each CoP's
+    data policy, so more CoPs add no queries."""
+    client = client_for(world.member)
+    url = f"/o/{world.org_a.slug}/data/"
+    few = steady_query_count(client, url)
+    for i in range(5):
+        community = make_community(world.org_a, world.convener, f"Extra {i}", f"extra-{i}")
+        give_role(community, world.member, CommunityRole.MEMBER)
+    assert steady_query_count(client, url) == few
