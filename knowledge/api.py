@@ -36,7 +36,7 @@ from knowledge.serializers import (
     SearchResultSerializer,
     TestOfChangeSerializer,
 )
-from knowledge.views import _can_draft_asset, viewer
+from knowledge.views.common import _can_draft_asset, viewer
 
 _ASSET_FILTERS = [
     OpenApiParameter("kind", str, enum=Asset.Kind.values),
