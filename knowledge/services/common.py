@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Tag
 from communities.selectors import tags_allowed
+from copcore.dispatch import enqueue_on_commit
 from copcore.models import Organization, OrganizationMembership, User
 
 # ---------------------------------------------------------------- shared checks
@@ -58,8 +58,6 @@ def _notify(
     *, organization: Organization, kind: str, item_id: int, action: str, actor: User
 ) -> None:
     """Tell the author after the commit (a Celery task that takes ids)."""
-    from knowledge.tasks import send_curation_notice
-
-    transaction.on_commit(
-        lambda: send_curation_notice.delay(organization.pk, kind, item_id, action, actor.pk)
+    enqueue_on_commit(
+        "knowledge.tasks.send_curation_notice", organization.pk, kind, item_id, action, actor.pk
     )

@@ -6,6 +6,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from copcore.dispatch import enqueue_on_commit
 from copcore.models import Organization, User
 from copcore.services import audit_record
 from knowledge import extraction
@@ -57,9 +58,7 @@ def stored_file_create(
         target=stored,
         data={"name": check.original_name, "size": check.size, "sha256": check.sha256},
     )
-    from knowledge.tasks import extract_file_text
-
-    transaction.on_commit(lambda: extract_file_text.delay(stored.pk))
+    enqueue_on_commit("knowledge.tasks.extract_file_text", stored.pk)
     return stored
 
 
