@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -85,6 +86,18 @@ if TYPE_CHECKING:
     _APIViewMixin = APIView
 else:
     _APIViewMixin = object
+
+
+def restrict_related(serializer: serializers.Serializer, name: str, queryset: QuerySet) -> None:
+    """Limit the serializer's related field ``name`` (for ``many=True``, its child) to
+    ``queryset``, e.g. to the rows of the request's organization."""
+    field = serializer.fields[name]
+    if isinstance(field, serializers.ManyRelatedField):
+        field = field.child_relation
+    assert isinstance(field, serializers.RelatedField), name
+    # drf-stubs declare ``RelatedField.queryset`` as ``QuerySet | Manager``; django-stubs
+    # make Manager a descriptor, so mypy then rejects any assignment on an instance.
+    field.queryset = queryset  # type: ignore[arg-type]
 
 
 class OrganizationScopedMixin(_APIViewMixin):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -12,7 +14,10 @@ from communities.models.community import Community
 from copcore.managers import OrganizationScopedManager
 from copcore.models import Organization
 
-CHARTER_SECTIONS: list[tuple[str, str]] = [
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+CHARTER_SECTIONS: list[tuple[str, StrOrPromise]] = [
     ("purpose", _("Purpose and shared outcome")),
     ("definitions", _("Definitions")),
     ("data_sources", _("Data sources")),
@@ -41,7 +46,7 @@ class CharterSections(models.Model):
     class Meta:
         abstract = True
 
-    def sections(self) -> list[tuple[str, str, str]]:
+    def sections(self) -> list[tuple[str, StrOrPromise, str]]:
         """(key, label, text) for each section, in charter order."""
         return [(key, label, getattr(self, key)) for key, label in CHARTER_SECTIONS]
 

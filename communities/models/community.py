@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing import Self
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -213,6 +216,12 @@ else:
 
 class RoleAssignmentManager(_ScopedRoleAssignmentManager):
     """Role terms of the organization in the active scope, with ``active_on``."""
+
+    if TYPE_CHECKING:
+
+        def with_scope(self, **scope: Any) -> Self: ...
+
+        def with_scopes_disabled(self) -> Self: ...
 
 
 class CommunityRoleAssignment(models.Model):

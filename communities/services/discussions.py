@@ -73,7 +73,9 @@ def _record_mentions(post: Post) -> list[Mention]:
         .active_on(timezone.localdate())
         .values_list("user_id", flat=True)
     )
-    candidates = User.objects.filter(pk__in=holder_ids).exclude(pk=post.author_id)
+    candidates = User.objects.filter(pk__in=holder_ids)
+    if post.author_id is not None:
+        candidates = candidates.exclude(pk=post.author_id)
     mentioned = [
         user
         for user in candidates
@@ -90,11 +92,12 @@ def _record_mentions(post: Post) -> list[Mention]:
     if created:
         ids = [m.pk for m in created]
         organization_id = post.organization_id
-        transaction.on_commit(
-            lambda: [
-                enqueue("communities.tasks.send_mention_email", organization_id, pk) for pk in ids
-            ]
-        )
+
+        def send_emails() -> None:
+            for pk in ids:
+                enqueue("communities.tasks.send_mention_email", organization_id, pk)
+
+        transaction.on_commit(send_emails)
     return created
 
 
