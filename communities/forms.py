@@ -1,5 +1,7 @@
 """Forms of the community pages."""
 
+from __future__ import annotations
+
 from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
