@@ -10,7 +10,7 @@ from copcore.permissions import OrgRole
 
 
 def add_service_errors(
-    form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None
+    form: forms.BaseForm, error: ValidationError, field_map: dict[str, str] | None = None
 ) -> None:
     """Put a service's ValidationError on the form: by field where it names one of the
     form's fields (``field_map`` renames service fields to form fields), else on the form.

@@ -317,6 +317,9 @@ class TestOfChange(models.Model):
     prediction held is recorded explicitly, because failed tests teach as much as
     successes and must be just as easy to find."""
 
+    # Set by ``selectors.test_chain`` on the tests it returns: cycles from the first one.
+    cycle_depth: int
+
     __test__ = False  # not a pytest test class despite its name
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")

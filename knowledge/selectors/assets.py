@@ -33,7 +33,7 @@ def asset_visible_q(viewer: Viewer) -> Q:
     """The assets a person may read: published ones their visibility allows, plus any
     they own or co-own, plus those of communities they curate."""
     public = Q(status=AssetStatus.PUBLISHED, visibility=Visibility.PUBLIC)
-    if not viewer.is_org_member:
+    if not viewer.is_org_member or not viewer.user.is_authenticated:
         return public
     readable = Q(status=AssetStatus.PUBLISHED) & (
         Q(visibility__in=[Visibility.ORGANIZATION, Visibility.PUBLIC])

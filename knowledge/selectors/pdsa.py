@@ -99,9 +99,9 @@ def test_chain(*, test: TestOfChange) -> list[TestOfChange]:
     by_pk = {row.pk: row for row in rows}
     depth: dict[int, int] = {root: 0}
     for pk in ordered:
-        parent = links.get(pk)
-        if pk != root and parent in depth:
-            depth[pk] = depth[parent] + 1
+        parent_pk = links.get(pk)
+        if pk != root and parent_pk is not None and parent_pk in depth:
+            depth[pk] = depth[parent_pk] + 1
         by_pk[pk].cycle_depth = depth.get(pk, 0)
     return [by_pk[pk] for pk in ordered]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,7 +186,8 @@ def asset_version_create(
     given = asset
     asset = Asset.objects.select_for_update().select_related("organization").get(pk=asset.pk)
     current = (
-        AssetVersion.objects.select_related("file").filter(pk=asset.current_version_id).first()
+        # No version yet (None): no row matches, as before.
+        AssetVersion.objects.select_related("file").filter(Q(pk=asset.current_version_id)).first()
     )
     body = _normalise_body(body)
     link = (link or "").strip()

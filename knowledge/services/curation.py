@@ -54,7 +54,7 @@ def _transition(
     elif reason_required or reason:
         item.curation_note = reason
         fields.append("curation_note")
-    if to == AssetStatus.PUBLISHED:
+    if to == AssetStatus.PUBLISHED and isinstance(item, Asset):
         item.published_at = now
         item.curation_note = ""
         fields += ["published_at", "curation_note"]

@@ -3,15 +3,19 @@ file download."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communities.selectors import tags_allowed, tags_of_organization
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from knowledge import selectors, services
 from knowledge.forms import (
     AssetCreateForm,
@@ -23,6 +27,7 @@ from knowledge.forms import (
 from knowledge.models import (
     Asset,
     AssetStatus,
+    AssetVersion,
 )
 from knowledge.rendering import diff_lines, render_markdown
 from knowledge.selectors import Viewer
@@ -33,7 +38,7 @@ from knowledge.views.common import _can_draft_asset, _deny_unless, viewer
 
 
 @require_http_methods(["GET", "POST"])
-def asset_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+def asset_create(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     communities = selectors.communities_where(viewer=v, permission="add_asset")
     _deny_unless(communities.exists() or v.is_org_admin)
@@ -75,7 +80,7 @@ def asset_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "knowledge/asset_form.html", {"form": form, "creating": True})
 
 
-def _asset_context(request: HttpRequest, v: Viewer, asset: Asset) -> dict:
+def _asset_context(request: OrganizationRequest, v: Viewer, asset: Asset) -> dict:
     can_edit = selectors.can_edit_asset(viewer=v, asset=asset)
     can_curate = v.can_curate(asset.community_id)
     is_owner = selectors.is_asset_owner(user=request.user, asset=asset)
@@ -86,7 +91,7 @@ def _asset_context(request: HttpRequest, v: Viewer, asset: Asset) -> dict:
         elif asset.status in (AssetStatus.DRAFT, AssetStatus.CHANGES_REQUESTED):
             actions = ["publish"]
     version = asset.current_version
-    context = {
+    context: dict[str, Any] = {
         "asset": asset,
         "version": version,
         "body_html": render_markdown(version.body) if version and version.body else "",
@@ -120,14 +125,14 @@ def _public_path(asset: Asset) -> str:
 
 
 @require_GET
-def asset_detail(request: HttpRequest, org_slug: str, asset_id: int) -> HttpResponse:
+def asset_detail(request: OrganizationRequest, org_slug: str, asset_id: int) -> HttpResponse:
     v = viewer(request)
     asset = selectors.asset_get(viewer=v, asset_id=asset_id)
     return render(request, "knowledge/asset_detail.html", _asset_context(request, v, asset))
 
 
 @require_http_methods(["GET", "POST"])
-def asset_edit(request: HttpRequest, org_slug: str, asset_id: int) -> HttpResponse:
+def asset_edit(request: OrganizationRequest, org_slug: str, asset_id: int) -> HttpResponse:
     v = viewer(request)
     asset = selectors.asset_get(viewer=v, asset_id=asset_id)
     _deny_unless(selectors.can_edit_asset(viewer=v, asset=asset))
@@ -164,12 +169,12 @@ def asset_edit(request: HttpRequest, org_slug: str, asset_id: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-def asset_version_new(request: HttpRequest, org_slug: str, asset_id: int) -> HttpResponse:
+def asset_version_new(request: OrganizationRequest, org_slug: str, asset_id: int) -> HttpResponse:
     v = viewer(request)
     asset = selectors.asset_get(viewer=v, asset_id=asset_id)
     _deny_unless(selectors.can_edit_asset(viewer=v, asset=asset))
     current = asset.current_version
-    initial = {"keep_current_file": True}
+    initial: dict[str, object] = {"keep_current_file": True}
     if current is not None:
         initial |= {"body": current.body, "link": current.link}
     form = VersionForm(request.POST or None, request.FILES or None, initial=initial)
@@ -210,7 +215,7 @@ def asset_version_new(request: HttpRequest, org_slug: str, asset_id: int) -> Htt
 
 @require_GET
 def asset_version_detail(
-    request: HttpRequest, org_slug: str, asset_id: int, version_number: int
+    request: OrganizationRequest, org_slug: str, asset_id: int, version_number: int
 ) -> HttpResponse:
     v = viewer(request)
     asset = selectors.asset_get(viewer=v, asset_id=asset_id)
@@ -230,7 +235,7 @@ def asset_version_detail(
 
 @require_POST
 def asset_version_restore(
-    request: HttpRequest, org_slug: str, asset_id: int, version_number: int
+    request: OrganizationRequest, org_slug: str, asset_id: int, version_number: int
 ) -> HttpResponse:
     v = viewer(request)
     asset = selectors.asset_get(viewer=v, asset_id=asset_id)
@@ -252,11 +257,13 @@ def asset_version_restore(
 
 
 @require_GET
-def asset_compare(request: HttpRequest, org_slug: str, asset_id: int) -> HttpResponse:
+def asset_compare(request: OrganizationRequest, org_slug: str, asset_id: int) -> HttpResponse:
     v = viewer(request)
     asset = selectors.asset_get(viewer=v, asset_id=asset_id)
     versions = list(selectors.asset_versions(asset=asset))
     by_number = {version.number: version for version in versions}
+    old: AssetVersion | None
+    new: AssetVersion | None
     try:
         old = by_number[int(request.GET.get("from", ""))]
         new = by_number[int(request.GET.get("to", ""))]
@@ -285,7 +292,7 @@ def asset_compare(request: HttpRequest, org_slug: str, asset_id: int) -> HttpRes
 
 
 @require_POST
-def asset_submit(request: HttpRequest, org_slug: str, asset_id: int) -> HttpResponse:
+def asset_submit(request: OrganizationRequest, org_slug: str, asset_id: int) -> HttpResponse:
     v = viewer(request)
     asset = selectors.asset_get(viewer=v, asset_id=asset_id)
     _deny_unless(selectors.is_asset_owner(user=request.user, asset=asset))
@@ -299,7 +306,7 @@ def asset_submit(request: HttpRequest, org_slug: str, asset_id: int) -> HttpResp
 
 
 @require_POST
-def asset_curate(request: HttpRequest, org_slug: str, asset_id: int) -> HttpResponse:
+def asset_curate(request: OrganizationRequest, org_slug: str, asset_id: int) -> HttpResponse:
     v = viewer(request)
     asset = selectors.asset_get(viewer=v, asset_id=asset_id)
     _deny_unless(v.can_curate(asset.community_id))
@@ -328,7 +335,7 @@ def asset_curate(request: HttpRequest, org_slug: str, asset_id: int) -> HttpResp
 
 
 @require_GET
-def file_download(request: HttpRequest, org_slug: str, file_id: int) -> HttpResponse:
+def file_download(request: OrganizationRequest, org_slug: str, file_id: int) -> HttpResponseBase:
     """Serve a stored file only to someone who may see what it belongs to."""
     stored = selectors.stored_file_get(viewer=viewer(request), file_id=file_id)
     return file_download_response(

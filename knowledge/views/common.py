@@ -4,22 +4,22 @@ lacks."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 
+from copcore.http import OrganizationRequest
 from knowledge import selectors
 from knowledge.selectors import Viewer
 
 PAGE_SIZE = 25
 
 
-def viewer(request: HttpRequest) -> Viewer:
+def viewer(request: OrganizationRequest) -> Viewer:
     """The person's rights in the request's organization, computed once per request."""
-    cached = getattr(request, "_knowledge_viewer", None)
+    cached: Viewer | None = request.__dict__.get("_knowledge_viewer")
     if cached is None:
         cached = selectors.viewer_for(
             user=request.user, organization=request.organization, membership=request.membership
         )
-        request._knowledge_viewer = cached
+        request.__dict__["_knowledge_viewer"] = cached
     return cached
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communities.selectors import tags_allowed, tags_of_organization
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 from knowledge import selectors, services
 from knowledge.forms import (
@@ -28,7 +29,9 @@ from knowledge.views.common import PAGE_SIZE, _deny_unless, viewer
 # ---------------------------------------------------------------- field notes
 
 
-def _note_form(request: HttpRequest, v: Viewer, *, editing=False, note=None, data=None, files=None):
+def _note_form(
+    request: OrganizationRequest, v: Viewer, *, editing=False, note=None, data=None, files=None
+):
     org = request.organization
     tags = (
         tags_allowed(community=note.community)
@@ -57,7 +60,7 @@ def _note_form(request: HttpRequest, v: Viewer, *, editing=False, note=None, dat
 
 
 @require_GET
-def note_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def note_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     status = request.GET.get("status") or None
     if status not in NoteStatus.values:
@@ -79,7 +82,7 @@ def note_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def note_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+def note_create(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     _deny_unless(bool(v.ids("add_note")))
     form = _note_form(
@@ -115,7 +118,7 @@ def _note_actions(v: Viewer, note) -> list[str]:
 
 
 @require_GET
-def note_detail(request: HttpRequest, org_slug: str, note_id: int) -> HttpResponse:
+def note_detail(request: OrganizationRequest, org_slug: str, note_id: int) -> HttpResponse:
     v = viewer(request)
     note = selectors.field_note_get(viewer=v, note_id=note_id)
     actions = _note_actions(v, note)
@@ -138,7 +141,7 @@ def note_detail(request: HttpRequest, org_slug: str, note_id: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-def note_edit(request: HttpRequest, org_slug: str, note_id: int) -> HttpResponse:
+def note_edit(request: OrganizationRequest, org_slug: str, note_id: int) -> HttpResponse:
     v = viewer(request)
     note = selectors.field_note_get(viewer=v, note_id=note_id)
     _deny_unless(note.author_id == request.user.pk)
@@ -171,7 +174,7 @@ def note_edit(request: HttpRequest, org_slug: str, note_id: int) -> HttpResponse
 
 
 @require_POST
-def note_submit(request: HttpRequest, org_slug: str, note_id: int) -> HttpResponse:
+def note_submit(request: OrganizationRequest, org_slug: str, note_id: int) -> HttpResponse:
     v = viewer(request)
     note = selectors.field_note_get(viewer=v, note_id=note_id)
     _deny_unless(note.author_id == request.user.pk)
@@ -185,13 +188,13 @@ def note_submit(request: HttpRequest, org_slug: str, note_id: int) -> HttpRespon
 
 
 @require_POST
-def note_curate(request: HttpRequest, org_slug: str, note_id: int) -> HttpResponse:
+def note_curate(request: OrganizationRequest, org_slug: str, note_id: int) -> HttpResponse:
     v = viewer(request)
     note = selectors.field_note_get(viewer=v, note_id=note_id)
     _deny_unless(v.can_curate(note.community_id))
     form = CurationForm(request.POST, actions=["request_changes", "decline", "promote"])
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("knowledge:note_detail", org_slug=org_slug, note_id=note.pk)
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
     try:

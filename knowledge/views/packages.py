@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from copcore.http import OrganizationRequest
 from knowledge import selectors, services
 from knowledge.forms import (
     PackageItemForm,
@@ -27,7 +28,7 @@ def _package_and_item(request, v, asset_id, item_id=None):
 
 
 @require_POST
-def package_item_add(request: HttpRequest, org_slug: str, asset_id: int) -> HttpResponse:
+def package_item_add(request: OrganizationRequest, org_slug: str, asset_id: int) -> HttpResponse:
     v = viewer(request)
     asset, _item = _package_and_item(request, v, asset_id)
     form = PackageItemForm(
@@ -48,7 +49,7 @@ def package_item_add(request: HttpRequest, org_slug: str, asset_id: int) -> Http
 
 @require_POST
 def package_item_move(
-    request: HttpRequest, org_slug: str, asset_id: int, item_id: int
+    request: OrganizationRequest, org_slug: str, asset_id: int, item_id: int
 ) -> HttpResponse:
     v = viewer(request)
     asset, item = _package_and_item(request, v, asset_id, item_id)
@@ -59,7 +60,7 @@ def package_item_move(
 
 @require_POST
 def package_item_remove(
-    request: HttpRequest, org_slug: str, asset_id: int, item_id: int
+    request: OrganizationRequest, org_slug: str, asset_id: int, item_id: int
 ) -> HttpResponse:
     v = viewer(request)
     asset, item = _package_and_item(request, v, asset_id, item_id)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from communities.selectors import tags_allowed, tags_of_organization
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 from knowledge import selectors, services
 from knowledge.forms import (
@@ -29,7 +30,7 @@ from knowledge.views.common import PAGE_SIZE, _deny_unless, viewer
 # ---------------------------------------------------------------- tests of change
 
 
-def _test_filter_form(request: HttpRequest, v: Viewer) -> TestFilterForm:
+def _test_filter_form(request: OrganizationRequest, v: Viewer) -> TestFilterForm:
     return TestFilterForm(
         request.GET or None,
         communities=selectors.communities_where(viewer=v, permission="view"),
@@ -37,7 +38,7 @@ def _test_filter_form(request: HttpRequest, v: Viewer) -> TestFilterForm:
     )
 
 
-def _test_list_page(request: HttpRequest, *, learning: bool) -> HttpResponse:
+def _test_list_page(request: OrganizationRequest, *, learning: bool) -> HttpResponse:
     v = viewer(request)
     form = _test_filter_form(request, v)
     select = selectors.tests_learning_from_failure if learning else selectors.tests_visible
@@ -56,12 +57,12 @@ def _test_list_page(request: HttpRequest, *, learning: bool) -> HttpResponse:
 
 
 @require_GET
-def test_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def test_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     return _test_list_page(request, learning=False)
 
 
 @require_GET
-def test_learning(request: HttpRequest, org_slug: str) -> HttpResponse:
+def test_learning(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     """Learning from what failed: abandoned tests and contradicted predictions."""
     return _test_list_page(request, learning=True)
 
@@ -102,10 +103,13 @@ def _save_new_test(request, form, previous=None):
 
 
 @require_http_methods(["GET", "POST"])
-def test_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+def test_create(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     _deny_unless(bool(v.ids("add_test")))
-    initial = {"status": TestStatus.PLANNED, "community": request.GET.get("community")}
+    initial: dict[str, object] = {
+        "status": TestStatus.PLANNED,
+        "community": request.GET.get("community"),
+    }
     template = None
     template_id = request.GET.get("template", "")
     if template_id.isdigit():
@@ -137,7 +141,7 @@ def test_create(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @require_GET
-def test_detail(request: HttpRequest, org_slug: str, test_id: int) -> HttpResponse:
+def test_detail(request: OrganizationRequest, org_slug: str, test_id: int) -> HttpResponse:
     v = viewer(request)
     test = selectors.test_get(viewer=v, test_id=test_id)
     return render(
@@ -153,12 +157,12 @@ def test_detail(request: HttpRequest, org_slug: str, test_id: int) -> HttpRespon
     )
 
 
-def _can_edit_test(v: Viewer, request: HttpRequest, test: TestOfChange) -> bool:
+def _can_edit_test(v: Viewer, request: OrganizationRequest, test: TestOfChange) -> bool:
     return test.author_id == request.user.pk or v.can_curate(test.community_id)
 
 
 @require_http_methods(["GET", "POST"])
-def test_edit(request: HttpRequest, org_slug: str, test_id: int) -> HttpResponse:
+def test_edit(request: OrganizationRequest, org_slug: str, test_id: int) -> HttpResponse:
     v = viewer(request)
     test = selectors.test_get(viewer=v, test_id=test_id)
     _deny_unless(_can_edit_test(v, request, test))
@@ -182,7 +186,7 @@ def test_edit(request: HttpRequest, org_slug: str, test_id: int) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-def test_next_cycle(request: HttpRequest, org_slug: str, test_id: int) -> HttpResponse:
+def test_next_cycle(request: OrganizationRequest, org_slug: str, test_id: int) -> HttpResponse:
     """Start the next cycle of a ramp from this one (prefilled from it)."""
     v = viewer(request)
     previous = selectors.test_get(viewer=v, test_id=test_id)
@@ -210,7 +214,7 @@ def test_next_cycle(request: HttpRequest, org_slug: str, test_id: int) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-def template_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def template_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     can_create = bool(v.ids("add_test")) or v.is_org_admin
     form = TestTemplateForm(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -30,7 +31,7 @@ def public_asset(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_GET
-def public_asset_file(request: HttpRequest, public_id) -> HttpResponse:
+def public_asset_file(request: HttpRequest, public_id) -> HttpResponseBase:
     asset = selectors.asset_public_get(public_id=public_id)
     version = asset.current_version
     if version is None or version.file is None:

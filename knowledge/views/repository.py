@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from communities.selectors import tags_of_organization
+from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 from knowledge import selectors
 from knowledge.forms import (
@@ -16,7 +17,7 @@ from knowledge.selectors import Viewer
 from knowledge.views.common import PAGE_SIZE, _deny_unless, viewer
 
 
-def _asset_filter_form(request: HttpRequest, v: Viewer) -> AssetFilterForm:
+def _asset_filter_form(request: OrganizationRequest, v: Viewer) -> AssetFilterForm:
     org = request.organization
     return AssetFilterForm(
         request.GET or None,
@@ -30,7 +31,7 @@ def _asset_filter_form(request: HttpRequest, v: Viewer) -> AssetFilterForm:
 
 
 @require_GET
-def asset_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def asset_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     form = _asset_filter_form(request, v)
     del form.fields["q"]  # words are for the search page; the list only filters
@@ -50,7 +51,7 @@ def asset_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @require_GET
-def search(request: HttpRequest, org_slug: str) -> HttpResponse:
+def search(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     form = _asset_filter_form(request, v)
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""
@@ -70,7 +71,7 @@ def search(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @require_GET
-def curation_queue(request: HttpRequest, org_slug: str) -> HttpResponse:
+def curation_queue(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     _deny_unless(bool(v.ids("curate")) or v.is_org_admin)
     items = selectors.curation_queue(viewer=v)
