@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from copcore.models import Organization, OrganizationMembership, User
 
 
-def _require_org_members(organization: Organization, users: Iterable[User], field: str) -> None:
+def _require_org_members(
+    organization: Organization, users: Iterable[User | None], field: str
+) -> None:
     ids = {u.pk for u in users if u is not None}
     if not ids:
         return

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 from sessions import access, selectors, services
 from sessions.forms import (
@@ -27,7 +28,7 @@ from sessions.views.common import _community, _participants, _render_detail, _se
 
 @require_POST
 def decision_create(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
@@ -45,7 +46,7 @@ def decision_create(
 
 @require_POST
 def action_item_create(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
@@ -68,7 +69,7 @@ def action_item_create(
 
 @require_POST
 def action_item_status(
-    request: HttpRequest, org_slug: str, community_slug: str, item_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, item_id: int
 ) -> HttpResponse:
     community = _community(request, community_slug)
     item = selectors.action_item_get(community=community, item_id=item_id)
@@ -89,7 +90,9 @@ def action_item_status(
 
 
 @require_GET
-def community_actions(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def community_actions(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     community = _community(request, community_slug)
     form = ActionFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -119,7 +122,7 @@ def community_actions(request: HttpRequest, org_slug: str, community_slug: str) 
 
 
 @require_GET
-def my_actions(request: HttpRequest, org_slug: str) -> HttpResponse:
+def my_actions(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     form = ActionFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     items = selectors.action_items_for_person(

@@ -6,11 +6,12 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from copcore.http import OrganizationRequest
 from copcore.spreadsheet import neutralise
 from sessions import access, selectors, services
 from sessions.forms import (
@@ -25,7 +26,7 @@ from sessions.views.common import _error_message, _session, _session_url
 
 @require_POST
 def attendance_reply(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.ATTEND, community)
@@ -46,7 +47,7 @@ def attendance_reply(
 
 @require_http_methods(["GET", "POST"])
 def attendance_record(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.RECORD_ATTENDANCE, community)
@@ -74,7 +75,7 @@ def attendance_record(
 
 @require_GET
 def attendance_csv(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.RECORD_ATTENDANCE, community)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from sessions import access, selectors, services
 from sessions.forms import (
     BreakoutManualForm,
@@ -25,7 +26,7 @@ from sessions.views.common import _participants, _session
 
 @require_http_methods(["GET", "POST"])
 def breakouts(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     rights = access.rights(request.user, community)
@@ -76,7 +77,7 @@ def breakouts(
 
 @require_POST
 def breakout_notes(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int, group_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int, group_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     group = selectors.breakout_group_get(session=session, group_id=group_id)

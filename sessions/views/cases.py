@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from measurement.selectors import sites_of_organization
 from sessions import access, selectors, services
 from sessions.deidentify import find_in_fields
@@ -75,7 +76,7 @@ def _case_save(request, community, session, form, case=None):
 
 @require_http_methods(["GET", "POST"])
 def case_create(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.ATTEND, community)
@@ -84,7 +85,7 @@ def case_create(
 
 @require_http_methods(["GET", "POST"])
 def case_edit(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int, case_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int, case_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     case = selectors.case_get(session=session, case_id=case_id)

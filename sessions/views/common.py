@@ -8,11 +8,11 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from copcore.http import OrganizationRequest
 from sessions import access, selectors
 from sessions.forms import (
     ActionItemForm,
@@ -29,13 +29,13 @@ from sessions.models import AttendanceResponse, Session
 # --- helpers ---------------------------------------------------------------------
 
 
-def _community(request: HttpRequest, community_slug: str):
+def _community(request: OrganizationRequest, community_slug: str):
     return access.viewable_community(
         user=request.user, organization=request.organization, slug=community_slug
     )
 
 
-def _error_message(request: HttpRequest, error: ValidationError) -> None:
+def _error_message(request: OrganizationRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
@@ -51,7 +51,7 @@ def _session_url(session: Session, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _viewer_time_zone(request: HttpRequest) -> str:
+def _viewer_time_zone(request: OrganizationRequest) -> str:
     return getattr(request.user, "time_zone", "") or "UTC"
 
 
@@ -71,7 +71,7 @@ def _participants(community):
 # --- one session ------------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, community, session: Session, **forms) -> dict:
+def _detail_context(request: OrganizationRequest, community, session: Session, **forms) -> dict:
     rights = access.rights(request.user, community)
     people = _participants(community)
     my_reply = None
@@ -125,7 +125,7 @@ def _detail_context(request: HttpRequest, community, session: Session, **forms) 
     return context
 
 
-def _render_detail(request, community, session_id: int, status: int = 200, **forms):
+def _render_detail(request, community, session_id: int, status: int = 200, /, **forms):
     session = selectors.session_page(community=community, session_id=session_id)
     return render(
         request,
@@ -135,6 +135,6 @@ def _render_detail(request, community, session_id: int, status: int = 200, **for
     )
 
 
-def _session(request: HttpRequest, community_slug: str, session_id: int):
+def _session(request: OrganizationRequest, community_slug: str, session_id: int):
     community = _community(request, community_slug)
     return community, selectors.session_get(community=community, session_id=session_id)

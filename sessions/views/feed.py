@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from copcore.http import OrganizationRequest
 from sessions import ics, selectors, services
 
 # --- calendars ---------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
-def calendar_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
+def calendar_settings(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     """The person's private feed: create or reset (the URL is shown once) or revoke."""
     feed_url = None
     if request.method == "POST":

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 from sessions import access, ics, selectors, services
 from sessions.forms import (
@@ -40,7 +41,7 @@ from sessions.views.common import (
 
 
 @require_GET
-def session_list(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def session_list(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     community = _community(request, community_slug)
     form = SessionSearchForm(request.GET or None)
     q, when = "", "upcoming"
@@ -66,7 +67,7 @@ def session_list(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
 
 
 @require_http_methods(["GET", "POST"])
-def series_create(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def series_create(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     community = _community(request, community_slug)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
     form = SeriesForm(
@@ -95,7 +96,7 @@ def series_create(request: HttpRequest, org_slug: str, community_slug: str) -> H
 
 @require_http_methods(["GET", "POST"])
 def series_detail(
-    request: HttpRequest, org_slug: str, community_slug: str, series_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, series_id: int
 ) -> HttpResponse:
     community = _community(request, community_slug)
     series = selectors.series_get(community=community, series_id=series_id)
@@ -141,7 +142,9 @@ def series_detail(
 
 
 @require_http_methods(["GET", "POST"])
-def session_create(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def session_create(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     community = _community(request, community_slug)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
     form = SessionCreateForm(
@@ -179,7 +182,7 @@ def session_create(request: HttpRequest, org_slug: str, community_slug: str) -> 
 
 @require_GET
 def session_detail(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community = _community(request, community_slug)
     return _render_detail(request, community, session_id)
@@ -187,7 +190,7 @@ def session_detail(
 
 @require_http_methods(["GET", "POST"])
 def session_edit(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
@@ -211,7 +214,7 @@ def session_edit(
 
 @require_http_methods(["GET", "POST"])
 def session_move(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
@@ -251,7 +254,7 @@ def session_move(
 
 @require_POST
 def session_cancel(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
@@ -271,7 +274,7 @@ def session_cancel(
 
 @require_GET
 def session_ics(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     body = ics.calendar_bytes([session], name=session.title)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from sessions import access, selectors, services
 from sessions.forms import (
     PollForm,
@@ -23,7 +24,7 @@ from sessions.views.common import _error_message, _render_detail, _session, _ses
 
 @require_POST
 def poll_create(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
@@ -53,7 +54,7 @@ def _poll(request, community_slug, session_id, poll_id):
 
 @require_POST
 def poll_vote(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int, poll_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int, poll_id: int
 ) -> HttpResponse:
     community, session, poll = _poll(request, community_slug, session_id, poll_id)
     access.require(request.user, SP.ATTEND, community)
@@ -74,7 +75,7 @@ def poll_vote(
 
 @require_POST
 def poll_toggle(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int, poll_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int, poll_id: int
 ) -> HttpResponse:
     community, session, poll = _poll(request, community_slug, session_id, poll_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
@@ -86,7 +87,7 @@ def poll_toggle(
 
 @require_GET
 def poll_results(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int, poll_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int, poll_id: int
 ) -> JsonResponse:
     """Live results for the page's script: counts only, never who chose what."""
     _community_, _session_, poll = _poll(request, community_slug, session_id, poll_id)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from sessions import access, selectors, services
 from sessions.forms import (
     FacilitatorForm,
@@ -29,17 +30,19 @@ from sessions.views.common import (
 
 @require_POST
 def facilitator(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
     """Managers set the facilitator; the facilitator asks someone to swap."""
     community, session = _session(request, community_slug, session_id)
     people = _participants(community)
     if request.POST.get("action") == "set":
         access.require(request.user, SP.MANAGE_SESSIONS, community)
-        form = FacilitatorForm(request.POST, people=people)
-        if form.is_valid():
+        set_form = FacilitatorForm(request.POST, people=people)
+        if set_form.is_valid():
             services.facilitator_set(
-                actor=request.user, session=session, facilitator=form.cleaned_data["facilitator"]
+                actor=request.user,
+                session=session,
+                facilitator=set_form.cleaned_data["facilitator"],
             )
             messages.success(request, _("The facilitator has been set."))
         else:
@@ -66,7 +69,7 @@ def facilitator(
 
 @require_POST
 def swap_respond(
-    request: HttpRequest, org_slug: str, community_slug: str, session_id: int, swap_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int, swap_id: int
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     swap = selectors.swap_get(session=session, swap_id=swap_id)
@@ -91,7 +94,7 @@ def swap_respond(
 
 
 @require_GET
-def my_swaps(request: HttpRequest, org_slug: str) -> HttpResponse:
+def my_swaps(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     """Swap requests waiting for the signed-in person's answer."""
     swaps = selectors.swaps_awaiting(organization=request.organization, user=request.user)
     return render(request, "sessions/my_swaps.html", {"swaps": swaps})
