@@ -3,6 +3,8 @@ still blocks archiving."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -17,12 +19,25 @@ from evaluation.models import (
     Survey,
 )
 
+if TYPE_CHECKING:
+
+    class ReviewedExpectedResult(ExpectedResult):
+        """An expected result as ``expected_results_with_reviews`` returns it."""
+
+        current_review: ExpectedResultReview | None
+
+        class Meta:
+            abstract = True
+
 # --------------------------------------------------------------------------- conclusion
 
 
-def expected_results_with_reviews(*, community: Community) -> list[ExpectedResult]:
+def expected_results_with_reviews(*, community: Community) -> list[ReviewedExpectedResult]:
     """The CoP's expected results, each with ``review`` (or None) attached; two queries."""
-    results = list(ExpectedResult.objects.filter(community=community).order_by("position", "id"))
+    results = cast(
+        "list[ReviewedExpectedResult]",
+        list(ExpectedResult.objects.filter(community=community).order_by("position", "id")),
+    )
     reviews = {
         r.expected_result_id: r for r in ExpectedResultReview.objects.filter(community=community)
     }

@@ -4,7 +4,9 @@ the previous round."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -46,7 +48,9 @@ class NomadResults:
     by_site: list[NomadGroup]
 
 
-def _nomad_group(label: str, n: int, rows: list[dict], codes: dict[int, str], rule) -> NomadGroup:
+def _nomad_group(
+    label: str, n: int, rows: list[Mapping[str, Any]], codes: dict[int, str], rule
+) -> NomadGroup:
     small = disclosure.is_small(n, rule)
     # Each person's construct score is the mean of their answered items of it; the
     # group's score is the mean of those, so every respondent weighs the same.
@@ -71,13 +75,13 @@ def _nomad_group(label: str, n: int, rows: list[dict], codes: dict[int, str], ru
         general.append((item, None if hidden or not values else round(mean(values), 2)))
     constructs = []
     for construct in nomad.CONSTRUCTS:
-        values = per_construct.get(construct.key, [])
-        count = len(values)
+        scores = per_construct.get(construct.key, [])
+        count = len(scores)
         hidden = small or disclosure.is_small(count, rule)
         constructs.append(
             ConstructScore(
                 construct=construct,
-                mean=None if hidden or not values else round(mean(values), 2),
+                mean=None if hidden or not scores else round(mean(scores), 2),
                 respondents=disclosure.shown(count, rule),
             )
         )
@@ -91,9 +95,11 @@ def _nomad_group(label: str, n: int, rows: list[dict], codes: dict[int, str], ru
     )
 
 
-def _nomad_rows(survey: Survey) -> tuple[dict[int, str], list[dict], dict[int | None, int]]:
+def _nomad_rows(
+    survey: Survey,
+) -> tuple[dict[int, str], list[Mapping[str, Any]], dict[int | None, int]]:
     codes = dict(Question.objects.filter(survey=survey).values_list("pk", "code"))
-    rows = list(
+    rows: list[Mapping[str, Any]] = list(
         Answer.objects.filter(response__survey=survey).values(
             "question_id", "number", "response_id", "response__site_id"
         )
@@ -133,7 +139,7 @@ def nomad_results(*, survey: Survey) -> NomadResults:
     if before is not None:
         p_codes, p_rows, p_counts = _nomad_rows(before)
         _set_change(overall, _nomad_group("", sum(p_counts.values()), p_rows, p_codes, rule))
-        p_rows_by_site: dict[int | None, list[dict]] = defaultdict(list)
+        p_rows_by_site: dict[int | None, list[Mapping[str, Any]]] = defaultdict(list)
         for row in p_rows:
             p_rows_by_site[row["response__site_id"]].append(row)
         prior_by_site = {
@@ -143,7 +149,7 @@ def nomad_results(*, survey: Survey) -> NomadResults:
         }
     site_ids = [s for s in counts if s is not None]
     names = _site_names(site_ids)
-    rows_by_site: dict[int | None, list[dict]] = defaultdict(list)
+    rows_by_site: dict[int | None, list[Mapping[str, Any]]] = defaultdict(list)
     for row in rows:
         rows_by_site[row["response__site_id"]].append(row)
     by_site = []

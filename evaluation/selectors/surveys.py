@@ -192,7 +192,7 @@ def survey_results(*, survey: Survey) -> SurveyResults:
     grouped: dict[str, list[QuestionResult]] = defaultdict(list)
     for result in overall.questions:
         q = result.question
-        if q.expected_result_id:
+        if q.expected_result_id and q.expected_result is not None:
             label = _("Expected result: %(r)s") % {"r": q.expected_result.description}
             grouped[label].append(result)
         elif q.objective:

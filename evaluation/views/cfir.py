@@ -3,14 +3,17 @@ chain."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from evaluation import selectors, services
 from evaluation.forms import (
     RATING_CHOICES,
@@ -18,6 +21,7 @@ from evaluation.forms import (
     StrategyChooseForm,
     StrategyLinkForm,
 )
+from evaluation.models import CfirConstruct
 from evaluation.permissions import EvaluationPermission as E
 from evaluation.views.common import _ctx, _load, _to
 
@@ -25,7 +29,7 @@ from evaluation.views.common import _ctx, _load, _to
 
 
 @require_http_methods(["GET", "POST"])
-def cfir_rounds(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def cfir_rounds(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     access = _load(request, community_slug)
     form = CfirRoundForm(request.POST or None)
     if request.method == "POST":
@@ -48,7 +52,7 @@ def cfir_rounds(request: HttpRequest, org_slug: str, community_slug: str) -> Htt
 
 
 def cfir_round(
-    request: HttpRequest, org_slug: str, community_slug: str, round_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, round_id: int
 ) -> HttpResponse:
     access = _load(request, community_slug)
     found = selectors.cfir_round_get(community=access.community, round_id=round_id)
@@ -61,7 +65,7 @@ def cfir_round(
 
 @require_http_methods(["GET", "POST"])
 def cfir_rate(
-    request: HttpRequest, org_slug: str, community_slug: str, round_id: int, site_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, round_id: int, site_id: int
 ) -> HttpResponse:
     """Rate every construct for one site: a rating and evidence per construct."""
     access = _load(request, community_slug, need=E.ASSESS)
@@ -69,7 +73,9 @@ def cfir_rate(
     site = selectors.site_for_community(community=access.community, site_id=site_id)
     constructs = selectors.cfir_constructs()
     current = selectors.site_ratings(cfir_round=found, site=site)
-    rows, errors, entries = [], {}, []
+    rows: list[dict[str, Any]] = []
+    errors: dict[str, Any] = {}
+    entries: list[tuple[CfirConstruct, int | None, str]] = []
     for construct in constructs:
         existing = current.get(construct.pk)
         if request.method == "POST":
@@ -116,7 +122,7 @@ def cfir_rate(
 
 @require_http_methods(["GET", "POST"])
 def barrier(
-    request: HttpRequest, org_slug: str, community_slug: str, barrier_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, barrier_id: int
 ) -> HttpResponse:
     access = _load(request, community_slug)
     found = selectors.barrier_get(community=access.community, barrier_id=barrier_id)
@@ -147,7 +153,7 @@ def barrier(
 
 @require_http_methods(["GET", "POST"])
 def strategy(
-    request: HttpRequest, org_slug: str, community_slug: str, choice_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, choice_id: int
 ) -> HttpResponse:
     access = _load(request, community_slug)
     choice = selectors.strategy_choice_get(community=access.community, choice_id=choice_id)
@@ -178,7 +184,7 @@ def strategy(
 
 @require_POST
 def strategy_remove(
-    request: HttpRequest, org_slug: str, community_slug: str, choice_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, choice_id: int
 ) -> HttpResponse:
     access = _load(request, community_slug, need=E.ASSESS)
     choice = selectors.strategy_choice_get(community=access.community, choice_id=choice_id)
@@ -192,7 +198,9 @@ def strategy_remove(
     return _to("barrier", org_slug, access, barrier_id=barrier_id)
 
 
-def follow_through(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def follow_through(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     access = _load(request, community_slug)
     rounds = list(selectors.cfir_rounds(community=access.community))
     chosen = rounds[0] if rounds else None

@@ -3,13 +3,13 @@ template context and redirects."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.shortcuts import redirect
 
+from copcore.http import OrganizationRequest
 from evaluation.access import Access, load
 
 
-def _load(request: HttpRequest, community_slug: str, need: str | None = None) -> Access:
+def _load(request: OrganizationRequest, community_slug: str, need: str | None = None) -> Access:
     return load(
         organization=request.organization,
         user=request.user,

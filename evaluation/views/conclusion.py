@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from evaluation import selectors, services
 from evaluation.forms import (
     CommunicationForm,
@@ -24,7 +26,7 @@ from evaluation.views.common import _ctx, _load, _to
 
 
 @require_http_methods(["GET", "POST"])
-def conclusion(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def conclusion(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     access = _load(request, community_slug)
     community = access.community
     expected = selectors.expected_results_with_reviews(community=community)
@@ -93,7 +95,9 @@ def conclusion(request: HttpRequest, org_slug: str, community_slug: str) -> Http
 
 
 @require_POST
-def record_request(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def record_request(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     access = _load(request, community_slug, need=E.CONCLUDE)
     try:
         services.results_record_request(actor=request.user, community=access.community)
@@ -105,8 +109,8 @@ def record_request(request: HttpRequest, org_slug: str, community_slug: str) -> 
 
 
 def record_download(
-    request: HttpRequest, org_slug: str, community_slug: str, record_id: int
-) -> HttpResponse:
+    request: OrganizationRequest, org_slug: str, community_slug: str, record_id: int
+) -> HttpResponseBase:
     access = _load(request, community_slug)
     record = selectors.results_record_get(community=access.community, record_id=record_id)
     if record.status != ResultsRecord.Status.READY or not record.file:
@@ -120,7 +124,9 @@ def record_download(
 
 
 @require_http_methods(["GET", "POST"])
-def communications(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def communications(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     access = _load(request, community_slug)
     record = selectors.latest_ready_record(community=access.community)
     if request.method == "POST":
@@ -148,7 +154,7 @@ def communications(request: HttpRequest, org_slug: str, community_slug: str) -> 
 
 @require_http_methods(["GET", "POST"])
 def communication_edit(
-    request: HttpRequest, org_slug: str, community_slug: str, kind: str
+    request: OrganizationRequest, org_slug: str, community_slug: str, kind: str
 ) -> HttpResponse:
     access = _load(request, community_slug)
     if kind not in CommunicationOutput.Kind.values:

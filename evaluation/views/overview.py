@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from copcore.http import OrganizationRequest
 from evaluation import selectors
 from evaluation.views.common import _ctx, _load
 
 # --------------------------------------------------------------------------- overview
 
 
-def home(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def home(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     access = _load(request, community_slug)
     community = access.community
     return render(
@@ -26,7 +27,7 @@ def home(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRespon
     )
 
 
-def reference(request: HttpRequest, org_slug: str) -> HttpResponse:
+def reference(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     """The CFIR 2.0 constructs and the ERIC strategies, for every member."""
     return render(
         request,

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from evaluation import selectors, services
 from evaluation.forms import (
     NomadRoundForm,
@@ -26,7 +27,7 @@ from evaluation.views.common import _ctx, _load, _to
 
 
 @require_http_methods(["GET", "POST"])
-def surveys(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def surveys(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     access = _load(request, community_slug)
     form = SurveyForm(request.POST or None)
     if request.method == "POST":
@@ -55,7 +56,9 @@ def surveys(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRes
 
 
 @require_POST
-def nomad_round_create(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def nomad_round_create(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     access = _load(request, community_slug, need=E.MANAGE_SURVEYS)
     form = NomadRoundForm(request.POST)
     if form.is_valid():
@@ -73,7 +76,7 @@ def nomad_round_create(request: HttpRequest, org_slug: str, community_slug: str)
 
 @require_http_methods(["GET", "POST"])
 def survey(
-    request: HttpRequest, org_slug: str, community_slug: str, survey_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, survey_id: int
 ) -> HttpResponse:
     """The builder: a survey's questions, adding questions, opening and closing."""
     access = _load(request, community_slug)
@@ -110,7 +113,11 @@ def survey(
 
 @require_POST
 def question_delete(
-    request: HttpRequest, org_slug: str, community_slug: str, survey_id: int, question_id: int
+    request: OrganizationRequest,
+    org_slug: str,
+    community_slug: str,
+    survey_id: int,
+    question_id: int,
 ) -> HttpResponse:
     access = _load(request, community_slug, need=E.MANAGE_SURVEYS)
     found = selectors.survey_get(community=access.community, survey_id=survey_id)
@@ -126,7 +133,7 @@ def question_delete(
 
 @require_POST
 def survey_status(
-    request: HttpRequest, org_slug: str, community_slug: str, survey_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, survey_id: int
 ) -> HttpResponse:
     access = _load(request, community_slug, need=E.MANAGE_SURVEYS)
     found = selectors.survey_get(community=access.community, survey_id=survey_id)
@@ -147,7 +154,7 @@ def survey_status(
 
 @require_http_methods(["GET", "POST"])
 def survey_respond(
-    request: HttpRequest, org_slug: str, community_slug: str, survey_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, survey_id: int
 ) -> HttpResponse:
     access = _load(request, community_slug, need=E.RESPOND)
     found = selectors.survey_get(community=access.community, survey_id=survey_id)
@@ -177,7 +184,7 @@ def survey_respond(
 
 
 def survey_results(
-    request: HttpRequest, org_slug: str, community_slug: str, survey_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, survey_id: int
 ) -> HttpResponse:
     access = _load(request, community_slug)
     found = selectors.survey_get(community=access.community, survey_id=survey_id)
@@ -195,7 +202,7 @@ def survey_results(
 
 
 def survey_export(
-    request: HttpRequest, org_slug: str, community_slug: str, survey_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, survey_id: int
 ) -> HttpResponse:
     """Aggregated results as CSV (never individual responses), small groups withheld."""
     access = _load(request, community_slug, need=E.MANAGE_SURVEYS)
