@@ -19,6 +19,7 @@ two targets alternate in rounds so a change in the machine's load affects both).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import http.client
 import json
 import os
@@ -56,15 +57,16 @@ benchmark. It goes through the same middleware and server as the dashboard.</p>
 
 def _bare_view(request):
     from django.http import HttpResponse
+
+    return HttpResponse(_bare_template().render({}))
+
+
+@functools.cache
+def _bare_template():
+    """The bare page's template, compiled once."""
     from django.template import engines
 
-    global _BARE
-    if _BARE is None:
-        _BARE = engines["django"].from_string(BARE_TEMPLATE)
-    return HttpResponse(_BARE.render({}))
-
-
-_BARE = None
+    return engines["django"].from_string(BARE_TEMPLATE)
 
 
 def __getattr__(name: str):
@@ -340,7 +342,7 @@ def main() -> dict:
         _drive(port, dashboard_path, cookie, warmup, CONCURRENCY)
         # Alternate the two in rounds so that changes in the machine's load (it may be
         # shared) fall on both alike; totals are requests over summed seconds.
-        rounds = {"bare": [], "dashboard": []}
+        rounds: dict[str, list[dict]] = {"bare": [], "dashboard": []}
         per_round = max(REQUESTS // ROUNDS, 1)
         for _round in range(ROUNDS):
             rounds["bare"].append(_drive(port, BARE_PATH, cookie, per_round, CONCURRENCY))

@@ -176,6 +176,7 @@ def main() -> None:
     figures: dict = {"sites": SITES, "responses_per_survey": RESPONSES}
     with scope(organization=organization):
         latest = CfirRound.objects.filter(community=community).order_by("-held_on").first()
+        assert latest is not None  # seeded above
         survey = Survey.objects.get(community=community, purpose="periodic")
         nomad_round = Survey.objects.get(community=community, purpose="nomad")
         for name, fn in (

@@ -163,7 +163,7 @@ def _psql_copy(raw_path: Path) -> float:
 def main() -> None:
     setup_django()
     from django.conf import settings
-    from django.core.files import File
+    from django.core.files.uploadedfile import UploadedFile
     from django_scopes import scope
 
     from measurement import services
@@ -203,7 +203,14 @@ def main() -> None:
             started = time.perf_counter()
             with upload_path.open("rb") as handle:
                 batch = services.import_batch_create(
-                    actor=user, community=community, upload=File(handle, name="bench.csv")
+                    actor=user,
+                    community=community,
+                    upload=UploadedFile(
+                        handle,
+                        name="bench.csv",
+                        content_type="text/csv",
+                        size=upload_path.stat().st_size,
+                    ),
                 )
             uploaded = time.perf_counter()
             batch = services.import_batch_validate(batch_id=batch.pk)

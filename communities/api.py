@@ -39,7 +39,7 @@ from communities.serializers import (
     ThreadSerializer,
     WorkstreamSerializer,
 )
-from copcore.api_support import OrganizationScopedMixin
+from copcore.api_support import OrganizationScopedMixin, request_user
 
 
 class CommunityScopedMixin(OrganizationScopedMixin):
@@ -53,7 +53,9 @@ class CommunityScopedMixin(OrganizationScopedMixin):
 
     @cached_property
     def perms(self) -> frozenset[str]:
-        return selectors.community_permissions(user=self.request.user, community=self.community)
+        return selectors.community_permissions(
+            user=request_user(self.request), community=self.community
+        )
 
     def require(self, permission: str) -> None:
         if permission not in self.perms:

@@ -1,5 +1,7 @@
 """Forms of the community pages."""
 
+from __future__ import annotations
+
 from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,7 @@ from communities.models import (
     Rhythm,
     Tag,
 )
+from copcore.forms import choice_field, model_choice_field
 from copcore.models import User
 from copcore.permissions import CommunityRole
 from measurement.models import Site
@@ -33,7 +36,8 @@ class CommunityCreateForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("name") and not cleaned.get("slug"):
             cleaned["slug"] = slugify(cleaned["name"])[:80]
             if not cleaned["slug"]:
@@ -55,10 +59,11 @@ class RoleAssignForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people
+        model_choice_field(self, "user").queryset = people
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
         if start and end and end < start:
             self.add_error("ends_on", _("The end date must not be before the start date."))
@@ -182,7 +187,8 @@ class DesignDatesForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("starts_on"), cleaned.get("planned_end_on")
         if start and end and end < start:
             self.add_error("planned_end_on", _("The planned end must be after the start."))
@@ -239,7 +245,7 @@ class PhaseChangeForm(forms.Form):
     def __init__(self, *args, allowed: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(Phase.choices)
-        self.fields["to_phase"].choices = [(p, labels[p]) for p in allowed]
+        choice_field(self, "to_phase").choices = [(p, labels[p]) for p in allowed]
 
 
 class RoleEndForm(forms.Form):
@@ -278,7 +284,7 @@ class TagsForm(forms.Form):
 
     def __init__(self, *args, vocabulary, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tags"].queryset = vocabulary
+        model_choice_field(self, "tags").queryset = vocabulary
 
 
 # --- Joining and the directory -------------------------------------------------------
@@ -286,7 +292,9 @@ class TagsForm(forms.Form):
 
 class JoinRequestForm(forms.Form):
     job_title = forms.CharField(label=_("Your role at work"), max_length=200)
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
+        label=_("Site"), queryset=Site.objects.none(), required=False
+    )
     expertise = forms.CharField(
         label=_("Expertise"),
         required=False,
@@ -299,7 +307,7 @@ class JoinRequestForm(forms.Form):
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites
+        model_choice_field(self, "site").queryset = sites
 
 
 class DecisionForm(forms.Form):
@@ -316,7 +324,8 @@ class DecisionForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == "decline" and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("Give the reason for declining."))
         return cleaned
@@ -330,19 +339,21 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people
+        model_choice_field(self, "user").queryset = people
 
 
 class ProfileForm(forms.Form):
     job_title = forms.CharField(label=_("Role at work"), max_length=200, required=False)
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
+        label=_("Site"), queryset=Site.objects.none(), required=False
+    )
     expertise = forms.CharField(
         label=_("Expertise"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, sites, with_planning_group: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites
+        model_choice_field(self, "site").queryset = sites
         if with_planning_group:
             self.fields["planning_group"] = forms.BooleanField(
                 label=_("In the planning group (shares the convening work)"), required=False
@@ -404,7 +415,7 @@ class ThreadForm(forms.Form):
 
     def __init__(self, *args, allowed_tags, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tags"].queryset = allowed_tags
+        model_choice_field(self, "tags").queryset = allowed_tags
 
 
 class PostForm(forms.Form):
@@ -442,7 +453,7 @@ class ThreadTagsForm(forms.Form):
 
     def __init__(self, *args, allowed_tags, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tags"].queryset = allowed_tags
+        model_choice_field(self, "tags").queryset = allowed_tags
 
 
 class FlagForm(forms.Form):
@@ -470,7 +481,7 @@ class EscalationForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people
+        model_choice_field(self, "owner").queryset = people
 
 
 class EscalationUpdateForm(forms.Form):
@@ -482,4 +493,4 @@ class EscalationUpdateForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people
+        model_choice_field(self, "owner").queryset = people

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -32,6 +33,9 @@ from communities.models import (
 )
 from copcore.models import Organization, User
 from copcore.permissions import ALL_COMMUNITY_PERMISSIONS, CommunityRole, guardian_codename
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def _active_term(prefix: str) -> Q:
@@ -422,6 +426,12 @@ def workstream_get(*, community: Community, pk: int) -> Workstream:
     return found
 
 
+class ThreadCounts(TypedDict):
+    """What the thread selectors annotate on each thread."""
+
+    post_count: int
+
+
 def threads(
     *, community: Community, workstream: Workstream | None = None, tag: str = ""
 ) -> QuerySet[Thread]:
@@ -439,7 +449,7 @@ def threads(
     )
 
 
-def thread_get(*, community: Community, pk: int) -> Thread:
+def thread_get(*, community: Community, pk: int) -> WithAnnotations[Thread, ThreadCounts]:
     found = (
         Thread.objects.filter(community=community, pk=pk)
         .select_related("workstream", "author", "closed_by", "community")

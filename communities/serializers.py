@@ -21,6 +21,7 @@ from communities.models import (
     Thread,
     Workstream,
 )
+from copcore.api_support import restrict_related
 from copcore.models import User
 from copcore.permissions import CommunityRole
 from measurement.models import Site
@@ -63,7 +64,9 @@ class CommunityDetailSerializer(CommunitySerializer):
     expected_results = ExpectedResultSerializer(many=True, read_only=True)
     checklist = serializers.SerializerMethodField()
     gate_missing = serializers.SerializerMethodField()
-    allowed_tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    allowed_tags: serializers.SlugRelatedField[Tag] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
 
     class Meta(CommunitySerializer.Meta):
         fields = [
@@ -134,8 +137,8 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
     def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         if organization is not None:
-            self.fields["user"].queryset = selectors.people_of_organization(
-                organization=organization
+            restrict_related(
+                self, "user", selectors.people_of_organization(organization=organization)
             )
 
 
@@ -158,7 +161,7 @@ class CommunityMemberSerializer(serializers.Serializer):
 class JoinRequestSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="pending, approved or declined")
     user_display_name = serializers.CharField(source="user.display_name", read_only=True)
-    site = serializers.PrimaryKeyRelatedField(
+    site: serializers.PrimaryKeyRelatedField[Site] = serializers.PrimaryKeyRelatedField(
         queryset=Site.objects.none(), required=False, allow_null=True
     )
 
@@ -182,7 +185,7 @@ class JoinRequestSerializer(serializers.ModelSerializer):
     def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         if organization is not None:
-            self.fields["site"].queryset = Site.objects.filter(organization=organization)
+            restrict_related(self, "site", Site.objects.filter(organization=organization))
 
 
 class JoinDecisionSerializer(serializers.Serializer):
@@ -269,7 +272,7 @@ class ThreadSerializer(serializers.ModelSerializer):
     def __init__(self, *args, allowed_tags=None, **kwargs):
         super().__init__(*args, **kwargs)
         if allowed_tags is not None:
-            self.fields["tags"].child_relation.queryset = allowed_tags
+            restrict_related(self, "tags", allowed_tags)
 
 
 class PostAttachmentSerializer(serializers.ModelSerializer):
@@ -298,7 +301,9 @@ class PostSerializer(serializers.ModelSerializer):
     author_display_name = serializers.CharField(
         source="author.display_name", read_only=True, default=None
     )
-    parent = serializers.PrimaryKeyRelatedField(
+    # DRF's metaclass moves declared fields off the class, so this field never shadows
+    # ``Field.parent`` (the enclosing serializer) that the stubs see.
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Post.objects.none(), required=False, allow_null=True
     )
     attachments = PostAttachmentSerializer(many=True, read_only=True)
@@ -327,7 +332,7 @@ class PostSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         self.moderator = moderator
         if thread is not None:
-            self.fields["parent"].queryset = Post.objects.filter(thread=thread)
+            restrict_related(self, "parent", Post.objects.filter(thread=thread))
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

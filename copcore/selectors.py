@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import F, QuerySet
@@ -74,7 +75,7 @@ def user_memberships(*, user: User) -> list[OrganizationMembership]:
         )
 
 
-def user_organizations(*, user: User) -> QuerySet[Organization]:
+def user_organizations(*, user: User | AnonymousUser) -> QuerySet[Organization]:
     """Active organizations the user belongs to, each annotated with the user's ``role``."""
     if not user.is_authenticated:
         return Organization.objects.none()

@@ -358,6 +358,7 @@ class SurveyResultsView(CommunityScoped, generics.GenericAPIView):
 
     def get(self, request, *args, **kwargs):
         survey = selectors.survey_get(community=self.community, survey_id=kwargs["survey_id"])
+        results: selectors.NomadResults | selectors.SurveyResults
         if survey.purpose == Survey.Purpose.NOMAD:
             results = selectors.nomad_results(survey=survey)
             overall = NomadGroupSerializer(results.overall).data

@@ -3,11 +3,14 @@ organization's scope), never at import time."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, ExpectedResult, Objective
+from copcore.forms import choice_field, model_choice_field
 from evaluation.models import (
     CommunicationOutput,
     EricCluster,
@@ -18,6 +21,13 @@ from evaluation.models import (
     Survey,
 )
 from evaluation.nomad import AGREEMENT_LABELS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from communities.models import ExpectedResult
+    from knowledge.models import TestOfChange
+    from measurement.models import Measure
 
 RATING_CHOICES = [
     ("", _("Not assessed")),
@@ -53,7 +63,7 @@ class StrategyChooseForm(forms.Form):
 
     def __init__(self, *args, clusters: list[EricCluster], **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["strategy"]
+        field = model_choice_field(self, "strategy")
         field.queryset = EricStrategy.objects.all()
         field.choices = [("", "---------")] + [
             (cluster.name, [(s.pk, s.name) for s in cluster.strategies.all()])
@@ -62,13 +72,13 @@ class StrategyChooseForm(forms.Form):
 
 
 class StrategyLinkForm(forms.Form):
-    tests = forms.ModelMultipleChoiceField(
+    tests: forms.ModelMultipleChoiceField[TestOfChange] = forms.ModelMultipleChoiceField(
         label=_("PDSA tests of change that try this strategy"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    measures = forms.ModelMultipleChoiceField(
+    measures: forms.ModelMultipleChoiceField[Measure] = forms.ModelMultipleChoiceField(
         label=_("Measures that watch it"),
         queryset=None,
         required=False,
@@ -85,12 +95,12 @@ class StrategyLinkForm(forms.Form):
         from measurement.models import Measure
 
         super().__init__(*args, **kwargs)
-        self.fields["tests"].queryset = TestOfChange.objects.filter(community=community).order_by(
-            "-created_at"
-        )
-        self.fields["measures"].queryset = Measure.objects.filter(community=community).order_by(
-            "code"
-        )
+        model_choice_field(self, "tests").queryset = TestOfChange.objects.filter(
+            community=community
+        ).order_by("-created_at")
+        model_choice_field(self, "measures").queryset = Measure.objects.filter(
+            community=community
+        ).order_by("code")
 
 
 class SurveyForm(forms.Form):
@@ -142,17 +152,19 @@ class QuestionForm(forms.Form):
         label=_("Offer 'not relevant' options (agreement questions)"), required=False
     )
     objective = forms.ChoiceField(label=_("Objective it informs"), required=False)
-    expected_result = forms.ModelChoiceField(
+    expected_result: forms.ModelChoiceField[ExpectedResult] = forms.ModelChoiceField(
         label=_("Expected result it informs"), queryset=None, required=False
     )
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(Objective.choices)
-        self.fields["objective"].choices = [("", "---------")] + [
+        choice_field(self, "objective").choices = [("", "---------")] + [
             (key, labels.get(key, key)) for key in community.objectives
         ]
-        self.fields["expected_result"].queryset = ExpectedResult.objects.filter(community=community)
+        model_choice_field(self, "expected_result").queryset = ExpectedResult.objects.filter(
+            community=community
+        )
 
 
 def response_form_class(survey: Survey, questions: list[Question], sites: list):
@@ -166,7 +178,11 @@ def response_form_class(survey: Survey, questions: list[Question], sites: list):
         )
     for q in questions:
         name = f"q{q.pk}"
-        common = {"label": q.text, "required": q.required, "help_text": q.help_text}
+        common: dict[str, Any] = {
+            "label": q.text,
+            "required": q.required,
+            "help_text": q.help_text,
+        }
         if q.kind == Question.Kind.SINGLE:
             fields[name] = forms.ChoiceField(
                 choices=[(o, o) for o in q.options], widget=forms.RadioSelect, **common
@@ -176,7 +192,7 @@ def response_form_class(survey: Survey, questions: list[Question], sites: list):
                 choices=[(o, o) for o in q.options], widget=forms.CheckboxSelectMultiple, **common
             )
         elif q.kind == Question.Kind.SCALE:
-            choices = []
+            choices: list[tuple[str, StrOrPromise]] = []
             for v in range(q.scale_min, q.scale_max + 1):
                 label = str(v)
                 if v == q.scale_min and q.scale_min_label:

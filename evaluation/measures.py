@@ -31,7 +31,7 @@ def record_audience(community: Community) -> dashboards.Audience:
     submitted when the CoP does not require approval) under the organization's rule,
     or the default rule when the organization's is off."""
     policy = CommunityDataPolicy.objects.filter(community=community).first()
-    statuses = (Observation.Status.APPROVED,)
+    statuses: tuple[str, ...] = (Observation.Status.APPROVED,)
     if policy is None or not policy.requires_approval:
         statuses = (Observation.Status.APPROVED, Observation.Status.SUBMITTED)
     rule = dashboards.organization_rule(community.organization)

@@ -14,8 +14,12 @@ the CoP is putting into practice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 AGREEMENT_LABELS = {
     5: _("Strongly agree"),
@@ -29,9 +33,9 @@ AGREEMENT_LABELS = {
 @dataclass(frozen=True)
 class NptConstruct:
     key: str
-    name: str
-    question: str  # the practical question, in plain language
-    explanation: str
+    name: StrOrPromise
+    question: StrOrPromise  # the practical question, in plain language
+    explanation: StrOrPromise
 
 
 CONSTRUCTS: list[NptConstruct] = [
@@ -70,8 +74,8 @@ CONSTRUCT_BY_KEY = {c.key: c for c in CONSTRUCTS}
 class Item:
     code: str
     construct: str  # "" for the general items
-    sub_construct: str
-    text: str
+    sub_construct: StrOrPromise
+    text: StrOrPromise
 
 
 GENERAL_ITEMS: list[Item] = [

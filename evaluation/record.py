@@ -216,9 +216,11 @@ def _asset_files(community) -> list[tuple[str, bytes, dict]]:
     )
     for asset in assets:
         version = asset.current_version
+        if version is None:  # excluded by the query
+            continue
         stem = f"assets/{asset.pk}-{slugify(asset.title)[:50] or 'asset'}-v{version.number}"
         info = {"title": asset.title, "kind": asset.kind, "version": version.number}
-        if version.file_id:
+        if version.file_id and version.file is not None:
             stored = version.file
             suffix = re.sub(r"[^A-Za-z0-9.]", "", stored.original_name.rsplit(".", 1)[-1])[:10]
             with stored.file.open("rb") as handle:

@@ -3,6 +3,8 @@ the API offers aggregated results only."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,10 +19,18 @@ from evaluation.models import (
     Survey,
 )
 
+if TYPE_CHECKING:
+    from knowledge.models import TestOfChange
+    from measurement.models import Measure
+
 
 class CfirConstructSerializer(serializers.ModelSerializer):
     domain = serializers.CharField(source="domain.name")
-    parent = serializers.CharField(source="parent.code", allow_null=True, default=None)
+    # A declared field named like a ``Field`` attribute: DRF's metaclass moves declared
+    # fields off the class, so it never shadows ``Field.parent`` the stubs see.
+    parent = serializers.CharField(  # type: ignore[assignment]
+        source="parent.code", allow_null=True, default=None
+    )
 
     class Meta:
         model = CfirConstruct
@@ -52,7 +62,7 @@ class HeatCellSerializer(serializers.Serializer):
     site = serializers.IntegerField()
     construct = serializers.CharField()
     rating = serializers.IntegerField(allow_null=True)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # see CfirConstructSerializer
     evidence = serializers.CharField()
     previous = serializers.IntegerField(allow_null=True)
     change = serializers.IntegerField(allow_null=True)
@@ -85,8 +95,12 @@ class StrategyChoiceSerializer(serializers.ModelSerializer):
         slug_field="number", queryset=EricStrategy.objects.all()
     )
     strategy_name = serializers.CharField(source="strategy.name", read_only=True)
-    tests = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    measures = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    tests: serializers.PrimaryKeyRelatedField[TestOfChange] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+    measures: serializers.PrimaryKeyRelatedField[Measure] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
 
     class Meta:
         model = StrategyChoice
@@ -102,7 +116,7 @@ class StrategyLinkSerializer(serializers.Serializer):
 
 class SignalSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # see CfirConstructSerializer
     detail = serializers.CharField()
 
 
@@ -213,7 +227,7 @@ class QuestionResultSerializer(serializers.Serializer):
 
 
 class GroupResultSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # see CfirConstructSerializer
     responses = serializers.CharField(source="shown_responses")
     suppressed = serializers.BooleanField()
     questions = QuestionResultSerializer(many=True, required=False)
@@ -228,7 +242,7 @@ class ConstructScoreSerializer(serializers.Serializer):
 
 
 class NomadGroupSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # see CfirConstructSerializer
     responses = serializers.CharField(source="shown_responses")
     suppressed = serializers.BooleanField()
     constructs = ConstructScoreSerializer(many=True)

@@ -4,6 +4,8 @@ what the caller may not see answers 404, what their role does not allow 403."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from copcore.api_support import OrganizationScopedMixin
+from copcore.http import OrganizationRequest
 from knowledge import selectors, services
 from knowledge.models import (
     Asset,
@@ -23,6 +26,7 @@ from knowledge.models import (
     NoteStatus,
     TestOfChange,
 )
+from knowledge.selectors import Viewer
 from knowledge.serializers import (
     AssetCreateSerializer,
     AssetDetailSerializer,
@@ -36,7 +40,7 @@ from knowledge.serializers import (
     SearchResultSerializer,
     TestOfChangeSerializer,
 )
-from knowledge.views import _can_draft_asset, viewer
+from knowledge.views.common import _can_draft_asset, viewer
 
 _ASSET_FILTERS = [
     OpenApiParameter("kind", str, enum=Asset.Kind.values),
@@ -49,14 +53,24 @@ _ASSET_FILTERS = [
 ]
 
 
-class KnowledgeAPIMixin(OrganizationScopedMixin):
-    filter_backends: list = []  # filters are read by the selectors
+if TYPE_CHECKING:
 
-    def get_viewer(self):
-        return viewer(self.request._request)
+    class _GenericOrganizationView(OrganizationScopedMixin, generics.GenericAPIView):
+        pass
+
+else:
+    _GenericOrganizationView = OrganizationScopedMixin
+
+
+class KnowledgeAPIMixin(_GenericOrganizationView):
+    filter_backends = []  # filters are read by the selectors
+
+    def get_viewer(self) -> Viewer:
+        # The tenancy middleware has made the underlying request an organization request.
+        return viewer(cast(OrganizationRequest, self.request._request))
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         context["organization"] = self.organization
         return context
 
@@ -69,7 +83,7 @@ class KnowledgeAPIMixin(OrganizationScopedMixin):
         from copcore.models import User
 
         params = self.request.query_params
-        filters: dict = {}
+        filters: dict[str, Any] = {}
         if params.get("kind") in Asset.Kind.values:
             filters["kind"] = params["kind"]
         if params.get("status") in AssetStatus.values:
@@ -345,7 +359,7 @@ class TestOfChangeListView(KnowledgeAPIMixin, generics.ListCreateAPIView):
         if getattr(self, "swagger_fake_view", False):
             return TestOfChange.objects.none()
         v = self.get_viewer()
-        filters = {}
+        filters: dict[str, Any] = {}
         slug = self.request.query_params.get("community")
         if slug:
             filters["community"] = Community.objects.filter(
@@ -359,6 +373,7 @@ class TestOfChangeListView(KnowledgeAPIMixin, generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
+        assert isinstance(serializer, TestOfChangeSerializer)
         serializer.is_valid(raise_exception=True)
         community = serializer.validated_data["community"]
         if not self.get_viewer().can("add_test", community.pk):
@@ -390,6 +405,7 @@ class TestOfChangeDetailView(KnowledgeAPIMixin, generics.RetrieveUpdateAPIView):
         if not (test.author_id == request.user.pk or v.can_curate(test.community_id)):
             raise PermissionDenied
         serializer = self.get_serializer(test, data=request.data, partial=True)
+        assert isinstance(serializer, TestOfChangeSerializer)
         serializer.is_valid(raise_exception=True)
         fields = serializer.service_fields()
         site = fields.pop("site", test.site)

@@ -3,9 +3,12 @@ are narrowed to the organization, and to what the person may use, by the view.""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from copcore.forms import choice_field, model_choice_field
 from knowledge.models import (
     TEMPLATE_FIELDS,
     ActDecision,
@@ -18,6 +21,11 @@ from knowledge.models import (
     Visibility,
 )
 from knowledge.uploads import validate_upload
+
+if TYPE_CHECKING:
+    from communities.models import Community, Tag
+    from copcore.models import User
+    from measurement.models import Measure, Site
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
@@ -84,7 +92,8 @@ class ContentFields(forms.Form):
     change_note = forms.CharField(label=_("What changed"), required=False, max_length=300)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("upload") and cleaned.get("link"):
             self.add_error("link", _("A version holds a file or a link, not both."))
         return cleaned
@@ -93,7 +102,7 @@ class ContentFields(forms.Form):
 class AssetCreateForm(ContentFields):
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Asset.Kind.choices)
-    community = forms.ModelChoiceField(
+    community: forms.ModelChoiceField[Community] = forms.ModelChoiceField(
         label=_("Community"),
         queryset=None,
         required=False,
@@ -108,7 +117,9 @@ class AssetCreateForm(ContentFields):
         initial=Visibility.COMMUNITY,
         widget=forms.RadioSelect,
     )
-    co_owners = forms.ModelMultipleChoiceField(label=_("Co-owners"), queryset=None, required=False)
+    co_owners: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
+        label=_("Co-owners"), queryset=None, required=False
+    )
     tags = _tag_field()
 
     field_order = [
@@ -127,13 +138,14 @@ class AssetCreateForm(ContentFields):
 
     def __init__(self, *args, communities, people, tags, allow_org_wide: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
+        model_choice_field(self, "community").queryset = communities
         self.fields["community"].required = not allow_org_wide
-        self.fields["co_owners"].queryset = people
-        self.fields["tags"].queryset = tags
+        model_choice_field(self, "co_owners").queryset = people
+        model_choice_field(self, "tags").queryset = tags
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("visibility") == Visibility.COMMUNITY and not cleaned.get("community"):
             self.add_error(
                 "visibility", _("Choose a community, or let the whole organization read it.")
@@ -152,17 +164,19 @@ class AssetEditForm(forms.Form):
         choices=Visibility.choices,
         widget=forms.RadioSelect,
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
-    co_owners = forms.ModelMultipleChoiceField(label=_("Co-owners"), queryset=None, required=False)
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("Owner"), queryset=None)
+    co_owners: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
+        label=_("Co-owners"), queryset=None, required=False
+    )
     tags = _tag_field()
 
     def __init__(self, *args, people, tags, org_wide: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people
-        self.fields["co_owners"].queryset = people
-        self.fields["tags"].queryset = tags
+        model_choice_field(self, "owner").queryset = people
+        model_choice_field(self, "co_owners").queryset = people
+        model_choice_field(self, "tags").queryset = tags
         if org_wide:
-            self.fields["visibility"].choices = [
+            choice_field(self, "visibility").choices = [
                 choice for choice in Visibility.choices if choice[0] != Visibility.COMMUNITY
             ]
 
@@ -199,12 +213,13 @@ class CurationForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [c for c in self.ACTIONS if c[0] in actions]
+        choice_field(self, "action").choices = [c for c in self.ACTIONS if c[0] in actions]
         if "promote" not in actions:
             del self.fields["kind"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if (
             cleaned.get("action") in ("request_changes", "decline")
             and not (cleaned.get("reason") or "").strip()
@@ -218,13 +233,13 @@ class PackageItemForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    linked_asset = forms.ModelChoiceField(
+    linked_asset: forms.ModelChoiceField[Asset] = forms.ModelChoiceField(
         label=_("Linked asset (optional)"), queryset=None, required=False
     )
 
     def __init__(self, *args, assets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["linked_asset"].queryset = assets
+        model_choice_field(self, "linked_asset").queryset = assets
 
 
 class AssetFilterForm(forms.Form):
@@ -234,13 +249,13 @@ class AssetFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind"))] + Asset.Kind.choices
     )
-    tag = forms.ModelChoiceField(
+    tag: forms.ModelChoiceField[Tag] = forms.ModelChoiceField(
         label=_("Tag"), queryset=None, required=False, empty_label=_("Any tag")
     )
-    community = forms.ModelChoiceField(
+    community: forms.ModelChoiceField[Community] = forms.ModelChoiceField(
         label=_("Community"), queryset=None, required=False, empty_label=_("Any community")
     )
-    owner = forms.ModelChoiceField(
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Owner"), queryset=None, required=False, empty_label=_("Anyone")
     )
     status = forms.ChoiceField(
@@ -253,9 +268,9 @@ class AssetFilterForm(forms.Form):
 
     def __init__(self, *args, tags, communities, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].queryset = tags
-        self.fields["community"].queryset = communities
-        self.fields["owner"].queryset = people
+        model_choice_field(self, "tag").queryset = tags
+        model_choice_field(self, "community").queryset = communities
+        model_choice_field(self, "owner").queryset = people
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -266,10 +281,14 @@ class AssetFilterForm(forms.Form):
 
 
 class FieldNoteForm(forms.Form):
-    community = forms.ModelChoiceField(label=_("Community"), queryset=None)
+    community: forms.ModelChoiceField[Community] = forms.ModelChoiceField(
+        label=_("Community"), queryset=None
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 8}))
-    site = forms.ModelChoiceField(label=_("Site (optional)"), queryset=None, required=False)
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
+        label=_("Site (optional)"), queryset=None, required=False
+    )
     tags = _tag_field()
     attachments = MultipleFileField(
         label=_("Attachments (optional)"),
@@ -279,9 +298,9 @@ class FieldNoteForm(forms.Form):
 
     def __init__(self, *args, communities, sites, tags, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
-        self.fields["site"].queryset = sites
-        self.fields["tags"].queryset = tags
+        model_choice_field(self, "community").queryset = communities
+        model_choice_field(self, "site").queryset = sites
+        model_choice_field(self, "tags").queryset = tags
         if editing:
             del self.fields["community"]
 
@@ -291,9 +310,13 @@ class TestOfChangeForm(forms.ModelForm):
 
     __test__ = False
 
-    community = forms.ModelChoiceField(label=_("Community"), queryset=None)
-    site = forms.ModelChoiceField(label=_("Site"), queryset=None, required=False)
-    measures = forms.ModelMultipleChoiceField(
+    community: forms.ModelChoiceField[Community] = forms.ModelChoiceField(
+        label=_("Community"), queryset=None
+    )
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
+        label=_("Site"), queryset=None, required=False
+    )
+    measures: forms.ModelMultipleChoiceField[Measure] = forms.ModelMultipleChoiceField(
         label=_("Measures"),
         queryset=None,
         required=False,
@@ -345,22 +368,23 @@ class TestOfChangeForm(forms.ModelForm):
 
     def __init__(self, *args, communities, sites, tags, measures, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
-        self.fields["site"].queryset = sites
-        self.fields["tags"].queryset = tags
-        self.fields["measures"].queryset = measures
-        self.fields["status"].choices = TestStatus.choices
-        self.fields["prediction_held"].choices = [("", _("Not known yet"))] + list(
+        model_choice_field(self, "community").queryset = communities
+        model_choice_field(self, "site").queryset = sites
+        model_choice_field(self, "tags").queryset = tags
+        model_choice_field(self, "measures").queryset = measures
+        choice_field(self, "status").choices = TestStatus.choices
+        choice_field(self, "prediction_held").choices = [("", _("Not known yet"))] + list(
             PredictionHeld.choices
         )
-        self.fields["act_decision"].choices = [("", _("Not decided yet"))] + list(
+        choice_field(self, "act_decision").choices = [("", _("Not decided yet"))] + list(
             ActDecision.choices
         )
         if editing:
             del self.fields["community"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
         if start and end and end < start:
             self.add_error("ends_on", _("The end date must not be before the start date."))
@@ -382,7 +406,7 @@ class TestOfChangeForm(forms.ModelForm):
 class TestFilterForm(forms.Form):
     __test__ = False
 
-    community = forms.ModelChoiceField(
+    community: forms.ModelChoiceField[Community] = forms.ModelChoiceField(
         label=_("Community"), queryset=None, required=False, empty_label=_("Any community")
     )
     status = forms.ChoiceField(
@@ -398,14 +422,14 @@ class TestFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any"))] + PredictionHeld.choices,
     )
-    tag = forms.ModelChoiceField(
+    tag: forms.ModelChoiceField[Tag] = forms.ModelChoiceField(
         label=_("Tag"), queryset=None, required=False, empty_label=_("Any tag")
     )
 
     def __init__(self, *args, communities, tags, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
-        self.fields["tag"].queryset = tags
+        model_choice_field(self, "community").queryset = communities
+        model_choice_field(self, "tag").queryset = tags
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -416,7 +440,9 @@ class TestFilterForm(forms.Form):
 class TestTemplateForm(forms.ModelForm):
     __test__ = False
 
-    community = forms.ModelChoiceField(label=_("Community"), queryset=None, required=False)
+    community: forms.ModelChoiceField[Community] = forms.ModelChoiceField(
+        label=_("Community"), queryset=None, required=False
+    )
 
     class Meta:
         model = TestTemplate
@@ -425,6 +451,6 @@ class TestTemplateForm(forms.ModelForm):
 
     def __init__(self, *args, communities, allow_org_wide: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
+        model_choice_field(self, "community").queryset = communities
         self.fields["community"].required = not allow_org_wide
-        self.fields["community"].empty_label = _("Organization-wide")
+        model_choice_field(self, "community").empty_label = _("Organization-wide")

@@ -4,11 +4,16 @@ caller's organization by passing ``organization`` in the serializer context."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from communities.models import Community, Tag
+from copcore.api_support import restrict_related
 from copcore.models import User
 from knowledge.models import (
     TEST_TEXT_FIELDS,
@@ -23,31 +28,41 @@ from knowledge.models import (
 )
 from measurement.models import Measure, Site
 
+if TYPE_CHECKING:
+    _SerializerMixin = serializers.Serializer
+else:
+    _SerializerMixin = object
 
-class _OrgScopedMixin:
+
+class _OrgScopedMixin(_SerializerMixin):
     """Narrows related-field querysets to the organization in the context."""
 
-    scoped_fields: dict[str, type] = {}
+    scoped_fields: dict[str, type[models.Model]] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         organization = self.context.get("organization")
         for name, model in self.scoped_fields.items():
-            field = self.fields.get(name)
-            if field is None:
+            if self.fields.get(name) is None:
                 continue
-            target = field.child_relation if hasattr(field, "child_relation") else field
-            if model is User:
+            queryset: QuerySet
+            if organization is None:
+                queryset = model._default_manager.none()
+            elif model is User:
                 queryset = User.objects.filter(memberships__organization=organization)
             else:
-                queryset = model.objects.filter(organization=organization)
-            target.queryset = queryset if organization is not None else model.objects.none()
+                queryset = model._default_manager.filter(organization=organization)
+            restrict_related(self, name, queryset)
 
 
 class AssetSerializer(serializers.ModelSerializer):
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    community: serializers.SlugRelatedField[Community] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
-    tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    tags: serializers.SlugRelatedField[Tag] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
     current_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -81,7 +96,9 @@ class AssetSerializer(serializers.ModelSerializer):
 
 
 class AssetDetailSerializer(AssetSerializer):
-    co_owners = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    co_owners: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
 
     class Meta(AssetSerializer.Meta):
         fields = AssetSerializer.Meta.fields + ["co_owners"]
@@ -99,10 +116,19 @@ class AssetCreateSerializer(_OrgScopedMixin, serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.COMMUNITY)
     tags = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Tag.objects.none(), required=False, default=list
+        slug_field="slug",
+        many=True,
+        queryset=Tag.objects.none(),
+        required=False,
+        # With many=True the default belongs to the ManyRelatedField DRF builds (a list);
+        # the stubs type it as the child's.
+        default=list,  # type: ignore[arg-type]
     )
     co_owners = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=User.objects.none(), required=False, default=list
+        many=True,
+        queryset=User.objects.none(),
+        required=False,
+        default=list,
     )
     body = serializers.CharField(required=False, allow_blank=True, default="")
     link = serializers.URLField(required=False, allow_blank=True, default="", max_length=500)
@@ -192,9 +218,13 @@ class SearchResultSerializer(AssetSerializer):
 
 
 class FieldNoteSerializer(serializers.ModelSerializer):
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    community: serializers.SlugRelatedField[Community] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     author_name = serializers.CharField(source="author.display_name", read_only=True)
-    tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    tags: serializers.SlugRelatedField[Tag] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
 
     class Meta:
         model = FieldNote
@@ -222,11 +252,17 @@ class FieldNoteCreateSerializer(_OrgScopedMixin, serializers.Serializer):
     community = serializers.SlugRelatedField(slug_field="slug", queryset=Community.objects.none())
     title = serializers.CharField(max_length=200)
     body = serializers.CharField()
-    site = serializers.PrimaryKeyRelatedField(
+    site: serializers.PrimaryKeyRelatedField[Site] = serializers.PrimaryKeyRelatedField(
         queryset=Site.objects.none(), required=False, allow_null=True, default=None
     )
     tags = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Tag.objects.none(), required=False, default=list
+        slug_field="slug",
+        many=True,
+        queryset=Tag.objects.none(),
+        required=False,
+        # With many=True the default belongs to the ManyRelatedField DRF builds (a list);
+        # the stubs type it as the child's.
+        default=list,  # type: ignore[arg-type]
     )
 
 
@@ -260,10 +296,10 @@ class TestOfChangeSerializer(_OrgScopedMixin, serializers.ModelSerializer):
     tags = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Tag.objects.none(), required=False
     )
-    measures = serializers.PrimaryKeyRelatedField(
+    measures: serializers.PrimaryKeyRelatedField[Measure] = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Measure.objects.none(), required=False
     )
-    site = serializers.PrimaryKeyRelatedField(
+    site: serializers.PrimaryKeyRelatedField[Site] = serializers.PrimaryKeyRelatedField(
         queryset=Site.objects.none(), required=False, allow_null=True
     )
     previous_cycle = serializers.PrimaryKeyRelatedField(
@@ -277,7 +313,9 @@ class TestOfChangeSerializer(_OrgScopedMixin, serializers.ModelSerializer):
     act_decision = serializers.ChoiceField(
         choices=ActDecision.choices, required=False, allow_blank=True
     )
-    next_cycles = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    next_cycles: serializers.PrimaryKeyRelatedField[TestOfChange] = (
+        serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    )
 
     class Meta:
         model = TestOfChange

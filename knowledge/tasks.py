@@ -42,6 +42,7 @@ def send_curation_notice(
     if organization is None:
         return False
     with scope(organization=organization):
+        item: Asset | FieldNote | None
         if kind == "asset":
             item = Asset.objects.select_related("owner").filter(pk=item_id).first()
             author = item.owner if item else None
@@ -57,7 +58,7 @@ def send_curation_notice(
             url_name, kwargs={"org_slug": organization.slug, kwarg: item_id}
         )
         promoted = None
-        if kind == "field_note" and action == "promoted":
+        if isinstance(item, FieldNote) and action == "promoted":
             promoted = item.promoted_assets.order_by("-pk").first()
         context = {
             "author": author,

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from copcore.api_support import OrganizationScopedMixin
+from copcore.api_support import OrganizationScopedMixin, request_user
 from copcore.permissions import OrgPermission, org_role_has_perm
 from notifications import selectors, services
 from notifications.models import DeliveryRecord
@@ -27,7 +27,7 @@ class PreferenceView(OrganizationScopedMixin, generics.GenericAPIView):
     def _payload(self, pref) -> dict:
         data = PreferenceSerializer(pref).data
         data["opted_out_communities"] = sorted(
-            selectors.opted_out_ids(user=self.request.user, organization=self.organization)
+            selectors.opted_out_ids(user=request_user(self.request), organization=self.organization)
         )
         return data
 
@@ -66,7 +66,7 @@ class DeliveryListView(OrganizationScopedMixin, generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.delivery_log(
-            user=self.request.user, kind=self.request.query_params.get("kind", "")
+            user=request_user(self.request), kind=self.request.query_params.get("kind", "")
         )
 
 

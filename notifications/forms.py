@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from copcore.forms import choice_field
 from notifications.models import REMINDER_KINDS, Frequency, Kind, Weekday
 
 
@@ -39,7 +40,7 @@ class PreferenceForm(forms.Form):
 
     def __init__(self, *args, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["opted_out"].choices = [(c.pk, c.name) for c in communities]
+        choice_field(self, "opted_out").choices = [(c.pk, c.name) for c in communities]
 
 
 class BounceForm(forms.Form):

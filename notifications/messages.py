@@ -71,7 +71,8 @@ def build_email(composed: Composed, *, connection=None) -> EmailMultiAlternative
     message.attach_alternative(composed.html, "text/html")
     if composed.inline_images:
         # multipart/related: the HTML part refers to the images by cid:
-        message.mixed_subtype = "related"
+        # A class attribute of EmailMessage (the outer MIME subtype) that django-stubs omit.
+        message.mixed_subtype = "related"  # type: ignore[attr-defined]
         for cid, png in composed.inline_images.items():
             image = MIMEImage(png, "png")
             image.add_header("Content-ID", f"<{cid}>")

@@ -294,7 +294,7 @@ class DataDueReminder:
             user = people.get(user_id)
             community = communities.get(int(key.split(":")[0]))
             site_gaps = [g for g in gaps.get(community.pk, []) if g.due] if community else []
-            if user is None or not site_gaps:
+            if user is None or community is None or not site_gaps:
                 continue
             with translation.override(user.language), timezone.override(user.time_zone):
                 lines = [

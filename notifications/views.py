@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from django_scopes import scopes_disabled
 
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from copcore.models import User
 from copcore.permissions import OrgPermission
 from copcore.views import require_org_perm
@@ -28,7 +29,7 @@ PAGE_SIZE = 50
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest, org_slug: str) -> HttpResponse:
+def preferences(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     user = request.user
     communities = list(selectors.communities_of(user=user, organization=request.organization))
     pref = services.preference_get_or_default(user=user)
@@ -68,7 +69,7 @@ def preferences(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
-def _log_page(request: HttpRequest, person: User, *, admin_view: bool) -> HttpResponse:
+def _log_page(request: OrganizationRequest, person: User, *, admin_view: bool) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in Kind.values:
         kind = ""
@@ -88,12 +89,12 @@ def _log_page(request: HttpRequest, person: User, *, admin_view: bool) -> HttpRe
 
 
 @login_required
-def delivery_log(request: HttpRequest, org_slug: str) -> HttpResponse:
+def delivery_log(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     return _log_page(request, request.user, admin_view=False)
 
 
 @login_required
-def member_delivery_log(request: HttpRequest, org_slug: str, user_id: int) -> HttpResponse:
+def member_delivery_log(request: OrganizationRequest, org_slug: str, user_id: int) -> HttpResponse:
     person = selectors.member_get(organization=request.organization, user_id=user_id)
     require_org_perm(request, OrgPermission.INVITE_MEMBERS)
     return _log_page(request, person, admin_view=True)
@@ -101,7 +102,7 @@ def member_delivery_log(request: HttpRequest, org_slug: str, user_id: int) -> Ht
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bounce_record(request: HttpRequest, org_slug: str) -> HttpResponse:
+def bounce_record(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     require_org_perm(request, OrgPermission.INVITE_MEMBERS)
     form = BounceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

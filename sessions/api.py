@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from copcore.api_support import OrganizationScopedMixin
+from copcore.api_support import OrganizationScopedMixin, request_user
 from sessions import access, selectors, services
 from sessions.models import (
     ActionItem,
@@ -48,7 +48,7 @@ class _CommunityMixin(OrganizationScopedMixin):
     def get_community(self):
         if not hasattr(self, "_community"):
             self._community = access.viewable_community(
-                user=self.request.user,
+                user=request_user(self.request),
                 organization=self.organization,
                 slug=self.kwargs["community_slug"],
             )
@@ -67,7 +67,7 @@ class _CommunityMixin(OrganizationScopedMixin):
         return getattr(self, "swagger_fake_view", False)
 
     def require(self, permission: str) -> None:
-        access.require(self.request.user, permission, self.get_community())
+        access.require(request_user(self.request), permission, self.get_community())
 
 
 class SeriesListView(_CommunityMixin, generics.ListCreateAPIView):
@@ -248,6 +248,7 @@ class PollListView(_CommunityMixin, generics.ListCreateAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
+        assert page is not None  # every list of the API is paginated
         return self.get_paginated_response([selectors.poll_results(p) for p in page])
 
     @extend_schema(request=PollCreateSerializer, responses={201: PollResultSerializer})
@@ -445,5 +446,5 @@ class MyActionItemListView(OrganizationScopedMixin, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return ActionItem.objects.with_scopes_disabled().none()
         return selectors.action_items_for_person(
-            organization=self.organization, user=self.request.user
+            organization=self.organization, user=request_user(self.request)
         )

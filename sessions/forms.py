@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from copcore.forms import model_choice_field
 from sessions import recurrence
 from sessions.models import ActionStatus, AttendanceResponse, SessionKind
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-TIME = {"widget": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+if TYPE_CHECKING:
+    from copcore.models import User
+    from measurement.models import Site
+    from sessions.models import Session
+
+DATE: dict[str, Any] = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+TIME: dict[str, Any] = {"widget": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -55,7 +62,7 @@ class SeriesForm(forms.Form):
     video_link = forms.URLField(
         label=_("Video-conference link"), required=False, assume_scheme="https"
     )
-    rota = forms.ModelMultipleChoiceField(
+    rota: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         label=_("Facilitator rota"),
         queryset=None,
         required=False,
@@ -67,10 +74,11 @@ class SeriesForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rota"].queryset = people
+        model_choice_field(self, "rota").queryset = people
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if all(cleaned.get(k) for k in ("rrule", "time_zone", "first_date", "start_time")):
             try:
                 recurrence.build_rule(
@@ -131,13 +139,15 @@ class SessionCreateForm(SessionTimesForm):
     agenda = forms.CharField(
         label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    facilitator = forms.ModelChoiceField(label=_("Facilitator"), queryset=None, required=False)
+    facilitator: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Facilitator"), queryset=None, required=False
+    )
 
     field_order = ["title", "kind", "day", "start_time", "end_time", "time_zone"]
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = people
+        model_choice_field(self, "facilitator").queryset = people
 
 
 class CancelForm(forms.Form):
@@ -172,8 +182,12 @@ class RecordForm(forms.Form):
 
 
 class CaseForm(forms.Form):
-    presenter = forms.ModelChoiceField(label=_("Presenting member"), queryset=None)
-    site = forms.ModelChoiceField(label=_("Site"), queryset=None, required=False)
+    presenter: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Presenting member"), queryset=None
+    )
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
+        label=_("Site"), queryset=None, required=False
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     case_summary = forms.CharField(
         label=_("De-identified case summary"),
@@ -198,10 +212,10 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args, people, sites, presenter_fixed=None, show_confirmation=False, **kw):
         super().__init__(*args, **kw)
-        self.fields["presenter"].queryset = people
-        self.fields["site"].queryset = sites
+        model_choice_field(self, "presenter").queryset = people
+        model_choice_field(self, "site").queryset = sites
         if presenter_fixed is not None:
-            self.fields["presenter"].queryset = people.filter(pk=presenter_fixed.pk)
+            model_choice_field(self, "presenter").queryset = people.filter(pk=presenter_fixed.pk)
             self.fields["presenter"].initial = presenter_fixed.pk
         if not show_confirmation:
             del self.fields["confirm_deidentified"]
@@ -219,7 +233,7 @@ class AttendanceReplyForm(forms.Form):
 
 
 class AttendanceMarkForm(forms.Form):
-    attended = forms.ModelMultipleChoiceField(
+    attended: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         label=_("Who attended"),
         queryset=None,
         required=False,
@@ -229,7 +243,7 @@ class AttendanceMarkForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attended"].queryset = people
+        model_choice_field(self, "attended").queryset = people
 
 
 class PollForm(forms.Form):
@@ -312,17 +326,17 @@ class DecisionForm(forms.Form):
     prefix = "decision"  # several forms share the session page: unique ids
 
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("Owner"), queryset=None)
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people
+        model_choice_field(self, "owner").queryset = people
 
 
 class ActionItemForm(forms.Form):
     prefix = "action"  # several forms share the session page: unique ids
 
-    owner = forms.ModelChoiceField(label=_("Who"), queryset=None)
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("Who"), queryset=None)
     description = forms.CharField(
         label=_("Will test or do what"), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -330,7 +344,7 @@ class ActionItemForm(forms.Form):
 
     def __init__(self, *args, people, tests=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people
+        model_choice_field(self, "owner").queryset = people
         if tests is not None:
             self.fields["test_of_change"] = forms.ModelChoiceField(
                 label=_("Linked PDSA test (optional)"), queryset=tests, required=False
@@ -344,26 +358,30 @@ class ActionStatusForm(forms.Form):
 class SwapRequestForm(forms.Form):
     prefix = "swap"  # several forms share the session page: unique ids
 
-    proposed = forms.ModelChoiceField(label=_("Ask this person to take over"), queryset=None)
-    swap_session = forms.ModelChoiceField(
+    proposed: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Ask this person to take over"), queryset=None
+    )
+    swap_session: forms.ModelChoiceField[Session] = forms.ModelChoiceField(
         label=_("In exchange for their session (optional)"), queryset=None, required=False
     )
     message = forms.CharField(label=_("Message"), max_length=300, required=False)
 
     def __init__(self, *args, people, sessions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["proposed"].queryset = people
-        self.fields["swap_session"].queryset = sessions
+        model_choice_field(self, "proposed").queryset = people
+        model_choice_field(self, "swap_session").queryset = sessions
 
 
 class FacilitatorForm(forms.Form):
     prefix = "facilitator"  # several forms share the session page: unique ids
 
-    facilitator = forms.ModelChoiceField(label=_("Facilitator"), queryset=None, required=False)
+    facilitator: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Facilitator"), queryset=None, required=False
+    )
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = people
+        model_choice_field(self, "facilitator").queryset = people
 
 
 class SessionSearchForm(forms.Form):

@@ -4,6 +4,7 @@ fixed number of queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -35,6 +36,9 @@ from sessions.models import (
     SessionSeries,
     SwapStatus,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 SEARCH_CONFIG = "simple"
 
@@ -263,9 +267,19 @@ def poll_get(*, session: Session, poll_id: int) -> Poll:
     return poll
 
 
+class PollCounts(TypedDict):
+    voter_count: int
+
+
+class OptionCounts(TypedDict):
+    vote_count: int
+
+
 def poll_results(poll: Poll) -> dict:
-    """Counts per option (never who chose what), for the page, the JSON and the API."""
-    options = list(poll.options.all())
+    """Counts per option (never who chose what), for the page, the JSON and the API.
+    The poll comes from ``polls_with_results``, which annotates both counts."""
+    counted = cast("WithAnnotations[Poll, PollCounts]", poll)
+    options = cast("list[WithAnnotations[PollOption, OptionCounts]]", list(counted.options.all()))
     total_votes = sum(o.vote_count for o in options)
     return {
         "id": poll.pk,
@@ -273,7 +287,7 @@ def poll_results(poll: Poll) -> dict:
         "is_open": poll.is_open,
         "anonymous": poll.anonymous,
         "multiple_choice": poll.multiple_choice,
-        "voter_count": poll.voter_count,
+        "voter_count": counted.voter_count,
         "options": [
             {
                 "id": o.pk,

@@ -7,9 +7,13 @@ in by the view).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from communities.models import Community
+from copcore.api_support import restrict_related
 from copcore.models import User
 from knowledge.models import TestOfChange
 from measurement.models import Site
@@ -26,8 +30,13 @@ from sessions.models import (
     SessionSeries,
 )
 
+if TYPE_CHECKING:
+    _SerializerMixin = serializers.Serializer
+else:
+    _SerializerMixin = object
 
-class _OrgPeopleMixin:
+
+class _OrgPeopleMixin(_SerializerMixin):
     """Restricts every user field to members of the view's organization."""
 
     person_fields: tuple[str, ...] = ()
@@ -37,11 +46,9 @@ class _OrgPeopleMixin:
         if organization is not None:
             people = User.objects.filter(memberships__organization=organization)
             for name in self.person_fields:
-                field = self.fields.get(name)
-                if field is None:
+                if self.fields.get(name) is None:
                     continue
-                target = getattr(field, "child_relation", field)
-                target.queryset = people
+                restrict_related(self, name, people)
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -227,7 +234,9 @@ class ActionItemSerializer(_OrgPeopleMixin, serializers.ModelSerializer):
         allow_null=True,
     )
     is_overdue = serializers.BooleanField(read_only=True)
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    community: serializers.SlugRelatedField[Community] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = ActionItem
@@ -249,9 +258,9 @@ class ActionItemSerializer(_OrgPeopleMixin, serializers.ModelSerializer):
     def __init__(self, *args, community=None, **kwargs):
         super().__init__(*args, **kwargs)
         if community is not None:
-            self.fields["session"].queryset = Session.objects.filter(community=community)
-            self.fields["test_of_change"].queryset = TestOfChange.objects.filter(
-                community=community
+            restrict_related(self, "session", Session.objects.filter(community=community))
+            restrict_related(
+                self, "test_of_change", TestOfChange.objects.filter(community=community)
             )
 
 
@@ -287,7 +296,7 @@ class CaseSerializer(_OrgPeopleMixin, serializers.ModelSerializer):
     def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, organization=organization, **kwargs)
         if organization is not None:
-            self.fields["site"].queryset = Site.objects.filter(organization=organization)
+            restrict_related(self, "site", Site.objects.filter(organization=organization))
 
 
 class ActionStatusSerializer(serializers.Serializer):

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from communities.models.community import Community
+from copcore.managers import OrganizationScopedManager
 from copcore.models import Organization
 
-CHARTER_SECTIONS: list[tuple[str, str]] = [
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+CHARTER_SECTIONS: list[tuple[str, StrOrPromise]] = [
     ("purpose", _("Purpose and shared outcome")),
     ("definitions", _("Definitions")),
     ("data_sources", _("Data sources")),
@@ -41,7 +46,7 @@ class CharterSections(models.Model):
     class Meta:
         abstract = True
 
-    def sections(self) -> list[tuple[str, str, str]]:
+    def sections(self) -> list[tuple[str, StrOrPromise, str]]:
         """(key, label, text) for each section, in charter order."""
         return [(key, label, getattr(self, key)) for key, label in CHARTER_SECTIONS]
 
@@ -59,7 +64,7 @@ class CharterDraft(CharterSections):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -81,7 +86,7 @@ class CharterVersion(CharterSections):
     )
     published_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["community", "-number"]
@@ -105,7 +110,7 @@ class CharterAcknowledgement(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     acknowledged_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["version", "acknowledged_at"]

@@ -24,6 +24,7 @@ from communities.models import (
 from communities.rendering import mentioned_handles, render_markdown
 from communities.selectors import tags_allowed
 from communities.services.roles import ensure_writable
+from copcore.dispatch import enqueue
 from copcore.models import OrganizationMembership, User
 from copcore.services import audit_record
 from knowledge.uploads import storage_name, validate_upload
@@ -72,7 +73,9 @@ def _record_mentions(post: Post) -> list[Mention]:
         .active_on(timezone.localdate())
         .values_list("user_id", flat=True)
     )
-    candidates = User.objects.filter(pk__in=holder_ids).exclude(pk=post.author_id)
+    candidates = User.objects.filter(pk__in=holder_ids)
+    if post.author_id is not None:
+        candidates = candidates.exclude(pk=post.author_id)
     mentioned = [
         user
         for user in candidates
@@ -87,11 +90,14 @@ def _record_mentions(post: Post) -> list[Mention]:
         ]
     )
     if created:
-        from communities.tasks import send_mention_email
-
         ids = [m.pk for m in created]
         organization_id = post.organization_id
-        transaction.on_commit(lambda: [send_mention_email.delay(organization_id, pk) for pk in ids])
+
+        def send_emails() -> None:
+            for pk in ids:
+                enqueue("communities.tasks.send_mention_email", organization_id, pk)
+
+        transaction.on_commit(send_emails)
     return created
 
 

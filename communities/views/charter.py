@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,10 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from communities import selectors, services
 from communities.charter_diff import charter_diff
 from communities.forms import CharterDraftForm, CharterPublishForm
-from communities.models import CHARTER_SECTIONS, CharterDraft
+from communities.models import CHARTER_SECTIONS, CharterAcknowledgement, CharterDraft
 from communities.permissions import CommunityPermission as P
 from communities.views.common import load, message_from
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
+from copcore.models import User
 
 
 def _to_charter(org_slug: str, slug: str):
@@ -24,11 +26,12 @@ def _to_charter(org_slug: str, slug: str):
 
 
 @require_GET
-def charter(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def charter(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """The current published charter; conveners see who has and has not acknowledged it."""
     loaded = load(request, community_slug, need=P.VIEW)
     current = selectors.charter_current(community=loaded.community)
-    acks, pending = [], []
+    acks: list[CharterAcknowledgement] = []
+    pending: list[User] = []
     if current is not None and (loaded.can(P.EDIT_CHARTER) or loaded.can(P.MANAGE_MEMBERS)):
         acks, pending = selectors.charter_acknowledgement_status(version=current)
     return render(
@@ -46,7 +49,7 @@ def charter(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
-def charter_edit(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def charter_edit(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """Edit the draft freely; "Publish" makes it the next numbered version."""
     loaded = load(request, community_slug, need=P.EDIT_CHARTER)
     community = loaded.community
@@ -85,7 +88,7 @@ def charter_edit(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
 
 @require_GET
 def charter_version(
-    request: HttpRequest, org_slug: str, community_slug: str, version_number: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, version_number: int
 ) -> HttpResponse:
     loaded = load(request, community_slug, need=P.VIEW)
     version = selectors.charter_version_get(community=loaded.community, number=version_number)
@@ -103,7 +106,7 @@ def charter_version(
 
 @require_POST
 def charter_acknowledge(
-    request: HttpRequest, org_slug: str, community_slug: str, version_number: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, version_number: int
 ) -> HttpResponse:
     loaded = load(request, community_slug)
     version = selectors.charter_version_get(community=loaded.community, number=version_number)
@@ -118,7 +121,9 @@ def charter_acknowledge(
 
 
 @require_GET
-def charter_compare(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def charter_compare(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     """Compare any two versions (``?from=1&to=3``), section by section."""
     loaded = load(request, community_slug, need=P.VIEW)
     versions = list(selectors.charter_versions(community=loaded.community))
@@ -126,9 +131,12 @@ def charter_compare(request: HttpRequest, org_slug: str, community_slug: str) ->
     diff, old, new, error = None, None, None, ""
 
     def number(name: str, default: int | None) -> int | None:
+        raw = request.GET.get(name)
+        if raw is None:
+            return default
         try:
-            return int(request.GET.get(name, default))
-        except (TypeError, ValueError):
+            return int(raw)
+        except ValueError:
             return None
 
     if len(numbers) >= 2:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 
 from communities import selectors
 from communities.models import Community
 from communities.permissions import CommunityPermission as P
+from copcore.http import OrganizationRequest
 
 
 @dataclass
@@ -49,7 +49,7 @@ class PermsView:
             raise AttributeError(name) from None
 
 
-def load(request: HttpRequest, community_slug: str, need: str | None = None) -> Loaded:
+def load(request: OrganizationRequest, community_slug: str, need: str | None = None) -> Loaded:
     community = selectors.community_get(organization=request.organization, slug=community_slug)
     loaded = Loaded(
         community=community,
@@ -60,5 +60,5 @@ def load(request: HttpRequest, community_slug: str, need: str | None = None) -> 
     return loaded
 
 
-def message_from(request: HttpRequest, error: ValidationError) -> None:
+def message_from(request: OrganizationRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))

@@ -3,9 +3,10 @@ their timeline, roles with terms, and the tagging norms."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from communities.models import Objective, Rhythm
 from communities.permissions import CommunityPermission as P
 from communities.views.common import load, message_from
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from copcore.permissions import CommunityRole, OrgPermission, org_role_has_perm
 from copcore.views import require_org_perm
 
@@ -34,7 +36,7 @@ def _detail(org_slug: str, slug: str):
     return redirect("communities:detail", org_slug=org_slug, community_slug=slug)
 
 
-def community_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def community_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     communities = selectors.communities_visible(organization=request.organization)
     can_create = org_role_has_perm(request.membership.role, OrgPermission.CREATE_COMMUNITY)
     return render(
@@ -45,7 +47,7 @@ def community_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def community_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+def community_create(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     """Step one of the design wizard: the name. The creator becomes the convener."""
     require_org_perm(request, OrgPermission.CREATE_COMMUNITY)
     form = DesignCreateForm(request.POST or None)
@@ -76,7 +78,9 @@ def community_create(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def community_detail(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def community_detail(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     """The overview every member of the organization sees (sponsors: read-only), with the
     role table and, for those who manage roles, the assignment form and warnings."""
     loaded = load(request, community_slug)
@@ -135,7 +139,7 @@ def community_detail(request: HttpRequest, org_slug: str, community_slug: str) -
 
 
 @require_GET
-def roles(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def roles(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """The role history of the community, with change and end actions for managers."""
     loaded = load(request, community_slug, need=P.VIEW)
     today = timezone.localdate()
@@ -156,7 +160,7 @@ def roles(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRespo
 
 @require_POST
 def role_end(
-    request: HttpRequest, org_slug: str, community_slug: str, assignment_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, assignment_id: int
 ) -> HttpResponse:
     loaded = load(request, community_slug)
     assignment = selectors.role_assignment_get(community=loaded.community, pk=assignment_id)
@@ -182,7 +186,7 @@ def role_end(
 
 @require_POST
 def role_change(
-    request: HttpRequest, org_slug: str, community_slug: str, assignment_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, assignment_id: int
 ) -> HttpResponse:
     loaded = load(request, community_slug)
     assignment = selectors.role_assignment_get(community=loaded.community, pk=assignment_id)
@@ -209,7 +213,9 @@ def role_change(
 
 
 @require_GET
-def design_checklist(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def design_checklist(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     """At a glance: which design stages are complete, and what the gate still needs."""
     loaded = load(request, community_slug, need=P.VIEW)
     facts = selectors.design_facts(community=loaded.community)
@@ -235,7 +241,7 @@ def _initial_for(step: str, community) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def design_step(
-    request: HttpRequest, org_slug: str, community_slug: str, step: str
+    request: OrganizationRequest, org_slug: str, community_slug: str, step: str
 ) -> HttpResponse:
     """One step of the wizard. "Save and continue" goes to the next step, "Save draft"
     stays; everything saved is kept, so the wizard can be left and resumed."""
@@ -248,6 +254,7 @@ def design_step(
     next_step = design.STEP_KEYS[index + 1] if index + 1 < len(design.STEP_KEYS) else None
     previous_step = design.STEP_KEYS[index - 1] if index > 0 else None
     people = selectors.people_of_organization(organization=request.organization)
+    form: forms.Form
     if step == "roles":
         form = RoleAssignForm(
             request.POST if "assign" in request.POST else None,
@@ -271,6 +278,7 @@ def design_step(
             elif not form.is_valid():
                 raise _FormInvalid
             elif step == "results":
+                assert isinstance(form, DesignResultsForm)
                 services.expected_results_set(
                     actor=request.user, community=community, results=form.results()
                 )
@@ -321,7 +329,7 @@ class _FormInvalid(Exception):
 
 
 @require_http_methods(["GET", "POST"])
-def phase(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def phase(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """The phase timeline; for conveners, the form that moves the CoP on. A refused move
     shows exactly what is missing."""
     loaded = load(request, community_slug, need=P.VIEW)
@@ -338,6 +346,7 @@ def phase(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRespo
                 )
             except ValidationError as error:
                 if getattr(error, "code", None) == "gate":
+                    assert error.params is not None
                     missing = error.params["missing"]
                     form.add_error(None, _("The community cannot move on yet."))
                 else:
@@ -362,7 +371,7 @@ def phase(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRespo
 
 
 @require_http_methods(["GET", "POST"])
-def tags(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def tags(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """The tagging norms: moderators choose the tags members may use here."""
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
     community = loaded.community

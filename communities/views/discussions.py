@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +27,7 @@ from communities.models import Post
 from communities.permissions import CommunityPermission as P
 from communities.views.common import load, message_from
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 
 POSTS_PER_PAGE = 100
@@ -41,7 +43,7 @@ def _thread_url(org_slug: str, community, thread_id: int):
 
 
 @require_http_methods(["GET", "POST"])
-def workstreams(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def workstreams(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
     form = WorkstreamForm(request.POST or None)
     if request.method == "POST":
@@ -74,7 +76,7 @@ def workstreams(request: HttpRequest, org_slug: str, community_slug: str) -> Htt
 
 @require_http_methods(["GET", "POST"])
 def workstream_detail(
-    request: HttpRequest, org_slug: str, community_slug: str, workstream_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, workstream_id: int
 ) -> HttpResponse:
     """A channel: its threads (filterable by tag) and the form to start one."""
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
@@ -118,7 +120,7 @@ def workstream_detail(
 
 @require_http_methods(["GET", "POST"])
 def thread_detail(
-    request: HttpRequest, org_slug: str, community_slug: str, thread_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, thread_id: int
 ) -> HttpResponse:
     """A discussion with its posts and replies, the reply form and moderator tools."""
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
@@ -184,7 +186,7 @@ def thread_detail(
 
 @require_POST
 def thread_moderate(
-    request: HttpRequest, org_slug: str, community_slug: str, thread_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, thread_id: int
 ) -> HttpResponse:
     """Pin, unpin, lock, unlock or reopen (closing has its own page for the summary)."""
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
@@ -212,7 +214,7 @@ def thread_moderate(
 
 @require_http_methods(["GET", "POST"])
 def thread_close(
-    request: HttpRequest, org_slug: str, community_slug: str, thread_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, thread_id: int
 ) -> HttpResponse:
     """Close a discussion with the required closing summary."""
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
@@ -236,7 +238,7 @@ def thread_close(
 
 @require_POST
 def thread_tags(
-    request: HttpRequest, org_slug: str, community_slug: str, thread_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, thread_id: int
 ) -> HttpResponse:
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
     thread = selectors.thread_get(community=loaded.community, pk=thread_id)
@@ -260,7 +262,7 @@ def thread_tags(
 
 @require_http_methods(["GET", "POST"])
 def post_edit(
-    request: HttpRequest, org_slug: str, community_slug: str, post_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, post_id: int
 ) -> HttpResponse:
     """The author edits their post; earlier texts stay in its history."""
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
@@ -284,7 +286,7 @@ def post_edit(
 
 @require_GET
 def post_history(
-    request: HttpRequest, org_slug: str, community_slug: str, post_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, post_id: int
 ) -> HttpResponse:
     """Every saved text of a post, newest first."""
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
@@ -300,7 +302,7 @@ def post_history(
 
 @require_http_methods(["GET", "POST"])
 def post_flag(
-    request: HttpRequest, org_slug: str, community_slug: str, post_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, post_id: int
 ) -> HttpResponse:
     """Report a post to the moderators with a reason."""
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
@@ -319,7 +321,9 @@ def post_flag(
 
 
 @require_GET
-def moderation_queue(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def moderation_queue(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     loaded = load(request, community_slug, need=P.MODERATE)
     return render(
         request,
@@ -333,7 +337,7 @@ def moderation_queue(request: HttpRequest, org_slug: str, community_slug: str) -
 
 @require_POST
 def flag_resolve(
-    request: HttpRequest, org_slug: str, community_slug: str, flag_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, flag_id: int
 ) -> HttpResponse:
     loaded = load(request, community_slug, need=P.MODERATE)
     flag = selectors.flag_get(community=loaded.community, pk=flag_id)
@@ -358,7 +362,7 @@ def flag_resolve(
 
 
 @require_http_methods(["GET", "POST"])
-def escalations(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def escalations(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
     form = EscalationForm(
         request.POST or None,
@@ -389,7 +393,7 @@ def escalations(request: HttpRequest, org_slug: str, community_slug: str) -> Htt
 
 @require_http_methods(["GET", "POST"])
 def escalation_detail(
-    request: HttpRequest, org_slug: str, community_slug: str, escalation_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, escalation_id: int
 ) -> HttpResponse:
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
     escalation = selectors.escalation_get(community=loaded.community, pk=escalation_id)
@@ -423,8 +427,12 @@ def escalation_detail(
 
 @require_GET
 def attachment_download(
-    request: HttpRequest, org_slug: str, community_slug: str, post_id: int, attachment_id: int
-) -> HttpResponse:
+    request: OrganizationRequest,
+    org_slug: str,
+    community_slug: str,
+    post_id: int,
+    attachment_id: int,
+) -> HttpResponseBase:
     """Serve a post's attachment to someone who may read the discussion (a hidden post's
     files only to moderators), as a download with the detected content type."""
     from knowledge.uploads import file_download_response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,15 +15,16 @@ from communities.models import CallType, JoinRequest, MemberProfile
 from communities.permissions import CommunityPermission as P
 from communities.views.common import load, message_from
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from measurement.models import Site
 
 
-def _sites(request: HttpRequest):
+def _sites(request: OrganizationRequest):
     return Site.objects.filter(organization=request.organization, is_active=True).order_by("name")
 
 
 @require_http_methods(["GET", "POST"])
-def join(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def join(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """Public CoP: a button joins at once. Restricted CoP: the registration form."""
     loaded = load(request, community_slug)
     community = loaded.community
@@ -62,7 +63,7 @@ def join(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRespon
 
 
 @require_GET
-def join_requests(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def join_requests(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     loaded = load(request, community_slug, need=P.MANAGE_MEMBERS)
     found = list(selectors.join_requests(community=loaded.community))
     return render(
@@ -78,7 +79,7 @@ def join_requests(request: HttpRequest, org_slug: str, community_slug: str) -> H
 
 @require_http_methods(["GET", "POST"])
 def join_request_decide(
-    request: HttpRequest, org_slug: str, community_slug: str, join_request_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, join_request_id: int
 ) -> HttpResponse:
     loaded = load(request, community_slug, need=P.MANAGE_MEMBERS)
     join_request = selectors.join_request_get(community=loaded.community, pk=join_request_id)
@@ -108,7 +109,7 @@ def join_request_decide(
 
 
 @require_http_methods(["GET", "POST"])
-def invitations(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def invitations(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     loaded = load(request, community_slug, need=P.MANAGE_MEMBERS)
     form = InvitationForm(
         request.POST or None,
@@ -137,7 +138,7 @@ def invitations(request: HttpRequest, org_slug: str, community_slug: str) -> Htt
 
 @require_POST
 def invitation_respond(
-    request: HttpRequest, org_slug: str, community_slug: str, invitation_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, invitation_id: int
 ) -> HttpResponse:
     """The invited person accepts or declines; anyone else gets the same 404 as missing."""
     loaded = load(request, community_slug)
@@ -156,7 +157,9 @@ def invitation_respond(
 
 
 @require_GET
-def member_directory(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def member_directory(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     """Members with roles, site and expertise; searchable by expertise."""
     loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
     query = request.GET.get("expertise", "").strip()[:200]
@@ -172,7 +175,7 @@ def member_directory(request: HttpRequest, org_slug: str, community_slug: str) -
 
 @require_http_methods(["GET", "POST"])
 def member_profile(
-    request: HttpRequest, org_slug: str, community_slug: str, user_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, user_id: int
 ) -> HttpResponse:
     """A directory entry: the person edits their own; managers edit anyone's and set the
     planning-group flag."""

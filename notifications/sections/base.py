@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.urls import reverse
@@ -21,13 +21,16 @@ from communities.models import Community
 from copcore.models import User
 from copcore.permissions import COMMUNITY_ROLE_PERMISSIONS, CommunityRole
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass
 class Item:
     """One line of a section: a title with a link, an optional excerpt (dropped when the
     reader wants titles only), a short fact (status, due date) and an optional image."""
 
-    title: str
+    title: StrOrPromise
     url: str
     detail: str = ""
     note: Any = ""

@@ -1,0 +1,106 @@
+"""Reads of the evaluation app: the CFIR heat map, the follow-through chain with each
+measure's current signal, survey and NoMAD results with small counts suppressed, and
+what still blocks archiving a CoP. Each page's data comes in a fixed number of queries
+whatever the number of sites, constructs, barriers or answers."""
+
+from evaluation.selectors.cfir import (
+    HeatCell,
+    HeatMap,
+    HeatRow,
+    barrier_get,
+    barrier_strategies,
+    cfir_constructs,
+    cfir_domains,
+    cfir_round_get,
+    cfir_rounds,
+    community_sites,
+    eric_clusters,
+    heat_map,
+    previous_round,
+    site_for_community,
+    site_ratings,
+    strategy_choice_get,
+)
+from evaluation.selectors.common import (
+    mean,
+)
+from evaluation.selectors.conclusion import (
+    archive_blockers,
+    communication_get,
+    communications,
+    conclusion_of,
+    expected_results_with_reviews,
+    latest_ready_record,
+    results_record_get,
+    results_records,
+)
+from evaluation.selectors.follow_through import (
+    FollowThroughRow,
+    StrategyLine,
+    follow_through,
+)
+from evaluation.selectors.nomad import (
+    ConstructScore,
+    NomadGroup,
+    NomadResults,
+    nomad_results,
+    previous_nomad,
+)
+from evaluation.selectors.surveys import (
+    GroupResults,
+    QuestionResult,
+    SurveyResults,
+    answered_survey_ids,
+    has_responded,
+    question_get,
+    respondent_count,
+    survey_get,
+    survey_results,
+    surveys,
+)
+
+__all__ = [
+    "ConstructScore",
+    "FollowThroughRow",
+    "GroupResults",
+    "HeatCell",
+    "HeatMap",
+    "HeatRow",
+    "NomadGroup",
+    "NomadResults",
+    "QuestionResult",
+    "StrategyLine",
+    "SurveyResults",
+    "answered_survey_ids",
+    "archive_blockers",
+    "barrier_get",
+    "barrier_strategies",
+    "cfir_constructs",
+    "cfir_domains",
+    "cfir_round_get",
+    "cfir_rounds",
+    "communication_get",
+    "communications",
+    "community_sites",
+    "conclusion_of",
+    "eric_clusters",
+    "expected_results_with_reviews",
+    "follow_through",
+    "has_responded",
+    "heat_map",
+    "latest_ready_record",
+    "mean",
+    "nomad_results",
+    "previous_nomad",
+    "previous_round",
+    "question_get",
+    "respondent_count",
+    "results_record_get",
+    "results_records",
+    "site_for_community",
+    "site_ratings",
+    "strategy_choice_get",
+    "survey_get",
+    "survey_results",
+    "surveys",
+]

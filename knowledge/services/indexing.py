@@ -1,0 +1,33 @@
+"""The full-text search index of an asset (its title, summary, body and extracted file text)."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVector
+
+from knowledge.models import (
+    Asset,
+)
+from knowledge.selectors import search_config
+
+# ---------------------------------------------------------------- search index
+
+
+def asset_reindex(*, asset: Asset) -> None:
+    """Rebuild the asset's search document in the organization's language: title (A),
+    summary (B), current body, link and extracted file text (C)."""
+    version = asset.current_version
+    parts = []
+    if version is not None:
+        parts.append(version.body)
+        if version.file is not None:
+            parts.append(version.file.original_name)
+            parts.append(version.file.extracted_text)
+    body = "\n".join(part for part in parts if part)
+    config = search_config(asset.organization)
+    Asset.objects.filter(pk=asset.pk).update(search_body=body)
+    Asset.objects.filter(pk=asset.pk).update(
+        search_vector=SearchVector("title", weight="A", config=config)
+        + SearchVector("summary", weight="B", config=config)
+        + SearchVector("search_body", weight="C", config=config)
+    )
+    asset.search_body = body
