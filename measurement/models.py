@@ -491,6 +491,3 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id}/{self.site_id}/{self.period}"
-
-
-from measurement.models_dashboards import *  # noqa: E402,F403
