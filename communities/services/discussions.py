@@ -24,6 +24,7 @@ from communities.models import (
 from communities.rendering import mentioned_handles, render_markdown
 from communities.selectors import tags_allowed
 from communities.services.roles import ensure_writable
+from copcore import dispatch
 from copcore.models import OrganizationMembership, User
 from copcore.services import audit_record
 from knowledge.uploads import storage_name, validate_upload
@@ -87,11 +88,10 @@ def _record_mentions(post: Post) -> list[Mention]:
         ]
     )
     if created:
-        from communities.tasks import send_mention_email
-
-        ids = [m.pk for m in created]
-        organization_id = post.organization_id
-        transaction.on_commit(lambda: [send_mention_email.delay(organization_id, pk) for pk in ids])
+        for mention in created:
+            dispatch.enqueue_on_commit(
+                "communities.tasks.send_mention_email", post.organization_id, mention.pk
+            )
     return created
 
 

@@ -18,6 +18,7 @@ from communities.models import (
 )
 from communities.selectors import user_holds_role
 from communities.services.roles import ensure_writable, role_assign
+from copcore import dispatch
 from copcore.models import OrganizationMembership, User
 from copcore.permissions import CommunityRole
 from copcore.services import audit_record
@@ -251,12 +252,7 @@ def member_profile_update(
 
 
 def _after_commit(task_name: str, organization_id: int, pk: int) -> None:
-    def enqueue() -> None:
-        from communities import tasks
-
-        getattr(tasks, task_name).delay(organization_id, pk)
-
-    transaction.on_commit(enqueue)
+    dispatch.enqueue_on_commit(f"communities.tasks.{task_name}", organization_id, pk)
 
 
 def community_invitation_notify(*, invitation: CommunityInvitation) -> bool:
