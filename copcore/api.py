@@ -6,7 +6,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 
 from copcore import selectors, services
-from copcore.api_support import OrganizationScopedMixin
+from copcore.api_support import OrganizationScopedMixin, request_user
 from copcore.serializers import MemberSerializer, MeSerializer, OrganizationSerializer
 
 
@@ -22,7 +22,7 @@ class MeView(generics.RetrieveUpdateAPIView):
     def perform_update(self, serializer):
         data = {**MeSerializer(self.request.user).data, **serializer.validated_data}
         services.user_update_profile(
-            user=self.request.user,
+            user=request_user(self.request),
             display_name=data["display_name"],
             time_zone=data["time_zone"],
             language=data["language"],
@@ -35,7 +35,7 @@ class OrganizationListView(generics.ListAPIView):
     serializer_class = OrganizationSerializer
 
     def get_queryset(self):
-        return selectors.user_organizations(user=self.request.user)
+        return selectors.user_organizations(user=request_user(self.request))
 
 
 class MemberListView(OrganizationScopedMixin, generics.ListAPIView):

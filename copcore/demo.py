@@ -22,7 +22,7 @@ class Persona:
     email: str
     name: str
     org_role: str
-    community_role: str | None
+    community_role: str
     note: str
 
 

@@ -55,7 +55,9 @@ def database_url() -> str:
 
 def stop_embedded_server() -> bool:
     """Stop the embedded server if it runs (``make db-stop``); True if it was running."""
-    from pgserver._commands import pg_ctl
+    # pgserver creates its command functions at import time with setattr, so they
+    # are invisible to static analysis.
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 
     data_dir = _data_dir()
     if not (data_dir / "postmaster.pid").exists():

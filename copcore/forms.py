@@ -23,6 +23,21 @@ def add_service_errors(
         form.add_error(field if field in form.fields else None, errors)
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's choice field ``name``, typed, to set its ``choices`` at run time."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), name
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's model choice field ``name`` (single or multiple), typed, to set its
+    ``queryset`` at run time."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField), name
+    return field
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
@@ -53,7 +68,8 @@ class AcceptInvitationForm(forms.Form):
         self.email = email
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
@@ -82,14 +98,15 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, members, verbs, target_types, **kwargs):
         super().__init__(*args, **kwargs)
         everyone = [("", _("Anyone"))]
-        self.fields["actor"].choices = everyone + [(m.user_id, str(m.user)) for m in members]
-        self.fields["verb"].choices = [("", _("Any action"))] + [(v, v) for v in verbs]
-        self.fields["target_type"].choices = [("", _("Any type"))] + [
+        choice_field(self, "actor").choices = everyone + [(m.user_id, str(m.user)) for m in members]
+        choice_field(self, "verb").choices = [("", _("Any action"))] + [(v, v) for v in verbs]
+        choice_field(self, "target_type").choices = [("", _("Any type"))] + [
             (t.id, t.name) for t in target_types
         ]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date must not be before the start date."))

@@ -12,6 +12,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
+from copcore.http import CopHttpRequest
 from copcore.request_context import client_ip_var, request_id_var
 from copcore.responses import is_api_path, not_found_response, unauthenticated_response
 from copcore.selectors import organization_for_request
@@ -25,7 +26,7 @@ class RequestIdMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: CopHttpRequest) -> HttpResponse:
         request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
         request.request_id = request_id
         id_token = request_id_var.set(request_id)
@@ -45,7 +46,7 @@ class UserPreferencesMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: CopHttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             cookie_language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
@@ -75,7 +76,7 @@ class TenancyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: CopHttpRequest) -> HttpResponse:
         request.organization = None
         request.membership = None
         request.access_version = None
@@ -116,9 +117,10 @@ class TenancyMiddleware:
         if is_api_path(request.path_info) and "HTTP_AUTHORIZATION" in request.META:
             from rest_framework.authentication import TokenAuthentication
             from rest_framework.exceptions import AuthenticationFailed
+            from rest_framework.request import Request
 
             try:
-                result = TokenAuthentication().authenticate(request)
+                result = TokenAuthentication().authenticate(Request(request))
             except AuthenticationFailed:
                 return None
             if result:

@@ -107,4 +107,6 @@ def guardian_codename(permission: str) -> str:
 
 def org_role_has_perm(role: str | None, permission: str) -> bool:
     """Whether an organization role carries an organization-level permission."""
-    return bool(role) and permission in ORG_ROLE_PERMISSIONS.get(role, frozenset())
+    if not role:
+        return False
+    return permission in ORG_ROLE_PERMISSIONS.get(role, frozenset())

@@ -21,7 +21,12 @@ from measurement.models import Site
 PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+def _save_user(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
+    if create:
+        obj.save()
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -30,10 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.Sequence(lambda n: f"Person {n}")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    _save = factory.post_generation(_save_user)
 
 
 def make_organization(name: str, slug: str, admin: User) -> Organization:
@@ -75,11 +77,11 @@ class World:
 
 
 def build_world() -> World:
-    convener = UserFactory(email="convener@a.example", display_name="Connie Convener")
-    member = UserFactory(email="member@a.example", display_name="Manu Member")
-    steward = UserFactory(email="steward@a.example", display_name="Stella Steward")
-    sponsor = UserFactory(email="sponsor@a.example", display_name="Sam Sponsor")
-    outsider = UserFactory(email="outsider@b.example", display_name="Otto Outsider")
+    convener = UserFactory.create(email="convener@a.example", display_name="Connie Convener")
+    member = UserFactory.create(email="member@a.example", display_name="Manu Member")
+    steward = UserFactory.create(email="steward@a.example", display_name="Stella Steward")
+    sponsor = UserFactory.create(email="sponsor@a.example", display_name="Sam Sponsor")
+    outsider = UserFactory.create(email="outsider@b.example", display_name="Otto Outsider")
     org_a = make_organization("Network A", "network-a", convener)
     org_b = make_organization("Network B", "network-b", outsider)
     for user in (member, steward, sponsor):

@@ -1,9 +1,11 @@
 """URL map. Tenant pages live under /o/<org_slug>/ and tenant API routes under
 /api/v1/o/<org_slug>/; the tenancy middleware scopes both from that one kwarg."""
 
+from types import ModuleType
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from communities import urls as communities_urls
@@ -18,7 +20,7 @@ from sessions import urls as sessions_urls
 
 # Each app's urls.py holds ``urlpatterns`` (pages, mounted under /o/<org_slug>/) and
 # ``api_urlpatterns`` (mounted under /api/v1/o/<org_slug>/), namespaced by app.
-APP_URLS = {
+APP_URLS: dict[str, ModuleType] = {
     "communities": communities_urls,
     "knowledge": knowledge_urls,
     "measurement": measurement_urls,
@@ -28,7 +30,7 @@ APP_URLS = {
     "notifications": notifications_urls,
 }
 
-account_patterns = [
+account_patterns: list[URLPattern | URLResolver] = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -57,14 +59,14 @@ account_patterns = [
     path("profile/token/", views.api_token, name="api_token"),
 ]
 
-organization_patterns = [
+organization_patterns: list[URLPattern | URLResolver] = [
     path("", community_views.community_list, name="org_home"),
     path("members/", views.organization_members, name="org_members"),
     path("audit/", views.audit_log, name="org_audit"),
     *[path("", include((m.urlpatterns, name), namespace=name)) for name, m in APP_URLS.items()],
 ]
 
-api_organization_patterns = [
+api_organization_patterns: list[URLPattern | URLResolver] = [
     path("members/", api.MemberListView.as_view(), name="api_members"),
     *[
         path("", include((m.api_urlpatterns, name), namespace=f"api_{name}"))
@@ -72,7 +74,7 @@ api_organization_patterns = [
     ],
 ]
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("me/", api.MeView.as_view(), name="api_me"),
     path("organizations/", api.OrganizationListView.as_view(), name="api_organizations"),
     path("auth/token/", api.TokenView.as_view(), name="api_token_obtain"),

@@ -22,19 +22,20 @@ from copcore.forms import (
     ProfileForm,
     add_service_errors,
 )
+from copcore.http import AuthenticatedHttpRequest, OrganizationRequest
 from copcore.pagination import page_of
 from copcore.permissions import OrgPermission, org_role_has_perm
 from copcore.responses import error_body, is_api_path, not_found_response
 
 
-def require_org_perm(request: HttpRequest, permission: str) -> None:
+def require_org_perm(request: OrganizationRequest, permission: str) -> None:
     """403 for a member whose organization role lacks the permission."""
     if not org_role_has_perm(request.membership.role, permission):
         raise PermissionDenied
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = selectors.user_memberships(user=request.user)
     if len(memberships) == 1:
         return redirect("org_home", org_slug=memberships[0].organization.slug)
@@ -44,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.user_update_profile(user=request.user, **form.cleaned_data)
@@ -58,7 +59,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token(request: HttpRequest) -> HttpResponse:
+def api_token(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create (or replace) the person's API token; ``revoke`` deletes it."""
     if "revoke" in request.POST:
         services.api_token_revoke(user=request.user)
@@ -84,13 +85,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_by_key(key=key) if key else None
     if invitation is None or invitation.accepted_at is not None:
         return render(request, "copcore/invitation_invalid.html", status=404)
-    signed_in = request.user.is_authenticated
+    signed_in_user = request.user if request.user.is_authenticated else None
+    signed_in = signed_in_user is not None
     form = None if signed_in else AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             services.invitation_accept(
                 invitation=invitation,
-                user=request.user if signed_in else None,
+                user=signed_in_user,
                 display_name=form.cleaned_data["display_name"] if form else "",
                 password=form.cleaned_data["password1"] if form else "",
             )
@@ -109,7 +111,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def organization_members(request: HttpRequest, org_slug: str) -> HttpResponse:
+def organization_members(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     can_invite = org_role_has_perm(request.membership.role, OrgPermission.INVITE_MEMBERS)
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
@@ -139,7 +141,7 @@ def organization_members(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
-def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
+def audit_log(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     require_org_perm(request, OrgPermission.VIEW_AUDIT)
     organization = request.organization
     choices = selectors.audit_filter_choices(organization=organization)

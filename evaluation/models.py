@@ -18,8 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
+from copcore.managers import OrganizationScopedManager
 from copcore.models import Organization
 
 # --------------------------------------------------------------------------- reference
@@ -121,7 +121,7 @@ class CfirRound(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["community", "-held_on", "-id"]
@@ -147,7 +147,7 @@ class CfirRating(models.Model):
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["round", "site", "construct__position"]
@@ -192,7 +192,7 @@ class StrategyChoice(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["barrier", "strategy__number"]
@@ -250,7 +250,7 @@ class Survey(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["community", "-created_at", "-id"]
@@ -299,7 +299,7 @@ class Question(models.Model):
         verbose_name=_("expected result"),
     )
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["survey", "position", "id"]
@@ -341,7 +341,7 @@ class Response(models.Model):
         help_text="Named surveys only; always empty for anonymous ones.",
     )
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["survey", "id"]
@@ -363,7 +363,7 @@ class Answer(models.Model):
     text = models.TextField(blank=True)
     not_relevant = models.CharField(max_length=10, choices=NotRelevant.choices, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         constraints = [
@@ -384,7 +384,7 @@ class SurveyRespondent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     responded_on = models.DateField(default=timezone.localdate)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["survey", "user__display_name"]
@@ -423,7 +423,7 @@ class ExpectedResultReview(models.Model):
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["expected_result__position"]
@@ -452,7 +452,7 @@ class Conclusion(models.Model):
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     def __str__(self) -> str:
         return f"Conclusion of {self.community_id}"
@@ -483,7 +483,7 @@ class ResultsRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["community", "-created_at", "-id"]
@@ -518,7 +518,7 @@ class CommunicationOutput(models.Model):
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["community", "kind"]

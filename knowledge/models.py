@@ -12,10 +12,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from communities.models import Community, Tag
+from copcore.managers import OrganizationScopedManager
 from copcore.models import Organization
 
 
@@ -67,7 +67,7 @@ class StoredFile(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -144,7 +144,7 @@ class Asset(models.Model):
     search_body = models.TextField(blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
     history = HistoricalRecords(excluded_fields=["search_vector", "search_body"])
 
     class Meta:
@@ -185,7 +185,7 @@ class AssetVersion(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["-number"]
@@ -215,7 +215,7 @@ class ChangePackageItem(models.Model):
         verbose_name=_("linked asset"),
     )
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["package", "position"]
@@ -252,7 +252,7 @@ class FieldNote(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -377,7 +377,7 @@ class TestOfChange(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -421,7 +421,7 @@ class TestTemplate(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["name"]

@@ -14,9 +14,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from communities.models import Community
+from copcore.managers import OrganizationScopedManager
 from copcore.models import Organization
 
 
@@ -111,7 +111,7 @@ class CommunityOptOut(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         constraints = [
@@ -190,7 +190,7 @@ class Bounce(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

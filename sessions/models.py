@@ -16,10 +16,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from communities.models import Community
+from copcore.managers import OrganizationScopedManager
 from copcore.models import Organization
 
 
@@ -62,7 +62,7 @@ class SessionSeries(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["title"]
@@ -87,7 +87,7 @@ class RotaEntry(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveIntegerField()
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["series", "position"]
@@ -155,7 +155,7 @@ class Session(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -215,7 +215,7 @@ class FacilitatorSwapRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -259,7 +259,7 @@ class CasePresentation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -291,7 +291,7 @@ class Attendance(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["session", "user__display_name"]
@@ -322,7 +322,7 @@ class Poll(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["session", "created_at", "id"]
@@ -339,7 +339,7 @@ class PollOption(models.Model):
     text = models.CharField(_("option"), max_length=200)
     position = models.PositiveIntegerField(default=0)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["poll", "position", "id"]
@@ -357,7 +357,7 @@ class PollVoter(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     voted_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["poll", "user"], name="unique_poll_voter")]
@@ -378,7 +378,7 @@ class PollVote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         constraints = [
@@ -402,7 +402,7 @@ class BreakoutGroup(models.Model):
     position = models.PositiveIntegerField(default=0)
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["session", "position", "id"]
@@ -419,7 +419,7 @@ class BreakoutMember(models.Model):
     group = models.ForeignKey(BreakoutGroup, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["group", "user__display_name"]
@@ -448,7 +448,7 @@ class Decision(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["session", "created_at", "id"]
@@ -499,7 +499,7 @@ class ActionItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["due_on", "id"]

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from communities.models.community import Community
+from copcore.managers import OrganizationScopedManager
 from copcore.models import Organization
 
 CHARTER_SECTIONS: list[tuple[str, str]] = [
@@ -59,7 +59,7 @@ class CharterDraft(CharterSections):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -81,7 +81,7 @@ class CharterVersion(CharterSections):
     )
     published_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["community", "-number"]
@@ -105,7 +105,7 @@ class CharterAcknowledgement(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     acknowledged_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["version", "acknowledged_at"]

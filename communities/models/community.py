@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -10,9 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
+from copcore.managers import OrganizationScopedManager, organization_scoped
 from copcore.models import Organization
 from copcore.permissions import CommunityRole
 
@@ -28,7 +29,7 @@ class Tag(models.Model):
     description = models.CharField(_("description"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["name"]
@@ -123,7 +124,7 @@ class Community(models.Model):
         help_text=_("The tagging norms: tags members may use here. None chosen: all tags."),
     )
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -158,7 +159,7 @@ class ExpectedResult(models.Model):
     description = models.TextField(_("description"))
     how_checked = models.TextField(_("how it is checked"), blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["community", "position", "id"]
@@ -188,7 +189,7 @@ class PhaseTransition(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["community", "created_at", "id"]
@@ -201,6 +202,17 @@ class RoleAssignmentQuerySet(models.QuerySet):
     def active_on(self, day: dt.date) -> RoleAssignmentQuerySet:
         """Terms are held from ``starts_on`` up to, not including, ``ends_on``."""
         return self.filter(Q(starts_on__lte=day), Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+
+
+_RoleAssignmentManagerBase = models.Manager.from_queryset(RoleAssignmentQuerySet)
+if TYPE_CHECKING:
+    _ScopedRoleAssignmentManager = _RoleAssignmentManagerBase
+else:
+    _ScopedRoleAssignmentManager = organization_scoped(_RoleAssignmentManagerBase)
+
+
+class RoleAssignmentManager(_ScopedRoleAssignmentManager):
+    """Role terms of the organization in the active scope, with ``active_on``."""
 
 
 class CommunityRoleAssignment(models.Model):
@@ -227,9 +239,7 @@ class CommunityRoleAssignment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(
-        models.Manager.from_queryset(RoleAssignmentQuerySet), organization="organization"
-    )
+    objects = RoleAssignmentManager()
 
     class Meta:
         ordering = ["community", "role", "starts_on"]

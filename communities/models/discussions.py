@@ -7,10 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from communities.models.community import Community, Tag
+from copcore.managers import OrganizationScopedManager
 from copcore.models import Organization
 
 
@@ -26,7 +26,7 @@ class Workstream(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["community", "name"]
@@ -65,7 +65,7 @@ class Thread(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["-is_pinned", "-last_activity_at"]
@@ -103,7 +103,7 @@ class Post(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
     history = HistoricalRecords(excluded_fields=["body_html"])
 
     class Meta:
@@ -125,7 +125,7 @@ class Mention(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     notified_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -159,7 +159,7 @@ class PostFlag(models.Model):
     resolution_note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["created_at"]
@@ -205,7 +205,7 @@ class Escalation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -234,7 +234,7 @@ class PostAttachment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["post", "id"]

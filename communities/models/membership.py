@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from communities.models.community import Community
+from copcore.managers import OrganizationScopedManager
 from copcore.models import Organization
 
 
@@ -38,7 +38,7 @@ class MemberProfile(models.Model):
     planning_group = models.BooleanField(_("in the planning group"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["community", "user__display_name"]
@@ -82,7 +82,7 @@ class JoinRequest(models.Model):
     decision_emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -121,7 +121,7 @@ class CommunityInvitation(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -132,7 +132,7 @@ def community_create(
 @transaction.atomic
 def role_assign(
     *,
-    actor: User,
+    actor: User | None,
     community: Community,
     user: User,
     role: str,
