@@ -7,6 +7,8 @@ same as on the pages; a caller who may not see the CoP's data gets a 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -17,12 +19,13 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from copcore.api_support import OrganizationScopedMixin
+from communities.models import Community
+from copcore.api_support import OrganizationScopedMixin, request_user
 from copcore.permissions import OrgRole
 from dashboards import selectors, services
 from dashboards.models import ChartNote, DisclosureRule
 from dashboards.selectors import reaim, vitality
-from dashboards.views.common import build_comparison, build_equity, build_measure_chart
+from dashboards.views.common import Viewer, build_comparison, build_equity, build_measure_chart
 from measurement.models import Measure
 
 
@@ -58,23 +61,28 @@ class DashboardMixin(OrganizationScopedMixin):
     sponsor_view = False
 
     @cached_property
-    def _access(self):
+    def _access(self) -> tuple[Community, set[str], str]:
         return selectors.community_with_access(
             organization=self.organization,
             slug=self.kwargs["community_slug"],
-            user=self.request.user,
-            access_token=self.request.access_version,
+            user=request_user(self.request),
+            # Set by the tenancy middleware on the Django request DRF wraps.
+            access_token=getattr(self.request, "access_version", None),
         )
 
     @property
-    def community(self):
+    def community(self) -> Community:
         return self._access[0]
+
+    @cached_property
+    def viewer(self) -> Viewer:
+        return Viewer(request_user(self.request), self.membership)
 
     @cached_property
     def audience(self) -> selectors.Audience:
         community, granted, token = self._access
         audience = selectors.audience_for(
-            user=self.request.user,
+            user=request_user(self.request),
             community=community,
             sponsor_view=self.sponsor_view,
             token=token,
@@ -163,7 +171,7 @@ class MeasureChartView(DashboardMixin, APIView):
                 raise Http404
             site_id = int(raw)
         meta, info, _arrays, chart = build_measure_chart(
-            request, self.community, audience, measure_id, site_id
+            self.viewer, self.community, audience, measure_id, site_id
         )
         return Response(
             {
@@ -205,7 +213,7 @@ class MeasureSitesView(DashboardMixin, APIView):
     def get(self, request, org_slug: str, community_slug: str, measure_id: int):
         anonymous = request.query_params.get("anonymous") == "1"
         _meta, info, panels, _spec, overall, funnel, _funnel_spec = build_comparison(
-            request, self.community, self.audience, measure_id, anonymous
+            self.viewer, self.community, self.audience, measure_id, anonymous
         )
         return Response(
             {
@@ -251,7 +259,7 @@ class MeasureSitesView(DashboardMixin, APIView):
 )
 class MeasureEquityView(DashboardMixin, APIView):
     def get(self, request, org_slug: str, community_slug: str, measure_id: int):
-        _meta, info, breakdowns = build_equity(request, self.community, self.audience, measure_id)
+        _meta, info, breakdowns = build_equity(self.community, self.audience, measure_id)
         return Response(
             {
                 "measure": info.code,
@@ -303,8 +311,8 @@ class ChartNoteListView(DashboardMixin, generics.ListCreateAPIView):
             raise Http404
         return measure
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = dict(super().get_serializer_context())
         if not getattr(self, "swagger_fake_view", False):
             context["community"] = self.community
         return context
@@ -324,7 +332,7 @@ class ChartNoteListView(DashboardMixin, generics.ListCreateAPIView):
             raise PermissionDenied
         data = serializer.validated_data
         serializer.instance = services.chart_note_add(
-            actor=self.request.user,
+            actor=request_user(self.request),
             measure=self._measure(),
             period=data["period"],
             text=data["text"],
@@ -399,5 +407,5 @@ class DisclosureRuleView(OrganizationScopedMixin, generics.RetrieveUpdateAPIView
             for field in DisclosureRuleSerializer.Meta.fields
         }
         serializer.instance = services.disclosure_rule_save(
-            actor=self.request.user, organization=self.organization, **values
+            actor=request_user(self.request), organization=self.organization, **values
         )

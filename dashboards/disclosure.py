@@ -26,6 +26,16 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+
+def _(text: str) -> str:
+    """Django's gettext where Django is installed; the text itself without it."""
+    try:
+        from django.utils.translation import gettext
+    except ImportError:  # pragma: no cover - used without Django
+        return text
+    return gettext(text)
+
+
 SUPPRESSED_MARK = "*"
 
 ROUND = "round"
@@ -57,13 +67,6 @@ class Rule:
 
     def describe(self) -> str:
         """The rule in words, for the pages that apply it (translated where Django is)."""
-        try:
-            from django.utils.translation import gettext as _
-        except ImportError:  # pragma: no cover - used without Django
-
-            def _(text: str) -> str:
-                return text
-
         if self.mode == NONE:
             return _("Figures are shown as recorded (data steward view).")
         low = 0 if self.hide_zero else 1
@@ -199,10 +202,10 @@ def suppress(
         if hidden != 1:
             continue
         candidates = [m for m in members if not result[m].suppressed]
-        positive = [m for m in candidates if counts[m] > 0]
+        positive = [m for m in candidates if (counts[m] or 0) > 0]
         pool = positive or candidates
         if pool:
-            victim = min(pool, key=lambda m: (counts[m], str(m)))
+            victim = min(pool, key=lambda m: (counts[m] or 0, str(m)))
         elif not result[total].suppressed:
             victim = total
         else:  # pragma: no cover - a line with one hidden key always has a shown one

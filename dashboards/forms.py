@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from copcore.forms import choice_field, model_choice_field
 from dashboards.models import (
     CostRecord,
     DisclosureRule,
@@ -13,7 +17,7 @@ from dashboards.models import (
     ReAimProfile,
 )
 from dashboards.selectors import CHARTS_FOR_VALUE_TYPE
-from measurement.models import Measure
+from measurement.models import Measure, Site
 
 CHART_LABELS = dict(Measure.ChartType.choices)
 
@@ -25,10 +29,11 @@ class ChartSettingsForm(forms.Form):
     def __init__(self, *args, value_type: str, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = CHARTS_FOR_VALUE_TYPE.get(value_type, ("run", "i"))
-        self.fields["chart_type"].choices = [(c, CHART_LABELS.get(c, c)) for c in allowed]
+        choice_field(self, "chart_type").choices = [(c, CHART_LABELS.get(c, c)) for c in allowed]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("method") == "mdc" and data.get("chart_type") == "run":
             self.add_error(
                 "method", _("Making Data Count needs a control chart: choose another chart.")
@@ -64,8 +69,9 @@ class ReAimProfileForm(forms.ModelForm):
             "staff_participating",
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         eligible, taking_part = data.get("staff_eligible"), data.get("staff_participating")
         if eligible is not None and taking_part is not None and taking_part > eligible:
             self.add_error(
@@ -75,7 +81,7 @@ class ReAimProfileForm(forms.ModelForm):
 
 
 class CostRecordForm(forms.ModelForm):
-    site = forms.ModelChoiceField(
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
         queryset=None, required=False, label=_("Site (blank: the whole CoP)")
     )
 
@@ -84,9 +90,9 @@ class CostRecordForm(forms.ModelForm):
         fields = ["incurred_on", "amount", "currency", "description", "site"]
         widgets = {"incurred_on": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args, sites=(), **kwargs):
+    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites
+        model_choice_field(self, "site").queryset = sites
 
 
 class ReachSharesForm(forms.Form):

@@ -17,9 +17,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from communities.models import Community
+from copcore.managers import OrganizationScopedManager
 from copcore.models import Organization
 
 __all__ = [
@@ -81,7 +81,7 @@ class DisclosureRule(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         db_table = "measurement_disclosurerule"
@@ -108,7 +108,7 @@ class MeasureChartPreference(models.Model):
     method = models.CharField(_("rules"), max_length=8, choices=Method.choices)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         db_table = "measurement_measurechartpreference"
@@ -144,7 +144,7 @@ class ChartNote(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         db_table = "measurement_chartnote"
@@ -183,7 +183,7 @@ class ReAimProfile(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         db_table = "measurement_reaimprofile"
@@ -211,7 +211,7 @@ class ReachShare(models.Model):
     )
     eligible_count = models.PositiveIntegerField(_("eligible people in this group"))
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         db_table = "measurement_reachshare"
@@ -248,7 +248,7 @@ class CostRecord(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         db_table = "measurement_costrecord"
@@ -282,7 +282,7 @@ class ExpectedResultReview(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         db_table = "measurement_expectedresultreview"
@@ -310,7 +310,7 @@ class DashboardDataVersion(models.Model):
     token = models.CharField(max_length=64)
     changed_at = models.DateTimeField()
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         db_table = "measurement_dashboarddataversion"

@@ -28,12 +28,18 @@ if TYPE_CHECKING:
 class DisclosedFigures(Protocol):
     """An observation's figures as the viewer may see them (display strings)."""
 
-    pk: int
-    numerator: str
-    denominator: str
-    value: str
-    suppressed: bool
-    hidden: bool
+    @property
+    def pk(self) -> int: ...
+    @property
+    def numerator(self) -> str: ...
+    @property
+    def denominator(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def suppressed(self) -> bool: ...
+    @property
+    def hidden(self) -> bool: ...
 
 
 class Discloser(Protocol):

@@ -10,6 +10,7 @@ database triggers change on every write, so a cache hit is never stale.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.http import Http404
@@ -36,7 +37,7 @@ WINDOW = 12  # periods in the site comparison (funnel) window
 CACHE_SECONDS = 24 * 3600
 ALL_STATUSES = tuple(Observation.Status.values)
 
-CHARTS_FOR_VALUE_TYPE = {
+CHARTS_FOR_VALUE_TYPE: dict[str, tuple[str, ...]] = {
     Measure.ValueType.PROPORTION: ("run", "i", "p", "pp"),
     Measure.ValueType.RATE: ("run", "i", "u", "up"),
     Measure.ValueType.COUNT: ("run", "i", "c"),
@@ -139,8 +140,8 @@ def _version_tokens(organization: Organization, access_token: str | None) -> tup
 
 
 def community_with_access(
-    *, organization: Organization, slug: str, user, access_token: str | None = None
-):
+    *, organization: Organization, slug: str, user: Any, access_token: str | None = None
+) -> tuple[Community, set[str], str]:
     """The CoP of a URL, the person's permissions on it and the data version; 404 when
     there is no such CoP.
 
@@ -161,7 +162,9 @@ def community_with_access(
         content_type = ContentType.objects.get_for_model(Community)  # cached by Django
         params = {"ct": content_type.pk, "user": user_id or 0, "org": organization.pk, "slug": slug}
         rows = list(Community.objects.raw(_access_sql(), params))
-        found = (rows[0], frozenset(rows[0].dash_codenames or ())) if rows else (None, frozenset())
+        # ``dash_codenames`` is a column of the raw query, not a field of the model.
+        codenames = getattr(rows[0], "dash_codenames", None) if rows else None
+        found = (rows[0], frozenset(codenames or ())) if rows else (None, frozenset())
         cache.set(key, found, CACHE_SECONDS)
     community, codenames = found
     if community is None:
@@ -196,7 +199,9 @@ def viewable_communities(*, user, organization: Organization) -> list[tuple[Comm
     if not communities or not user.is_authenticated or not user.is_active:
         return []
     checker = ObjectPermissionChecker(user)
-    checker.prefetch_perms(communities)
+    # guardian annotates a QuerySet but takes any list of objects of one model
+    # (guardian.utils._get_pks_model_and_ctype); the list already read saves a query.
+    checker.prefetch_perms(communities)  # type: ignore[arg-type]
     leads = set(
         CommunityDataPolicy.objects.filter(
             organization=organization, data_lead_id=user.pk

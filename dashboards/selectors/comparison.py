@@ -124,9 +124,9 @@ def equity_breakdowns(info: MeasureInfo, arrays: MeasureArrays) -> list[EquityBr
             (cat_id, label, category_series(info, arrays, cat_id))
             for cat_id, label in strat.categories
         ]
-        gaps = []
+        gaps: list[tuple[str, float | None, str, str]] = []
         for i, point in enumerate(total):
-            values = [(label, s[i].y) for _c, label, s in series if s[i].y is not None]
+            values = [(label, y) for _c, label, s in series if (y := s[i].y) is not None]
             if len(values) < 2:
                 gaps.append((point.label, None, "", ""))
                 continue

@@ -127,8 +127,8 @@ def _disclose_quantity(
     for (site_id, i), value in site_cells.items():
         site[site_row[site_id], i] = value
     sc = np.full((s_n, c_n, t_n), np.nan)
-    for (site_id, i, cat), value in site_cat_cells.items():
-        sc[site_row[site_id], cat_row[cat], i] = value
+    for (site_id, i, cat_id), value in site_cat_cells.items():
+        sc[site_row[site_id], cat_row[cat_id], i] = value
 
     def total(array: np.ndarray, axis: int) -> np.ndarray:
         present = (~np.isnan(array)).any(axis=axis)

@@ -85,13 +85,9 @@ def annotations_for(
     """PDSA tests linked to the measure (those the person may see) and members' notes,
     numbered in date order, each with the link back to its page."""
     found: list[dict[str, Any]] = []
-    try:
-        from knowledge import selectors as knowledge_selectors
-    except ImportError:  # pragma: no cover - part of the platform
-        knowledge_selectors = None
-    if knowledge_selectors is not None and hasattr(
-        knowledge_selectors, "tests_of_change_for_measure"
-    ):
+    from knowledge import selectors as knowledge_selectors
+
+    if hasattr(knowledge_selectors, "tests_of_change_for_measure"):
         viewer = knowledge_selectors.viewer_for(
             user=user, organization=organization, membership=membership
         )

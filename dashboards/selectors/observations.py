@@ -10,6 +10,7 @@ dashboards app registers them when it starts (measurement never imports dashboar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dashboards.disclosure import SUPPRESSED_MARK, disclose_count, disclose_rate, format_number
 from dashboards.selectors.audience import audience_for
@@ -17,6 +18,13 @@ from dashboards.selectors.figures import figure_at, measure_arrays
 from dashboards.selectors.meta import community_meta
 from measurement.periods import align
 from measurement.permissions import MeasurementPermission
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from communities.models import Community
+    from copcore.models import User
+    from measurement.models import Observation
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,7 @@ class DisclosedObservation:
     hidden: bool = False
 
 
-def disclosure_applies(*, user, community) -> bool:
+def disclosure_applies(*, user: User | AnonymousUser, community: Community) -> bool:
     """Whether the rule applies to this person in this CoP (not a data steward)."""
     return not user.has_perm(MeasurementPermission.VIEW_UNSUPPRESSED, community)
 
@@ -51,7 +59,7 @@ class ObservationDiscloser:
     (all the CoP's measures are read together), whatever the number of rows.
     """
 
-    def __init__(self, *, user, community) -> None:
+    def __init__(self, *, user: User | AnonymousUser, community: Community) -> None:
         self.applies = disclosure_applies(user=user, community=community)
         if not self.applies:
             return
@@ -62,7 +70,7 @@ class ObservationDiscloser:
             community=community, audience=self.audience, meta=meta, token=self.audience.token
         )
 
-    def figures(self, o) -> DisclosedObservation:
+    def figures(self, o: Observation) -> DisclosedObservation:
         if not self.applies:
             return DisclosedObservation(
                 o.pk, _raw(o.numerator), _raw(o.denominator), _raw(o.value), False
@@ -113,11 +121,11 @@ class OrganizationDiscloser:
     and exports): one per CoP, built when its first row arrives, so the queries grow
     with the number of CoPs shown, never with the number of rows."""
 
-    def __init__(self, *, user) -> None:
+    def __init__(self, *, user: User | AnonymousUser) -> None:
         self.user = user
         self._by_community: dict[int, ObservationDiscloser] = {}
 
-    def figures(self, o) -> DisclosedObservation:
+    def figures(self, o: Observation) -> DisclosedObservation:
         community = o.measure.community
         discloser = self._by_community.get(community.pk)
         if discloser is None:

@@ -194,8 +194,8 @@ def improvement_held(info: MeasureInfo, arrays: MeasureArrays, site_id: int) -> 
     baseline = [v for v in values[:baseline_size] if v is not None]
     if len(values) < baseline_size + k or not baseline:
         return False
-    tail = values[-k:]
-    if any(v is None for v in tail) or len(present) < k:
+    tail = [v for v in values[-k:] if v is not None]
+    if len(tail) < k or len(present) < k:
         return False
     median = statistics.median(baseline)
     if info.direction == "up":
@@ -323,12 +323,12 @@ def _reach(profile, shares, measures, arrays, audience, summaries, data) -> Pane
     for info in measures:
         a = arrays[info.id]
         for strat in info.stratifiers:
-            reached_by_cat = {}
+            reached_by_cat: dict[int, tuple[str, float | None]] = {}
             for cat_id, label in strat.categories:
                 k = a.category_ids.index(cat_id)
                 hidden = bool(a.cat_num_sup[k].any())
-                value = float(sum(v for v in a.cat_num[k].tolist() if v == v))
-                reached_by_cat[cat_id] = (label, None if hidden else value)
+                reached = float(sum(v for v in a.cat_num[k].tolist() if v == v))
+                reached_by_cat[cat_id] = (label, None if hidden else reached)
             known = [v for _l, v in reached_by_cat.values() if v is not None]
             reached_total = sum(known) if len(known) == len(reached_by_cat) else None
             eligible_total = sum(shares.get(c, 0) for c in reached_by_cat) or None
@@ -413,7 +413,7 @@ def _effectiveness(meta, measures, summaries, data) -> Panel:
             )  # fmt: skip
         )
     panel.cannot_show.append(_("Quality of life is shown only if a measure records it."))
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for s in panel.measures:
         counts[s.state] += 1
     panel.figures = [
@@ -472,7 +472,7 @@ def _adoption(meta, profile, ever, measures, summaries, data) -> Panel:
             _percent(staff_in, staff_eligible) if staff_in is not None else "",
         ),  # fmt: skip
     ]
-    waves = defaultdict(int)
+    waves: defaultdict[int, int] = defaultdict(int)
     for site in meta.sites:
         waves[site.wave] += 1
     if waves:

@@ -36,7 +36,7 @@ def chart_preference(*, user, measure_id: int) -> tuple[str, str] | None:
         .values_list("chart_type", "method")
         .first()
     )
-    return tuple(found) if found else None
+    return (found[0], found[1]) if found else None
 
 
 def enrolled_sites(*, community: Community) -> QuerySet[Site]:

@@ -27,7 +27,10 @@ def spc_arguments(
     if info.uses_ratio:
         ok = [p.y is not None for p in points]
         args["y"] = [p.num.value if k else None for p, k in zip(points, ok, strict=True)]
-        args["n"] = [p.den.value if k else None for p, k in zip(points, ok, strict=True)]
+        args["n"] = [
+            p.den.value if k and p.den is not None else None
+            for p, k in zip(points, ok, strict=True)
+        ]
         args["multiply"] = info.multiply
     else:
         args["y"] = [p.y for p in points]

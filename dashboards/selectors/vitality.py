@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,7 +169,7 @@ def community_vitality(*, community: Community, now: dt.datetime | None = None) 
         for key, people in attendees.items():
             rows[key].attendees = len(people)
 
-    sources = []
+    sources: list[tuple[str, QuerySet[Any]]] = []
     try:
         from communities.models import Post
 

@@ -5,21 +5,46 @@ assembly of a measure's chart, its site comparison and its equity breakdowns.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from communities.models import Community
+from copcore.http import OrganizationRequest
+from copcore.models import OrganizationMembership, User
 from dashboards import charts, selectors
-from dashboards.selectors import Audience
+from dashboards.selectors import (
+    Audience,
+    CommunityMeta,
+    EquityBreakdown,
+    FunnelPoint,
+    MeasureArrays,
+    MeasureChart,
+    MeasureInfo,
+    SiteInfo,
+)
 from measurement.models import Measure
 
 CHART_KINDS = ("cop", "site", "sites", "funnel", "equity")
 FILE_FORMATS = ("svg", "png", "csv")
 
 
-def community_audience(request: HttpRequest, community_slug: str, *, sponsor_view: bool = False):
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a chart (a page's or an API call's signed-in member): the
+    annotations they may see and the chart settings they chose depend on it."""
+
+    user: User
+    membership: OrganizationMembership | None
+
+
+def community_audience(
+    request: OrganizationRequest, community_slug: str, *, sponsor_view: bool = False
+) -> tuple[Community, Audience]:
     community, granted, token = selectors.community_with_access(
         organization=request.organization,
         slug=community_slug,
@@ -37,7 +62,9 @@ def community_audience(request: HttpRequest, community_slug: str, *, sponsor_vie
     return community, audience
 
 
-def base_context(request, community: Community, audience: Audience, **extra) -> dict:
+def base_context(
+    request: OrganizationRequest, community: Community, audience: Audience, **extra: Any
+) -> dict[str, Any]:
     return {
         "community": community,
         "audience": audience,
@@ -46,12 +73,14 @@ def base_context(request, community: Community, audience: Audience, **extra) -> 
     }
 
 
-def inline_svg(spec: dict) -> str:
+def inline_svg(spec: dict[str, Any]) -> str:
     """Inline SVG from our own renderer (vl-convert escapes the text it draws)."""
     return mark_safe(charts.render_chart_svg(spec))  # noqa: S308
 
 
-def measure_parts(request, community: Community, audience: Audience, measure_id: int):
+def measure_parts(
+    community: Community, audience: Audience, measure_id: int
+) -> tuple[CommunityMeta, MeasureInfo, MeasureArrays]:
     token = audience.token
     meta = selectors.community_meta(community, token)
     info = meta.measure(measure_id)
@@ -61,7 +90,7 @@ def measure_parts(request, community: Community, audience: Audience, measure_id:
     return meta, info, arrays
 
 
-def site_param(request, meta) -> int | None:
+def site_param(request: OrganizationRequest, meta: CommunityMeta) -> int | None:
     raw = request.GET.get("site") or ""
     if not raw:
         return None
@@ -70,8 +99,10 @@ def site_param(request, meta) -> int | None:
     return meta.site(int(raw)).id
 
 
-def build_measure_chart(request, community, audience, measure_id: int, site_id: int | None):
-    meta, info, arrays = measure_parts(request, community, audience, measure_id)
+def build_measure_chart(
+    viewer: Viewer, community: Community, audience: Audience, measure_id: int, site_id: int | None
+) -> tuple[CommunityMeta, MeasureInfo, MeasureArrays, MeasureChart]:
+    meta, info, arrays = measure_parts(community, audience, measure_id)
     if site_id is not None:
         site = meta.site(site_id)
         points = selectors.site_series(info, arrays, site.id)
@@ -90,38 +121,48 @@ def build_measure_chart(request, community, audience, measure_id: int, site_id: 
     annotations = selectors.annotations_for(
         info=info,
         organization=community.organization,
-        user=request.user,
-        membership=request.membership,
+        user=viewer.user,
+        membership=viewer.membership,
         site_id=site_id,
         notes_url=notes_url,
     )
     chart = selectors.measure_chart(
         info=info,
         points=points,
-        preference=selectors.chart_preference(user=request.user, measure_id=info.id),
+        preference=selectors.chart_preference(user=viewer.user, measure_id=info.id),
         annotations=annotations,
         scope_label=scope_label,
     )
     return meta, info, arrays, chart
 
 
-def _site_labels(community, meta, anonymous: bool) -> dict[int, str]:
+def _site_labels(community: Community, meta: CommunityMeta, anonymous: bool) -> dict[int, str]:
     if anonymous:
         return selectors.anonymous_labels(community.pk, [s.id for s in meta.sites])
     return {s.id: s.name for s in meta.sites}
 
 
-def _sites_order(meta, labels: dict[int, str], anonymous: bool):
+def _sites_order(meta: CommunityMeta, labels: dict[int, str], anonymous: bool) -> list[SiteInfo]:
     if anonymous:
         return sorted(meta.sites, key=lambda s: (len(labels[s.id]), labels[s.id]))
     return list(meta.sites)  # by name, then code: a neutral order
 
 
-def build_comparison(request, community, audience, measure_id: int, anonymous: bool):
-    meta, info, arrays = measure_parts(request, community, audience, measure_id)
+def build_comparison(
+    viewer: Viewer, community: Community, audience: Audience, measure_id: int, anonymous: bool
+) -> tuple[
+    CommunityMeta,
+    MeasureInfo,
+    list[tuple[str, list[dict[str, Any]]]],
+    dict[str, Any],
+    float | None,
+    list[FunnelPoint],
+    dict[str, Any] | None,
+]:
+    meta, info, arrays = measure_parts(community, audience, measure_id)
     labels = _site_labels(community, meta, anonymous)
     ordered = _sites_order(meta, labels, anonymous)
-    preference = selectors.chart_preference(user=request.user, measure_id=info.id)
+    preference = selectors.chart_preference(user=viewer.user, measure_id=info.id)
     chart_type, method = selectors.chart_choice(info, preference)
     panels = []
     for site in ordered:
@@ -162,8 +203,10 @@ def build_comparison(request, community, audience, measure_id: int, anonymous: b
     return meta, info, panels, multiples, overall, funnel, funnel_spec
 
 
-def build_equity(request, community, audience, measure_id: int):
-    meta, info, arrays = measure_parts(request, community, audience, measure_id)
+def build_equity(
+    community: Community, audience: Audience, measure_id: int
+) -> tuple[CommunityMeta, MeasureInfo, list[tuple[EquityBreakdown, dict[str, Any]]]]:
+    meta, info, arrays = measure_parts(community, audience, measure_id)
     breakdowns = selectors.equity_breakdowns(info, arrays)
     y_title = info.unit or info.name
     result = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from copcore import versioned_cache as cache
+from copcore.http import OrganizationRequest
 from dashboards import charts, selectors, services
 from dashboards.forms import (
     CHART_LABELS,
@@ -32,6 +33,7 @@ from dashboards.models import (
 from dashboards.views.common import (
     CHART_KINDS,
     FILE_FORMATS,
+    Viewer,
     base_context,
     build_comparison,
     build_equity,
@@ -44,7 +46,9 @@ from measurement.models import Measure
 
 
 @require_GET
-def dashboard_home(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def dashboard_home(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     community, audience = community_audience(request, community_slug)
     # The measures table depends only on the data, who sees it and the language: it is
     # rendered once per data version and served from the cache after that.
@@ -75,14 +79,14 @@ def dashboard_home(request: HttpRequest, org_slug: str, community_slug: str) -> 
 
 @require_GET
 def measure_page(
-    request: HttpRequest, org_slug: str, community_slug: str, measure_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, measure_id: int
 ) -> HttpResponse:
     community, audience = community_audience(request, community_slug)
     token = audience.token
     meta = selectors.community_meta(community, token)
     site_id = site_param(request, meta)
     meta, info, _arrays, chart = build_measure_chart(
-        request, community, audience, measure_id, site_id
+        Viewer(request.user, request.membership), community, audience, measure_id, site_id
     )
     columns, table = chart.table()
     settings_form = ChartSettingsForm(
@@ -115,7 +119,7 @@ def measure_page(
 
 @require_POST
 def measure_settings(
-    request: HttpRequest, org_slug: str, community_slug: str, measure_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, measure_id: int
 ) -> HttpResponse:
     community, audience = community_audience(request, community_slug)
     measure = Measure.objects.filter(community=community, pk=measure_id, is_active=True).first()
@@ -130,7 +134,7 @@ def measure_settings(
         else:
             messages.success(request, _("Chart settings saved for this measure."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect(
         "dashboards:dashboard_measure",
         org_slug=org_slug, community_slug=community.slug, measure_id=measure.pk,
@@ -138,7 +142,7 @@ def measure_settings(
 
 
 @require_POST
-def note_add(request: HttpRequest, org_slug: str, community_slug: str, measure_id: int):
+def note_add(request: OrganizationRequest, org_slug: str, community_slug: str, measure_id: int):
     community, audience = community_audience(request, community_slug)
     measure = Measure.objects.filter(community=community, pk=measure_id).first()
     if measure is None:
@@ -160,7 +164,7 @@ def note_add(request: HttpRequest, org_slug: str, community_slug: str, measure_i
         messages.error(
             request,
             _("The note was not added: %(problems)s")
-            % {"problems": " ".join(e for errs in form.errors.values() for e in errs)},
+            % {"problems": " ".join(str(e) for errs in form.errors.values() for e in errs)},
         )
     url = reverse(
         "dashboards:dashboard_measure",
@@ -171,7 +175,7 @@ def note_add(request: HttpRequest, org_slug: str, community_slug: str, measure_i
 
 @require_POST
 def note_delete(
-    request: HttpRequest, org_slug: str, community_slug: str, measure_id: int, note_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, measure_id: int, note_id: int
 ):
     community, audience = community_audience(request, community_slug)
     note = ChartNote.objects.filter(community=community, measure_id=measure_id, pk=note_id).first()
@@ -188,11 +192,13 @@ def note_delete(
 
 
 @require_GET
-def measure_sites(request: HttpRequest, org_slug: str, community_slug: str, measure_id: int):
+def measure_sites(
+    request: OrganizationRequest, org_slug: str, community_slug: str, measure_id: int
+):
     community, audience = community_audience(request, community_slug)
     anonymous = request.GET.get("anonymous") == "1"
     meta, info, panels, multiples, overall, funnel, funnel_spec = build_comparison(
-        request, community, audience, measure_id, anonymous
+        Viewer(request.user, request.membership), community, audience, measure_id, anonymous
     )
     return render(
         request,
@@ -214,9 +220,11 @@ def measure_sites(request: HttpRequest, org_slug: str, community_slug: str, meas
 
 
 @require_GET
-def measure_equity(request: HttpRequest, org_slug: str, community_slug: str, measure_id: int):
+def measure_equity(
+    request: OrganizationRequest, org_slug: str, community_slug: str, measure_id: int
+):
     community, audience = community_audience(request, community_slug)
-    meta, info, breakdowns = build_equity(request, community, audience, measure_id)
+    meta, info, breakdowns = build_equity(community, audience, measure_id)
     sections = []
     for breakdown, spec in breakdowns:
         rows = []
@@ -261,7 +269,7 @@ def measure_equity(request: HttpRequest, org_slug: str, community_slug: str, mea
 
 @require_GET
 def measure_download(
-    request: HttpRequest,
+    request: OrganizationRequest,
     org_slug: str,
     community_slug: str,
     measure_id: int,
@@ -279,14 +287,14 @@ def measure_download(
         if chart_kind == "site" and site_id is None:
             raise Http404
         _meta, info, _arrays, chart = build_measure_chart(
-            request, community, audience, measure_id, site_id
+            Viewer(request.user, request.membership), community, audience, measure_id, site_id
         )
         spec = chart.spec
         columns, table = chart.table()
     elif chart_kind in ("sites", "funnel"):
         anonymous = request.GET.get("anonymous") == "1"
         _meta, info, panels, multiples, _overall, funnel, funnel_spec = build_comparison(
-            request, community, audience, measure_id, anonymous
+            Viewer(request.user, request.membership), community, audience, measure_id, anonymous
         )
         if chart_kind == "sites":
             spec = multiples
@@ -319,7 +327,7 @@ def measure_download(
                 for p in funnel
             ]
     else:
-        _meta, info, breakdowns = build_equity(request, community, audience, measure_id)
+        _meta, info, breakdowns = build_equity(community, audience, measure_id)
         wanted = request.GET.get("stratifier", "")
         chosen = [(b, s) for b, s in breakdowns if str(b.stratifier.id) == wanted] or breakdowns[:1]
         if not chosen:

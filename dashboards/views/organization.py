@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from copcore.http import OrganizationRequest
 from copcore.permissions import OrgRole
 from dashboards import selectors, services
 from dashboards.forms import (
@@ -19,7 +20,7 @@ from dashboards.forms import (
 
 
 @require_GET
-def dashboards_index(request: HttpRequest, org_slug: str) -> HttpResponse:
+def dashboards_index(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     """The CoPs whose data the person may see, with links to their dashboards."""
     rows = [
         {"community": community, "read_only": read_only}
@@ -31,7 +32,7 @@ def dashboards_index(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def disclosure_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
+def disclosure_settings(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     """The organization's disclosure rule: org admins only."""
     if request.membership.role != OrgRole.ADMIN:
         raise PermissionDenied

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from copcore.http import OrganizationRequest
 from dashboards import charts, selectors, services
 from dashboards.forms import (
     CostRecordForm,
@@ -27,7 +28,7 @@ from measurement.models import Measure
 
 
 @require_GET
-def reaim_page(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def reaim_page(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     community, audience = community_audience(request, community_slug)
     page = reaim.one_pager(community=community, audience=audience)
     return render(
@@ -38,7 +39,7 @@ def reaim_page(request: HttpRequest, org_slug: str, community_slug: str) -> Http
 
 
 @require_http_methods(["GET", "POST"])
-def reaim_inputs(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def reaim_inputs(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """Where data stewards record the RE-AIM figures no measure holds, and costs."""
     community, audience = community_audience(request, community_slug)
     if not audience.can_manage:
@@ -142,7 +143,7 @@ def reaim_inputs(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
 
 
 @require_GET
-def vitality_page(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def vitality_page(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     community, audience = community_audience(request, community_slug)
     report = vitality.community_vitality(community=community)
     spec = _vitality_spec(report)
@@ -164,7 +165,9 @@ def _vitality_spec(report) -> dict:
 
 
 @require_GET
-def sponsor_community(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def sponsor_community(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     """The sponsor's read-only view: phase, expected results and their status, key
     measures with Making Data Count icons, RE-AIM and vitality, approved data only."""
     community, audience = community_audience(request, community_slug, sponsor_view=True)

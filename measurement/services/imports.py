@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -68,7 +68,8 @@ def import_batch_create(*, actor: User, community: Community, upload: UploadedFi
     name = (upload.name or "").rsplit("/", 1)[-1][:255]
     upload.seek(0)
     try:
-        print_ = readers.fingerprint(upload, name)
+        # An upload reads like the binary file it wraps (readers take any binary stream).
+        print_ = readers.fingerprint(cast(BinaryIO, upload), name)
     except readers.FileProblem as problem:
         raise ValidationError({"file": _("This is not a CSV or XLSX file.")}) from problem
     if print_.size == 0:
@@ -165,7 +166,9 @@ def import_batch_validate(*, batch_id: int) -> ImportBatch:
     file_problem: readers.FileProblem | None = None
     with batch.file.open("rb") as stream, tempfile.TemporaryFile(mode="w+b") as spool:
         try:
-            source = readers.open_rows(stream, batch.source, batch.encoding or readers.UTF8)
+            source = readers.open_rows(
+                cast(BinaryIO, stream), batch.source, batch.encoding or readers.UTF8
+            )
         except readers.FileProblem as problem:
             file_problem = problem
         else:
