@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from communities import urls as communities_urls
 from communities import views as community_views
 from copcore import api, views
+from dashboards import urls as dashboards_urls
 from evaluation import urls as evaluation_urls
 from knowledge import urls as knowledge_urls
 from measurement import urls as measurement_urls
@@ -23,6 +24,7 @@ APP_URLS: dict[str, ModuleType] = {
     "communities": communities_urls,
     "knowledge": knowledge_urls,
     "measurement": measurement_urls,
+    "dashboards": dashboards_urls,
     "sessions": sessions_urls,
     "evaluation": evaluation_urls,
     "notifications": notifications_urls,

@@ -255,7 +255,7 @@ class FollowThrough(CommunityScoped, generics.GenericAPIView):
 
     @extend_schema(responses=FollowThroughSerializer(many=True))
     def get(self, request, *args, **kwargs):
-        from measurement.dashboards import audience_for
+        from dashboards.selectors import audience_for
 
         audience = audience_for(user=request.user, community=self.community)
         rows = selectors.follow_through(community=self.community, audience=audience)

@@ -1,5 +1,5 @@
 """Small-number suppression for evaluation results, following the organization's
-disclosure rule (``measurement.disclosure``, configured per organization).
+disclosure rule (``dashboards.disclosure``, configured per organization).
 
 Survey answers are about people, not patients, but the same arithmetic protects them:
 a group (all respondents, or one site's) with a small number of responses shows only
@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from measurement import disclosure as base
-from measurement.disclosure import SUPPRESSED_MARK, Figure, Rule
+from dashboards import disclosure as base
+from dashboards.disclosure import SUPPRESSED_MARK, Figure, Rule
 
 SUPPRESSED = SUPPRESSED_MARK
 
 
 def survey_rule(organization) -> Rule:
     """The rule for survey results: the organization's, or the default when it is off."""
-    from measurement.dashboards import organization_rule
+    from dashboards.selectors import organization_rule
 
     rule = organization_rule(organization)
     return rule if rule.is_active else base.DEFAULT_RULE

@@ -1,6 +1,6 @@
 """The measurement app's dashboards, seen from the evaluation app: a measure's current
 signal for the follow-through view, and the disclosed charts and data for the results
-record. Everything goes through ``measurement.dashboards`` so the figures (and the
+record. Everything goes through ``dashboards.selectors`` so the figures (and the
 cells hidden by the disclosure rule) are the same as on the dashboards."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from communities.models import Community
-from measurement import dashboards
-from measurement.disclosure import DEFAULT_RULE
+from dashboards import selectors as dashboard_selectors
+from dashboards.disclosure import DEFAULT_RULE
 from measurement.models import CommunityDataPolicy, Observation
 
 MIN_POINTS = 4
@@ -26,7 +26,7 @@ class Signal:
     detail: str = ""
 
 
-def record_audience(community: Community) -> dashboards.Audience:
+def record_audience(community: Community) -> dashboard_selectors.Audience:
     """What a public deposit may show: the data a sponsor would see (approved, or also
     submitted when the CoP does not require approval) under the organization's rule,
     or the default rule when the organization's is off."""
@@ -34,8 +34,8 @@ def record_audience(community: Community) -> dashboards.Audience:
     statuses: tuple[str, ...] = (Observation.Status.APPROVED,)
     if policy is None or not policy.requires_approval:
         statuses = (Observation.Status.APPROVED, Observation.Status.SUBMITTED)
-    rule = dashboards.organization_rule(community.organization)
-    return dashboards.Audience(
+    rule = dashboard_selectors.organization_rule(community.organization)
+    return dashboard_selectors.Audience(
         community_id=community.pk,
         can_view=True,
         statuses=tuple(sorted(statuses)),
@@ -68,7 +68,7 @@ def _reading(result: dict | None, points: int) -> Signal:
 
 
 def signals(
-    *, community: Community, audience: dashboards.Audience, measure_ids: set[int]
+    *, community: Community, audience: dashboard_selectors.Audience, measure_ids: set[int]
 ) -> dict[int, Signal]:
     """The latest runs and sigma signal of each measure, from the SPC engine on the
     all-sites series the audience may see (its default chart, Anhoej rules)."""
@@ -76,10 +76,10 @@ def signals(
         return {}
     if not audience.can_view:
         return {pk: Signal("no_access", _("You cannot see this CoP's data")) for pk in measure_ids}
-    token = dashboards.data_token(community.organization)
-    meta = dashboards.community_meta(community, token)
+    token = dashboard_selectors.data_token(community.organization)
+    meta = dashboard_selectors.community_meta(community, token)
     known = {info.id: info for info in meta.measures if info.id in measure_ids}
-    arrays = dashboards.measure_arrays(
+    arrays = dashboard_selectors.measure_arrays(
         community=community, audience=audience, meta=meta, token=token, measure_ids=list(known)
     )
     out: dict[int, Signal] = {}
@@ -88,9 +88,9 @@ def signals(
         if info is None:
             out[pk] = Signal("not_enough_data", _("Measure not active"))
             continue
-        points = dashboards.total_series(info, arrays[pk])
-        chart, method = dashboards.chart_choice(info, None)
-        result = dashboards.analyse_series(info, points, chart, method)
+        points = dashboard_selectors.total_series(info, arrays[pk])
+        chart, method = dashboard_selectors.chart_choice(info, None)
+        result = dashboard_selectors.analyse_series(info, points, chart, method)
         out[pk] = _reading(result, sum(1 for p in points if p.y is not None))
     return out
 
@@ -99,27 +99,27 @@ def signals(
 class RecordMeasure:
     code: str
     name: str
-    chart: dashboards.MeasureChart
+    chart: dashboard_selectors.MeasureChart
     site_rows: list[list[str]]
 
 
 def record_measures(community: Community) -> list[RecordMeasure]:
     """Each active measure's all-sites chart and its disclosed per-site figures."""
     audience = record_audience(community)
-    token = dashboards.data_token(community.organization)
-    meta = dashboards.community_meta(community, token)
-    arrays = dashboards.measure_arrays(
+    token = dashboard_selectors.data_token(community.organization)
+    meta = dashboard_selectors.community_meta(community, token)
+    arrays = dashboard_selectors.measure_arrays(
         community=community, audience=audience, meta=meta, token=token
     )
     out = []
     for info in meta.measures:
-        series = dashboards.total_series(info, arrays[info.id])
-        chart = dashboards.measure_chart(
+        series = dashboard_selectors.total_series(info, arrays[info.id])
+        chart = dashboard_selectors.measure_chart(
             info=info, points=series, preference=None, annotations=[], scope_label=_("All sites")
         )
         rows = []
         for site in meta.sites:
-            for point in dashboards.site_series(info, arrays[info.id], site.id):
+            for point in dashboard_selectors.site_series(info, arrays[info.id], site.id):
                 if point.num.missing and (point.den is None or point.den.missing):
                     continue
                 value = "*" if point.suppressed else ("" if point.y is None else f"{point.y:.4g}")

@@ -4,7 +4,7 @@ Contents (paths inside the archive):
 
 * ``index.html`` -- the readable report (no external resources; opens offline);
 * ``charts/<measure>.svg`` -- each active measure's all-sites run or control chart,
-  the same chart as on the dashboards (``measurement.charts``), and
+  the same chart as on the dashboards (``dashboards.charts``), and
   ``data/measures/<measure>.csv`` -- its table (values, centre line, limits, signals);
 * ``assets/`` -- the current version of every published (curated) asset of the CoP
   (Markdown text, the stored file, or a ``.url`` text file for links); drafts and
@@ -38,9 +38,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from copcore.spreadsheet import neutralise
+from dashboards.charts import render_chart_svg
 from evaluation import disclosure, measures, selectors
 from evaluation.models import CfirRating, ResultsRecord, Survey
-from measurement.charts import render_chart_svg
 
 FORMAT = "cop-results-record/1"
 _MEDIA = {

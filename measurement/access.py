@@ -28,7 +28,7 @@ def data_policy(community: Community) -> CommunityDataPolicy:
     policy = getattr(community, "data_policy", None)
     if policy is None:
         policy = CommunityDataPolicy(organization_id=community.organization_id, community=community)
-    community._measurement_policy = policy
+    vars(community)["_measurement_policy"] = policy  # cached on this instance only
     return policy
 
 

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from copcore.api_support import OrganizationScopedMixin
 from copcore.responses import error_body
 from measurement import access, exports, selectors, services
-from measurement.disclosure import OrganizationDiscloser
+from measurement.disclosers import Discloser, OrganizationDiscloser
 from measurement.models import ImportBatch, Measure, Observation
 from measurement.serializers import (
     ImportBatchSerializer,
@@ -72,7 +72,7 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
         return {**super().get_serializer_context(), "discloser": self.discloser}
 
     @cached_property
-    def discloser(self) -> OrganizationDiscloser:
+    def discloser(self) -> Discloser:
         return OrganizationDiscloser(user=self.request.user)
 
     def get_queryset(self):

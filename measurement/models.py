@@ -13,11 +13,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from communities.models import Community
-from copcore.models import Organization
+from copcore.managers import OrganizationScopedManager
+from copcore.models import Organization, User
 
 
 class Site(models.Model):
@@ -44,7 +44,7 @@ class Site(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True, null=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["name"]
@@ -83,7 +83,7 @@ class CommunityDataPolicy(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     def __str__(self) -> str:
         return f"{self.community} data policy"
@@ -111,7 +111,7 @@ class SiteEnrolment(models.Model):
         verbose_name=_("mentor site"),
     )
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["wave", "site__name"]
@@ -142,7 +142,7 @@ class Stratifier(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["name"]
@@ -164,7 +164,7 @@ class StratifierCategory(models.Model):
     label = models.CharField(_("label"), max_length=120)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["stratifier", "position", "id"]
@@ -263,8 +263,10 @@ class Measure(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
     history = HistoricalRecords(excluded_fields=["organization"])
+    # Who made the change, for simple-history when a service saves outside a request.
+    _history_user: User | None
 
     class Meta:
         ordering = ["community", "code"]
@@ -297,7 +299,7 @@ class PhaseBreak(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["measure", "starts_on"]
@@ -377,7 +379,7 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -465,7 +467,7 @@ class Observation(models.Model):
         ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="observations"
     )
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationScopedManager()
 
     class Meta:
         ordering = ["measure", "site", "period", "category"]
@@ -491,6 +493,3 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id}/{self.site_id}/{self.period}"
-
-
-from measurement.models_dashboards import *  # noqa: E402,F403

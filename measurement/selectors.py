@@ -296,8 +296,8 @@ def due_data(
         category__isnull=True,
         period__gte=earliest,
     ).values_list("measure_id", "site_id", "period", "status")
-    for measure_id, site, period, status in totals:
-        statuses[(measure_id, site, period)] = status
+    for measure_id, site, period, total_status in totals:
+        statuses[(measure_id, site, period)] = total_status
     result = []
     for enrolment in enrolment_list:
         site_due = SiteDue(enrolment=enrolment)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from measurement.models import ImportBatch, Measure, Observation
+from communities.models import Community
+from measurement.models import ImportBatch, Measure, Observation, Stratifier
 from measurement.services import API_MAX_ROWS
 
 
@@ -32,8 +33,12 @@ class MeasureSerializer(serializers.ModelSerializer):
     reaim_dimension = serializers.CharField(
         read_only=True, help_text=_choice_text(Measure.ReAim.choices)
     )
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    stratifiers = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    community: serializers.SlugRelatedField[Community] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    stratifiers: serializers.SlugRelatedField[Stratifier] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = Measure
@@ -85,10 +90,10 @@ class ObservationSerializer(serializers.ModelSerializer):
         return data
 
     def get_stratifier(self, obj: Observation) -> str:
-        return obj.category.stratifier.code if obj.category_id else ""
+        return obj.category.stratifier.code if obj.category is not None else ""
 
     def get_category(self, obj: Observation) -> str:
-        return obj.category.code if obj.category_id else ""
+        return obj.category.code if obj.category is not None else ""
 
 
 class ObservationRowSerializer(serializers.Serializer):
@@ -118,7 +123,9 @@ class ObservationImportSerializer(serializers.Serializer):
 
 
 class ObservationImportDocSerializer(ObservationImportSerializer):
-    rows = ObservationRowSerializer(many=True)
+    # For the schema only: the rows' shape. DRF's metaclass moves declared fields off
+    # the class, so redeclaring ``rows`` with another field type is what DRF expects.
+    rows = ObservationRowSerializer(many=True)  # type: ignore[assignment]
 
 
 class RowIssueSerializer(serializers.Serializer):
@@ -148,7 +155,9 @@ class ImportBatchSerializer(serializers.ModelSerializer):
     status = serializers.CharField(
         read_only=True, help_text=_choice_text(ImportBatch.Status.choices)
     )
-    source = serializers.CharField(
+    # DRF's metaclass moves declared fields off the class, so this field never shadows
+    # ``Field.source`` (the attribute path) that the stubs see.
+    source = serializers.CharField(  # type: ignore[assignment]
         read_only=True, help_text=_choice_text(ImportBatch.Source.choices)
     )
     on_existing = serializers.CharField(

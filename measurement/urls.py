@@ -35,8 +35,3 @@ api_urlpatterns = [
     path("measures/", api.MeasureListView.as_view(), name="measures"),
     path("imports/<int:batch_id>/", api.ImportBatchDetailView.as_view(), name="import_batch"),
 ]
-
-from measurement import urls_dashboards  # noqa: E402
-
-urlpatterns += urls_dashboards.urlpatterns
-api_urlpatterns += urls_dashboards.api_urlpatterns

@@ -25,7 +25,7 @@ from copcore.pagination import page_of
 from copcore.permissions import org_role_has_perm
 from copcore.views import require_org_perm
 from measurement import access, selectors, services
-from measurement.disclosure import ObservationDiscloser
+from measurement.disclosers import ObservationDiscloser
 from measurement.forms import (
     CommitForm,
     DataPolicyForm,

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "communities",
     "knowledge",
     "measurement",
+    "dashboards",
     "sessions.apps.SessionsConfig",
     "evaluation",
     "notifications",

@@ -25,6 +25,7 @@ APPS = [
     "communities",
     "knowledge",
     "measurement",
+    "dashboards",
     "sessions",
     "evaluation",
     "notifications",

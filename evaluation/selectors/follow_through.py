@@ -51,7 +51,7 @@ def follow_through(
 ) -> list[FollowThroughRow]:
     """Every barrier of the round (default: the latest) with its strategies, their PDSA
     tests and measures (chosen directly or through the tests) and each measure's
-    current signal as ``audience`` (a ``measurement.dashboards.Audience``) may see it.
+    current signal as ``audience`` (a ``dashboards.selectors.Audience``) may see it.
     A fixed number of queries."""
     if cfir_round is None:
         cfir_round = (

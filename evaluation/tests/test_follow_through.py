@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope
 
+from dashboards.selectors import audience_for
 from evaluation import selectors, services
 from evaluation.models import CfirConstruct, EricStrategy
 from evaluation.tests.helpers import make_barrier_chain, make_measure
 from knowledge.models import TestOfChange
-from measurement.dashboards import audience_for
 
 pytestmark = pytest.mark.django_db
 

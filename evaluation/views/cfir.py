@@ -209,7 +209,7 @@ def follow_through(
         chosen = next((r for r in rounds if r.pk == int(wanted)), chosen)
     rows = []
     if chosen is not None:
-        from measurement.dashboards import audience_for
+        from dashboards.selectors import audience_for
 
         audience = audience_for(user=request.user, community=access.community)
         rows = selectors.follow_through(

@@ -56,7 +56,7 @@ def _seven_trend(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ends[j] = bool(np.all(window == 1) or np.all(window == -1))
     member = _part_of_seven(ends)
     direction = np.zeros(values.size, dtype=np.int8)
-    for j in np.nonzero(member)[0]:
+    for j in np.nonzero(member)[0].tolist():
         # Where two trends meet, the point takes the direction of the one after it.
         step = steps[j] if j + 1 < values.size and member[j + 1] else steps[j - 1] if j else 0
         direction[j] = step if step else -1  # NHSRplotthedots reads a flat step as falling
@@ -92,7 +92,7 @@ def mdc_extras(
         close = present & ~above & ~below & ((y < lcl95) | (y > ucl95))
     rule: list[str | None] = [None] * y.size
     high = np.zeros(y.size, dtype=np.int8)
-    for c in np.nonzero(above | below)[0]:
+    for c in np.nonzero(above | below)[0].tolist():
         rule[c], high[c] = "outside_limits", 1 if above[c] else -1
 
     part_signals: list[bool] = []
@@ -109,7 +109,7 @@ def mdc_extras(
         in_two = _two_in_three(close[cols], side)
         in_shift = _seven_one_side(side)
         part_signals.append(bool(in_trend.any() or in_shift.any()))
-        for k, c in enumerate(cols):
+        for k, c in enumerate(cols.tolist()):
             if rule[c] is not None:
                 continue
             if in_trend[k]:
@@ -140,8 +140,9 @@ def mdc_extras(
         if rule[c] is None:
             variation_icon = "common_cause"
         else:
-            kind = points[c]["special_cause_type"]
-            variation_icon = f"special_cause_{kind}_{_icon_side(int(high[c]))}"
+            variation_icon = (
+                f"special_cause_{points[c]['special_cause_type']}_{_icon_side(int(high[c]))}"
+            )
         if target is not None and sign and not (np.isnan(ucl[c]) or np.isnan(lcl[c])):
             if target > ucl[c]:
                 assurance_icon = "consistent_fail" if sign > 0 else "consistent_pass"

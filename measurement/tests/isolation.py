@@ -35,8 +35,3 @@ def path_values(world) -> dict[str, str]:
         )
         batch.file.save("iso.csv", ContentFile(b"measure_code,site_code,period\n"), save=True)
     return {"measure_id": measure.pk, "batch_id": batch.pk}
-
-
-from measurement.tests.dashboards.isolation_values import with_dashboard_values  # noqa: E402
-
-path_values = with_dashboard_values(path_values)

@@ -2,9 +2,9 @@
 CoP's measures, with a small chart rendered on the server, and for sponsors the CoP's
 one-line status.
 
-Every figure comes from ``measurement.dashboards.overview`` computed for one
+Every figure comes from ``dashboards.selectors.overview`` computed for one
 *digest audience* per CoP: approved data only and the organization's disclosure rule
-(``measurement.disclosure``) applied, whoever reads the digest (data stewards see the
+(``dashboards.disclosure``) applied, whoever reads the digest (data stewards see the
 unsuppressed figures on the platform, not in an email that can be forwarded). The
 same overview serves every reader of the CoP, and it is cached by the dashboards, so
 the cost grows with the number of CoPs whose data changed, never with the number of
@@ -35,13 +35,13 @@ SIGNAL_STATES = {
 
 
 def digest_audience(community):
-    from measurement import dashboards
+    from dashboards import selectors as dashboard_selectors
 
-    return dashboards.Audience(
+    return dashboard_selectors.Audience(
         community_id=community.pk,
         can_view=True,
         statuses=(Observation.Status.APPROVED,),
-        rule=dashboards.organization_rule(community.organization),
+        rule=dashboard_selectors.organization_rule(community.organization),
         unsuppressed=False,
         read_only=True,
         can_manage=False,
@@ -72,7 +72,8 @@ class ChartSignalsProvider:
     order = 65
 
     def collect(self, batch: Batch) -> Collected:
-        from measurement import charts, dashboards
+        from dashboards import charts
+        from dashboards import selectors as dashboard_selectors
 
         out: Collected = {}
         viewers = {
@@ -87,7 +88,7 @@ class ChartSignalsProvider:
         for community_id, measure_ids in changed.items():
             community = batch.communities[community_id]
             with scopes_disabled():
-                _meta, summaries = dashboards.overview(
+                _meta, summaries = dashboard_selectors.overview(
                     community=community, audience=digest_audience(community)
                 )
             counts = {"improvement": 0, "concern": 0, "signal": 0, "common": 0, "no_data": 0}
@@ -99,7 +100,7 @@ class ChartSignalsProvider:
                 item = Item(
                     title=summary.info.name,
                     url=site_url(
-                        "measurement:dashboard_measure",
+                        "dashboards:dashboard_measure",
                         org_slug=community.organization.slug,
                         community_slug=community.slug,
                         measure_id=summary.info.id,
@@ -149,7 +150,7 @@ class SponsorStatusProvider:
                 item = Item(
                     title=format_lazy("{}: {}", _("Phase"), phase) if phase else community.name,
                     url=site_url(
-                        "measurement:dashboard_sponsor",
+                        "dashboards:dashboard_sponsor",
                         org_slug=community.organization.slug,
                         community_slug=community.slug,
                     ),

@@ -1,0 +1,284 @@
+"""Charts that compare: small multiples and funnel plots of sites, and equity lines
+by stratifier category.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from dashboards.charts.render import base_spec, num, point_class_labels, shape_encoding, x_axis
+
+# ---------------------------------------------------------------- comparing sites
+
+
+def small_multiples_spec(
+    *,
+    title: str,
+    y_title: str,
+    panels: list[tuple[str, list[dict[str, Any]]]],
+    columns: int = 4,
+) -> dict[str, Any]:
+    """One small chart per site on a shared y scale, in the order given (neutral)."""
+    labels = point_class_labels()
+    values = []
+    present: set[str] = set()
+    order = []
+    for site_label, rows in panels:
+        order.append(site_label)
+        for r in rows:
+            cls = r.get("point_class") or "common"
+            if r.get("y") is not None:
+                present.add(cls)
+            values.append(
+                {
+                    "site": site_label,
+                    "period": r["period"],
+                    "y": num(r.get("y")),
+                    "cl": num(r.get("cl")),
+                    "part": r.get("part", 1),
+                    "point_label": labels[cls],
+                }
+            )
+    periods = list(dict.fromkeys(v["period"] for v in values))
+    shape, colour = shape_encoding(present)
+    x = x_axis(periods) | {"axis": {"labels": False, "ticks": False, "title": None}}
+    spec = base_spec(title, 150, 80)
+    spec["data"] = {"values": values}
+    spec["facet"] = {"field": "site", "type": "nominal", "sort": order, "title": None}
+    spec["columns"] = columns
+    spec["resolve"] = {"scale": {"y": "shared", "x": "shared"}}
+    del spec["width"], spec["height"]
+    spec["spec"] = {
+        "width": 150,
+        "height": 80,
+        "layer": [
+            {
+                "mark": {"type": "line", "color": "#2b2b2b", "strokeWidth": 1},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "cl", "type": "quantitative"},
+                    "detail": {"field": "part"},
+                },
+            },
+            {
+                "mark": {"type": "line", "color": "#5f6b7a", "strokeWidth": 1},
+                "encoding": {"x": x, "y": {"field": "y", "type": "quantitative"}},
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 25},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "y", "type": "quantitative", "title": y_title},
+                    "shape": shape,
+                    "color": colour,
+                },
+            },
+        ],
+    }
+    return spec
+
+
+def funnel_limits(
+    *, overall: float, denominators: Sequence[float], kind: str, multiply: float
+) -> list[dict[str, Any]]:
+    """Funnel limits around the overall rate as a function of the denominator.
+
+    Proportions: p +/- z sqrt(p (1 - p) / n), clipped to [0, 1]; rates (Poisson):
+    u +/- z sqrt(u / n), clipped at 0. z = 1.96 (95%) and 3.09 (99.8%). Values are
+    in plotted units (times ``multiply``).
+    """
+    if not denominators:
+        return []
+    low, high = max(min(denominators) * 0.8, 1.0), max(denominators) * 1.1
+    steps = 60
+    ratio = (high / low) ** (1 / steps) if high > low else 1.0
+    centre = overall / multiply
+    rows = []
+    for step in range(steps + 1):
+        n = low * ratio**step
+        if kind == "proportion":
+            sd = math.sqrt(max(centre * (1 - centre), 0.0) / n)
+        else:
+            sd = math.sqrt(max(centre, 0.0) / n)
+        for z, name in ((1.96, "95%"), (3.09, "99.8%")):
+            lower, upper = centre - z * sd, centre + z * sd
+            if kind == "proportion":
+                upper = min(upper, 1.0)
+            lower = max(lower, 0.0)
+            rows.append(
+                {
+                    "n": round(n, 3),
+                    "lower": num(lower * multiply),
+                    "upper": num(upper * multiply),
+                    "band": name,
+                }
+            )
+    return rows
+
+
+def funnel_spec(
+    *,
+    title: str,
+    y_title: str,
+    x_title: str,
+    points: list[dict[str, Any]],
+    overall: float,
+    limits: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A funnel plot: one point per site (value against denominator), the overall rate
+    and the 95% / 99.8% limits. Sites outside the limits get their own shape and label."""
+    # xgettext:no-python-format
+    inside, outside = _("Within limits"), _("Outside 99.8% limits")
+    values = [
+        {
+            "site": p["site"],
+            "n": num(p["n"]),
+            "y": num(p["y"]),
+            "position": outside if p.get("outside") else inside,
+            "label": p["site"] if p.get("outside") else "",
+        }
+        for p in points
+    ]
+    spec = base_spec(title, 560, 300)
+    spec["layer"] = [
+        {
+            "data": {"values": limits},
+            "mark": {"type": "line", "color": "#7a7a7a", "strokeWidth": 1},
+            "encoding": {
+                "x": {"field": "n", "type": "quantitative", "title": x_title},
+                "y": {"field": field, "type": "quantitative"},
+                "strokeDash": {
+                    "field": "band",
+                    "type": "nominal",
+                    "scale": {"domain": ["95%", "99.8%"], "range": [[4, 3], [1, 0]]},
+                    "legend": {"title": _("Limits")},
+                },
+                "detail": {"field": "band"},
+            },
+        }
+        for field in ("lower", "upper")
+    ] + [
+        {
+            "data": {"values": [{"y": num(overall), "label": _("Overall")}]},
+            "mark": {"type": "rule", "color": "#2b2b2b"},
+            "encoding": {"y": {"field": "y", "type": "quantitative"}},
+        },
+        {
+            "data": {"values": values},
+            "mark": {"type": "point", "filled": True, "size": 60},
+            "encoding": {
+                "x": {"field": "n", "type": "quantitative", "title": x_title},
+                "y": {
+                    "field": "y",
+                    "type": "quantitative",
+                    "title": y_title,
+                    "scale": {"zero": False},
+                },  # fmt: skip
+                "shape": {
+                    "field": "position",
+                    "type": "nominal",
+                    "scale": {"domain": [inside, outside], "range": ["circle", "diamond"]},
+                    "legend": {"title": _("Sites")},
+                },
+                "color": {
+                    "field": "position",
+                    "type": "nominal",
+                    "scale": {"domain": [inside, outside], "range": ["#5f6b7a", "#6a3d9a"]},
+                    "legend": {"title": _("Sites")},
+                },
+                "tooltip": [{"field": "site"}, {"field": "n"}, {"field": "y"}],
+            },
+        },
+        {
+            "data": {"values": values},
+            "transform": [{"filter": "datum.label != ''"}],
+            "mark": {"type": "text", "dx": 6, "align": "left", "fontSize": 9},
+            "encoding": {
+                "x": {"field": "n", "type": "quantitative"},
+                "y": {"field": "y", "type": "quantitative"},
+                "text": {"field": "label"},
+            },
+        },
+    ]
+    return spec
+
+
+# ---------------------------------------------------------------- equity
+
+
+EQUITY_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]
+EQUITY_DASHES = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [1, 3], [4, 4]]
+EQUITY_COLOURS = ["#1f5fa8", "#b35900", "#2e7d32", "#6a3d9a", "#8c564b", "#37474f"]
+
+
+def equity_spec(
+    *, title: str, y_title: str, series: list[tuple[str, list[dict[str, Any]]]]
+) -> dict[str, Any]:
+    """One line per category over time; each category has its own shape and dash as
+    well as its own colour, and its name is written at the end of its line."""
+    values = []
+    names = [name for name, _rows in series]
+    periods: list[str] = []
+    for name, rows in series:
+        for r in rows:
+            periods.append(r["period"])
+            values.append({"group": name, "period": r["period"], "y": num(r.get("y"))})
+    order = list(dict.fromkeys(periods))
+    k = max(len(names), 1)
+    scale = {"domain": names}
+    group_legend = {"title": _("Group")}
+    x = x_axis(order)
+    spec = base_spec(title, 640, 260)
+    spec["data"] = {"values": values}
+    last_period = order[-1] if order else ""
+    spec["layer"] = [
+        {
+            "mark": {"type": "line", "strokeWidth": 1.5},
+            "encoding": {
+                "x": x,
+                "y": {"field": "y", "type": "quantitative", "title": y_title},
+                "color": {
+                    "field": "group",
+                    "type": "nominal",
+                    "scale": scale | {"range": (EQUITY_COLOURS * k)[:k]},
+                    "legend": group_legend,
+                },
+                "strokeDash": {
+                    "field": "group",
+                    "type": "nominal",
+                    "scale": scale | {"range": (EQUITY_DASHES * k)[:k]},
+                    "legend": group_legend,
+                },
+            },
+        },
+        {
+            "mark": {"type": "point", "filled": True, "size": 45},
+            "encoding": {
+                "x": x,
+                "y": {"field": "y", "type": "quantitative"},
+                "shape": {
+                    "field": "group",
+                    "type": "nominal",
+                    "scale": scale | {"range": (EQUITY_SHAPES * k)[:k]},
+                    "legend": group_legend,
+                },
+                "color": {"field": "group", "type": "nominal", "legend": group_legend},
+                "tooltip": [{"field": "group"}, {"field": "period"}, {"field": "y"}],
+            },
+        },
+        {
+            "transform": [{"filter": {"field": "period", "equal": last_period}}],
+            "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 9},
+            "encoding": {
+                "x": x,
+                "y": {"field": "y", "type": "quantitative"},
+                "text": {"field": "group"},
+            },
+        },
+    ]
+    spec["resolve"] = {"scale": {"color": "shared"}}
+    return spec

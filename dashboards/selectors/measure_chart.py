@@ -1,0 +1,189 @@
+"""A measure's chart as its page, downloads, API, emails and printouts show it: the
+chosen chart and rules, annotations (PDSA tests and notes) and the specification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from communities.models import Community
+from dashboards import charts, disclosure
+from dashboards.charts.render import point_class_labels
+from dashboards.models import (
+    ChartNote,
+)
+from dashboards.selectors.audience import CHARTS_FOR_VALUE_TYPE, METHODS, audience_for, require_view
+from dashboards.selectors.figures import SeriesPoint, measure_arrays, site_series, total_series
+from dashboards.selectors.meta import MeasureInfo, community_meta
+from dashboards.selectors.spc import analyse_series, chart_rows, runs_signal_parts
+from measurement.models import (
+    Measure,
+)
+from measurement.periods import align, period_label
+
+# ---------------------------------------------------------------- page assembly
+
+
+@dataclass
+class MeasureChart:
+    """Everything a measure's chart page, its downloads and its API answer show."""
+
+    info: MeasureInfo
+    points: list[SeriesPoint]
+    chart: str
+    method: str
+    rows: list[dict[str, Any]]
+    result: dict[str, Any] | None
+    spec: dict[str, Any]
+    annotations: list[dict[str, Any]]
+    scope_label: str
+
+    def table(self) -> tuple[list[str], list[list[Any]]]:
+        columns = [_("Period")]
+        if self.info.uses_ratio:
+            columns += [_("Numerator"), _("Denominator")]
+        columns += [_("Value"), _("Centre line"), _("Lower limit"), _("Upper limit"),
+                    _("Signal")]  # fmt: skip
+        body = []
+        for row in self.rows:
+            line: list[Any] = [row["period"]]
+            if self.info.uses_ratio:
+                line += [row["num"], row["den"]]
+            value = disclosure.SUPPRESSED_MARK if row["suppressed"] else _round(row["y"])
+            line += [value, _round(row["cl"]), _round(row["lcl"]), _round(row["ucl"]),
+                     _signal_text(row)]  # fmt: skip
+            body.append(line)
+        return columns, body
+
+
+def _round(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _signal_text(row: dict[str, Any]) -> str:
+    if row["point_class"] == "common" or row["y"] is None:
+        return ""
+    return f"{point_class_labels()[row['point_class']]} ({row['signal_label']})"
+
+
+def chart_choice(info: MeasureInfo, preference: tuple[str, str] | None) -> tuple[str, str]:
+    allowed = CHARTS_FOR_VALUE_TYPE.get(info.value_type, ("run", "i"))
+    chart, method = info.default_chart, "anhoej"
+    if preference and preference[0] in allowed and preference[1] in METHODS:
+        chart, method = preference
+    if method == "mdc" and chart == "run":
+        method = "anhoej"
+    return chart, method
+
+
+def annotations_for(
+    *, info: MeasureInfo, organization, user, membership, site_id: int | None, notes_url: str
+) -> list[dict[str, Any]]:
+    """PDSA tests linked to the measure (those the person may see) and members' notes,
+    numbered in date order, each with the link back to its page."""
+    found: list[dict[str, Any]] = []
+    from knowledge import selectors as knowledge_selectors
+
+    if hasattr(knowledge_selectors, "tests_of_change_for_measure"):
+        viewer = knowledge_selectors.viewer_for(
+            user=user, organization=organization, membership=membership
+        )
+        for test in knowledge_selectors.tests_of_change_for_measure(
+            measure_id=info.id, organization=organization, viewer=viewer
+        ):
+            found.append(
+                {
+                    "date": test["date"],
+                    "title": test["title"],
+                    "detail": test.get("outcome", ""),
+                    "url": test["url"],
+                    "kind": _("PDSA test"),
+                }
+            )
+    notes = ChartNote.objects.filter(measure_id=info.id).select_related("author")
+    notes = notes.filter(site_id=site_id) if site_id else notes.filter(site__isnull=True)
+    for note in notes:
+        found.append(
+            {
+                "date": note.period,
+                "title": note.text,
+                "detail": note.author.display_name if note.author else "",
+                "url": f"{notes_url}#note-{note.pk}",
+                "kind": _("Note"),
+                "note_id": note.pk,
+                "author_id": note.author_id,
+            }
+        )
+    found.sort(key=lambda a: a["date"])
+    for number, annotation in enumerate(found, start=1):
+        annotation["number"] = number
+        annotation["period"] = period_label(
+            info.frequency, align(info.frequency, annotation["date"])
+        )
+    return found
+
+
+def measure_chart(
+    *,
+    info: MeasureInfo,
+    points: list[SeriesPoint],
+    preference: tuple[str, str] | None,
+    annotations: list[dict[str, Any]],
+    scope_label: str,
+) -> MeasureChart:
+    """Analyse a series with the chosen chart and rules and build its specification."""
+    chart, method = chart_choice(info, preference)
+    result = analyse_series(info, points, chart, method)
+    rows = chart_rows(points, result, method, info.direction)
+    labels = {p.label for p in points}
+    phases = [
+        {"period": period_label(info.frequency, align(info.frequency, d)), "reason": reason}
+        for d, reason in info.phases
+        if period_label(info.frequency, align(info.frequency, d)) in labels
+    ]
+    shown = [a for a in annotations if a["period"] in labels]
+    y_title = f"{info.name} ({info.unit})" if info.unit else info.name
+    goal = info.goal
+    if goal is not None and info.value_type == Measure.ValueType.PROPORTION and goal <= 1:
+        goal = goal * 100  # a goal written as a fraction, charted in percent
+    spec = charts.control_chart_spec(
+        title=f"{info.name}: {scope_label}",
+        y_title=y_title,
+        rows=rows,
+        goal=goal,
+        phases=phases,
+        annotations=shown,
+        runs_signal_parts=runs_signal_parts(result),
+        show_limits=chart != "run",
+    )
+    return MeasureChart(
+        info=info, points=points, chart=chart, method=method, rows=rows, result=result,
+        spec=spec, annotations=shown, scope_label=scope_label,
+    )  # fmt: skip
+
+
+def chart_for_recipient(
+    *, user, community: Community, measure_id: int, site_id: int | None = None
+) -> tuple[MeasureChart, str]:
+    """A measure's chart for an email or a printout: the figures this recipient may see
+    (disclosure applied exactly as on the page), the measure's default chart, and the
+    SVG from the same renderer as the pages. Raises Http404 if they may not see it."""
+    audience = audience_for(user=user, community=community)
+    require_view(audience)
+    token = audience.token
+    meta = community_meta(community, token)
+    info = meta.measure(measure_id)
+    arrays = measure_arrays(
+        community=community, audience=audience, meta=meta, token=token, measure_ids=[info.id]
+    )[info.id]
+    if site_id is not None:
+        points, label = site_series(info, arrays, site_id), meta.site(site_id).name
+    else:
+        points, label = total_series(info, arrays), _("whole CoP")
+    chart = measure_chart(
+        info=info, points=points, preference=None, annotations=[], scope_label=label
+    )
+    return chart, charts.render_chart_svg(chart.spec)

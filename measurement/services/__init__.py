@@ -1,0 +1,72 @@
+"""Every write of the measurement app, by subject: reference data (``sites``),
+measures (``measures``), data entry (``entry``), approval (``approval``), file imports
+(``imports``) and API imports (``api_import``). Keyword-only, typed, atomic and
+audited. This package gathers their public names (``services.measure_save(...)``);
+the modules import each other, never this package.
+"""
+
+from measurement.services.api_import import (
+    API_MAX_ROWS,
+    ApiImportResult,
+    observations_import_rows,
+)
+from measurement.services.approval import (
+    observations_approve,
+    observations_return,
+)
+from measurement.services.entry import (
+    GridEntry,
+    observations_save_grid,
+)
+from measurement.services.imports import (
+    PROGRESS_EVERY,
+    TextSink,
+    copy_counts,
+    import_batch_commit,
+    import_batch_create,
+    import_batch_fail,
+    import_batch_request_commit,
+    import_batch_start,
+    import_batch_validate,
+    import_should_run_inline,
+    validate_rows,
+)
+from measurement.services.measures import (
+    MEASURE_FIELDS,
+    measure_save,
+    phase_break_add,
+)
+from measurement.services.sites import (
+    data_policy_update,
+    enrolment_save,
+    site_save,
+    stratifier_create,
+)
+
+__all__ = [
+    "API_MAX_ROWS",
+    "ApiImportResult",
+    "GridEntry",
+    "MEASURE_FIELDS",
+    "PROGRESS_EVERY",
+    "TextSink",
+    "copy_counts",
+    "data_policy_update",
+    "enrolment_save",
+    "import_batch_commit",
+    "import_batch_create",
+    "import_batch_fail",
+    "import_batch_request_commit",
+    "import_batch_start",
+    "import_batch_validate",
+    "import_should_run_inline",
+    "measure_save",
+    "observations_approve",
+    "observations_import_rows",
+    "observations_return",
+    "observations_save_grid",
+    "phase_break_add",
+    "site_save",
+    "stratifier_create",
+    "validate_rows",
+]

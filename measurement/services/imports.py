@@ -1,0 +1,400 @@
+"""File imports (CSV/XLSX): upload, dry run, commit and failure of an ``ImportBatch``.
+
+Bulk imports are audited per ``ImportBatch`` (checksum, who, when, counts), not per
+row. The dry run writes its progress outside the final transaction so the status
+page can show it; everything it concludes is saved atomically at the end. Large
+files run in the background: the tasks are enqueued by name through
+``copcore.dispatch`` (tasks import services, never the reverse).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Iterator
+from typing import Any, BinaryIO, cast
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import Community
+from copcore import dispatch
+from copcore.models import User
+from copcore.services import audit_record
+from measurement import access, bulk, readers
+from measurement.models import (
+    ImportBatch,
+    Observation,
+)
+from measurement.validation import COLUMNS, Report, RowChecker, ValidationContext
+
+PROGRESS_EVERY = 25_000
+# The background tasks, by name (measurement/tasks.py imports this module).
+VALIDATE_IMPORT = "measurement.tasks.validate_import"
+COMMIT_IMPORT = "measurement.tasks.commit_import"
+
+
+def _inline_limit() -> int:
+    """Files up to this size are checked and imported inside the request."""
+    return getattr(settings, "MEASUREMENT_INLINE_IMPORT_BYTES", 256 * 1024)
+
+
+def _committed_twin(batch: ImportBatch) -> ImportBatch | None:
+    return (
+        ImportBatch.objects.filter(
+            community=batch.community,
+            checksum=batch.checksum,
+            status=ImportBatch.Status.COMMITTED,
+        )
+        .exclude(pk=batch.pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def import_batch_create(*, actor: User, community: Community, upload: UploadedFile) -> ImportBatch:
+    """Store an uploaded file (under a random name) and recognise a re-upload.
+
+    The checksum is SHA-256 of the bytes; a file already imported into this CoP is
+    marked ``duplicate`` and can never be committed a second time.
+    """
+    access.require(access.can_submit(actor, community))
+    name = (upload.name or "").rsplit("/", 1)[-1][:255]
+    upload.seek(0)
+    try:
+        # An upload reads like the binary file it wraps (readers take any binary stream).
+        print_ = readers.fingerprint(cast(BinaryIO, upload), name)
+    except readers.FileProblem as problem:
+        raise ValidationError({"file": _("This is not a CSV or XLSX file.")}) from problem
+    if print_.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    upload.seek(0)
+    batch = ImportBatch(
+        organization=community.organization,
+        community=community,
+        uploaded_by=actor,
+        source=ImportBatch.Source.XLSX if print_.kind == "xlsx" else ImportBatch.Source.CSV,
+        original_name=name,
+        size_bytes=print_.size,
+        checksum=print_.checksum,
+        encoding=print_.encoding if print_.kind == "csv" else "",
+    )
+    batch.file.save(name or "upload.csv", upload, save=False)
+    twin = _committed_twin(batch)
+    if twin is not None:
+        batch.status = ImportBatch.Status.DUPLICATE
+        batch.report = {"duplicate_of": twin.pk}
+    batch.save()
+    audit_record(
+        organization=community.organization,
+        actor=actor,
+        verb="measurement.import_uploaded",
+        target=batch,
+        data={
+            "file": name,
+            "checksum": batch.checksum,
+            "bytes": batch.size_bytes,
+            "duplicate_of": twin.pk if twin else None,
+        },
+    )
+    return batch
+
+
+def import_should_run_inline(batch: ImportBatch) -> bool:
+    return batch.size_bytes <= _inline_limit()
+
+
+def import_batch_start(*, batch: ImportBatch) -> None:
+    """Run the dry run now (small files) or in the background (large ones)."""
+    if batch.status != ImportBatch.Status.UPLOADED:
+        return
+    if import_should_run_inline(batch):
+        import_batch_validate(batch_id=batch.pk)
+        return
+    dispatch.enqueue_on_commit(VALIDATE_IMPORT, batch.pk)
+
+
+def _set_progress(batch_id: int, done: int, total: int | None = None, **extra: Any) -> None:
+    """Progress is written outside the batch's final transaction so pages can read it."""
+    fields: dict[str, Any] = {"progress_done": done, **extra}
+    if total is not None:
+        fields["progress_total"] = total
+    ImportBatch.objects.filter(pk=batch_id).update(**fields)
+
+
+def validate_rows(
+    rows: Iterator[tuple[int, tuple[str, ...]]],
+    checker: RowChecker,
+    sink,
+    progress=None,
+) -> None:
+    check, write = checker.check, sink.write
+    for count, (line, cells) in enumerate(rows, start=1):
+        staged = check(line, cells)
+        if staged is not None:
+            write(staged)
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress()
+
+
+def import_batch_validate(*, batch_id: int) -> ImportBatch:
+    """The dry run: read the file once, check every row, count what exists, and keep the
+    valid rows as COPY text (in storage) ready for the commit. Idempotent: a batch
+    already checked is returned unchanged."""
+    with transaction.atomic():
+        batch = (
+            ImportBatch.objects.select_for_update(of=("self",))
+            .select_related("community")
+            .get(pk=batch_id)
+        )
+        if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING):
+            return batch
+        batch.status = ImportBatch.Status.VALIDATING
+        batch.progress_total = batch.size_bytes
+        batch.progress_done = 0
+        batch.save(update_fields=["status", "progress_total", "progress_done"])
+    report = Report()
+    context = ValidationContext(community=batch.community)
+    staged_name = ""
+    delimiter = ""
+    file_problem: readers.FileProblem | None = None
+    with batch.file.open("rb") as stream, tempfile.TemporaryFile(mode="w+b") as spool:
+        try:
+            source = readers.open_rows(
+                cast(BinaryIO, stream), batch.source, batch.encoding or readers.UTF8
+            )
+        except readers.FileProblem as problem:
+            file_problem = problem
+        else:
+            delimiter = source.delimiter
+            if batch.source == ImportBatch.Source.XLSX:
+                _set_progress(batch_id, 0, source.total)
+                batch.progress_total = source.total
+            sink = TextSink(spool)
+            progress_of = source.progress
+            validate_rows(
+                source.rows,
+                RowChecker(context, report),
+                sink,
+                progress=lambda: _set_progress(batch_id, progress_of()),
+            )
+            sink.flush()
+            for column in source.unused_columns:
+                report.warning(
+                    1,
+                    column,
+                    "unused_column",
+                    _("Column “%(column)s” is not part of the layout and was ignored.")
+                    % {"column": column},
+                )
+            if report.error_count == 0 and report.valid_rows:
+                spool.seek(0)
+                staged_name = default_storage.save(
+                    f"measurement/staging/{batch.organization_id}/{uuid.uuid4().hex}.tsv",
+                    File(spool),
+                )
+    if file_problem is not None:
+        _file_error(report, file_problem)
+    if report.total_rows == 0 and report.error_count == 0:
+        report.error(2, "", "empty_file", _("The file has no data rows."))
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch_id)
+        batch.status = (
+            ImportBatch.Status.INVALID if report.error_count else ImportBatch.Status.VALIDATED
+        )
+        batch.delimiter = delimiter
+        batch.staged_file = staged_name
+        copy_counts(batch, report)
+        batch.progress_done = batch.progress_total
+        batch.validated_at = timezone.now()
+        batch.save()
+        audit_record(
+            organization=batch.organization,
+            actor=batch.uploaded_by,
+            verb="measurement.import_checked",
+            target=batch,
+            data={
+                "rows": report.total_rows,
+                "errors": report.error_count,
+                "warnings": report.warning_count,
+                "existing": report.existing_count,
+            },
+        )
+    return batch
+
+
+class TextSink:
+    """Buffers COPY text lines and writes them to a binary file in large blocks."""
+
+    def __init__(self, target, block: int = 4096) -> None:
+        self.target = target
+        self.block = block
+        self.lines: list[str] = []
+
+    def write(self, line: str) -> None:
+        self.lines.append(line)
+        if len(self.lines) >= self.block:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            self.target.write("".join(self.lines).encode("utf-8"))
+            self.lines.clear()
+
+
+def _file_error(report: Report, problem: readers.FileProblem) -> None:
+    if problem.code == "missing_column":
+        report.error(
+            1,
+            problem.column,
+            "missing_column",
+            _("Required column(s) missing from the header: %(columns)s. Expected: %(layout)s.")
+            % {"columns": problem.message, "layout": ", ".join(COLUMNS)},
+        )
+    elif problem.code == "empty_file":
+        report.error(1, "", "empty_file", _("The file has no header line."))
+    else:
+        report.error(1, "", "unreadable_file", _("The file cannot be read as CSV or XLSX."))
+
+
+def copy_counts(batch: ImportBatch, report: Report) -> None:
+    batch.total_rows = report.total_rows
+    batch.valid_rows = report.valid_rows
+    batch.error_count = report.error_count
+    batch.warning_count = report.warning_count
+    batch.existing_count = report.existing_count
+    batch.report = {**(batch.report or {}), **report.as_json()}
+
+
+def import_batch_request_commit(
+    *, actor: User, batch: ImportBatch, on_existing: str
+) -> ImportBatch:
+    """The steward's go-ahead after the preview: skip or overwrite existing rows.
+
+    Small batches are imported at once; large ones are queued for the worker.
+    """
+    access.require(access.can_submit(actor, batch.community))
+    if on_existing not in ImportBatch.OnExisting.values:
+        raise ValidationError({"on_existing": _("Choose skip or overwrite.")})
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
+        if batch.status in (ImportBatch.Status.COMMITTED, ImportBatch.Status.QUEUED):
+            return batch
+        if batch.status != ImportBatch.Status.VALIDATED or batch.error_count:
+            raise ValidationError(_("Only a checked file without errors can be imported."))
+        twin = _committed_twin(batch)
+        if twin is not None:
+            batch.status = ImportBatch.Status.DUPLICATE
+            batch.report = {**batch.report, "duplicate_of": twin.pk}
+            batch.save(update_fields=["status", "report"])
+            return batch
+        batch.on_existing = on_existing
+        batch.status = ImportBatch.Status.QUEUED
+        batch.committed_by = actor
+        batch.progress_done = 0
+        batch.progress_total = batch.valid_rows
+        batch.save(
+            update_fields=[
+                "on_existing",
+                "status",
+                "committed_by",
+                "progress_done",
+                "progress_total",
+            ]
+        )
+        audit_record(
+            organization=batch.organization,
+            actor=actor,
+            verb="measurement.import_requested",
+            target=batch,
+            data={"on_existing": on_existing},
+        )
+        if not import_should_run_inline(batch):
+            dispatch.enqueue_on_commit(COMMIT_IMPORT, batch.pk)
+            return batch
+    return import_batch_commit(batch_id=batch.pk)
+
+
+def import_batch_commit(*, batch_id: int) -> ImportBatch:
+    """Load the checked rows with COPY and upsert them in one transaction: all or none.
+
+    Idempotent: a committed batch is left as it is, and the unique index on committed
+    checksums stops a second batch of the same file from landing.
+    """
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch_id)
+        if batch.status not in (ImportBatch.Status.QUEUED, ImportBatch.Status.COMMITTING):
+            return batch
+        batch.status = ImportBatch.Status.COMMITTING
+        batch.save(update_fields=["status"])
+    try:
+        with transaction.atomic():
+            batch = (
+                ImportBatch.objects.select_for_update(of=("self",))
+                .select_related("organization", "committed_by")
+                .get(pk=batch_id)
+            )
+            if batch.status != ImportBatch.Status.COMMITTING:
+                return batch
+            with default_storage.open(batch.staged_file, "rb") as staged:
+                staged_rows = bulk.load_staging(staged)
+            _set_progress(batch_id, staged_rows // 2)
+            inserted, updated = bulk.upsert_from_staging(
+                organization_id=batch.organization_id,
+                batch_id=batch.pk,
+                actor_id=batch.committed_by_id,
+                status=Observation.Status.SUBMITTED,
+                overwrite=batch.on_existing == ImportBatch.OnExisting.OVERWRITE,
+                now=timezone.now(),
+            )
+            batch.inserted_count = inserted
+            batch.updated_count = updated
+            batch.skipped_count = staged_rows - inserted - updated
+            batch.status = ImportBatch.Status.COMMITTED
+            batch.committed_at = timezone.now()
+            batch.progress_done = batch.progress_total = staged_rows
+            batch.save()
+            audit_record(
+                organization=batch.organization,
+                actor=batch.committed_by,
+                verb="measurement.import_committed",
+                target=batch,
+                data={
+                    "checksum": batch.checksum,
+                    "rows": staged_rows,
+                    "inserted": inserted,
+                    "updated": updated,
+                    "skipped": batch.skipped_count,
+                    "on_existing": batch.on_existing,
+                },
+            )
+    except IntegrityError as error:
+        twin = _committed_twin(ImportBatch.objects.get(pk=batch_id))
+        ImportBatch.objects.filter(pk=batch_id).update(
+            status=ImportBatch.Status.DUPLICATE if twin else ImportBatch.Status.FAILED,
+            failure="" if twin else str(error)[:2000],
+        )
+        return ImportBatch.objects.get(pk=batch_id)
+    transaction.on_commit(lambda: _discard_staged(batch.staged_file))
+    return batch
+
+
+def _discard_staged(name: str) -> None:
+    if name and default_storage.exists(name):
+        default_storage.delete(name)
+
+
+def import_batch_fail(*, batch_id: int, message: str) -> None:
+    """Record that the worker gave up on a batch (after its retries)."""
+    ImportBatch.objects.filter(pk=batch_id).exclude(status=ImportBatch.Status.COMMITTED).update(
+        status=ImportBatch.Status.FAILED, failure=message[:2000]
+    )
+
+
+# API rows ---------------------------------------------------------------------------
