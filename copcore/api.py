@@ -35,7 +35,7 @@ class OrganizationListView(generics.ListAPIView):
     serializer_class = OrganizationSerializer
 
     def get_queryset(self):
-        return selectors.user_organizations(user=request_user(self.request))
+        return selectors.user_organizations(user=self.request.user)
 
 
 class MemberListView(OrganizationScopedMixin, generics.ListAPIView):
