@@ -554,6 +554,11 @@ def observation_list(request: HttpRequest, org_slug: str, community_slug: str) -
             "export_url": reverse("api_measurement:observations", kwargs={"org_slug": org_slug})
             + "?"
             + export.urlencode(),
+            "export_xlsx_url": reverse(
+                "api_measurement:observations", kwargs={"org_slug": org_slug}
+            )
+            + "?"
+            + export.urlencode().replace("format=csv", "format=xlsx"),
             "last_update": rows.aggregate(last=Max("updated_at"))["last"],
             **_rights(request, community),
         },
