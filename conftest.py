@@ -3,6 +3,12 @@
 Tests that need Chromium or a real Redis/Celery worker skip with a stated reason
 where those are missing; with ``COP_FORBID_SKIPS=1`` (set by .ci/run) any skip
 fails the run, so in CI nothing is silently skipped.
+
+The clock: ``COP_TEST_CLOCK_OFFSET_DAYS=400`` (days, may be fractional or negative) or
+``COP_TEST_CLOCK_AT=2028-02-29T07:30:00+00:00`` moves Python's clock for the whole run
+with time-machine (it keeps ticking), so .ci/run can prove that no test depends on the
+day it runs. PostgreSQL's ``now()`` is not moved: product code and tests never compare
+the database's clock with Python's (defaults and timestamps come from Python).
 """
 
 from __future__ import annotations
@@ -14,6 +20,46 @@ from django.test import Client
 from django_scopes import scope, scopes_disabled
 
 from copcore.testing import PASSWORD, build_world
+
+_session_clock = None
+
+
+def _clock_destination():
+    """Where ``COP_TEST_CLOCK_OFFSET_DAYS`` / ``COP_TEST_CLOCK_AT`` put the run's clock."""
+    import datetime as dt
+
+    at = os.environ.get("COP_TEST_CLOCK_AT")
+    if at:
+        moment = dt.datetime.fromisoformat(at)
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    offset = os.environ.get("COP_TEST_CLOCK_OFFSET_DAYS")
+    if offset:
+        return dt.datetime.now(dt.UTC) + dt.timedelta(days=float(offset))
+    return None
+
+
+def pytest_configure(config):
+    """Move the whole session's clock before Django or the database is touched."""
+    global _session_clock
+    destination = _clock_destination()
+    if destination is not None:
+        import time_machine
+
+        _session_clock = time_machine.travel(destination, tick=True)
+        _session_clock.start()
+
+
+def pytest_unconfigure(config):
+    if _session_clock is not None:
+        _session_clock.stop()
+
+
+def pytest_report_header(config):
+    if _session_clock is None:
+        return None
+    import datetime as dt
+
+    return f"clock moved: the run starts at {dt.datetime.now(dt.UTC).isoformat()}"
 
 
 @pytest.fixture

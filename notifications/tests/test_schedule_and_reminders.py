@@ -7,6 +7,7 @@ import datetime as dt
 from email import message_from_bytes
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -25,6 +26,15 @@ pytestmark = pytest.mark.django_db
 MONDAY_7_UTC = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture
+def monday_clock():
+    """The clock stopped an hour before MONDAY_7_UTC, so that the people, roles and
+    content the test builds exist before the ticks it runs (a tick at a fixed instant
+    must not meet roles that begin, by the real clock, weeks after it)."""
+    with time_machine.travel(MONDAY_7_UTC - dt.timedelta(hours=1), tick=False) as traveller:
+        yield traveller
+
+
 def test_default_is_monday_0800_local():
     period = digest_period(
         now=MONDAY_7_UTC, time_zone="Europe/Madrid", frequency="weekly", weekday=0, hour=8
@@ -38,13 +48,14 @@ def test_default_is_monday_0800_local():
     assert lima.scheduled > MONDAY_7_UTC  # still 02:00 in Lima
 
 
-def test_tick_picks_people_whose_local_time_has_come(world):
+def test_tick_picks_people_whose_local_time_has_come(monday_clock, world):
     world.member.time_zone = "Europe/Madrid"
     world.member.save()
     world.steward.time_zone = "America/Lima"
     world.steward.save()
     NotificationPreference.objects.create(user=world.sponsor, frequency="daily", hour=6)
     NotificationPreference.objects.create(user=world.convener, digest_enabled=False)
+    monday_clock.move_to(MONDAY_7_UTC)
     due = set(services.digest_due_user_ids(now=MONDAY_7_UTC))
     assert world.member.pk in due
     assert world.steward.pk not in due  # 02:00 in Lima
@@ -52,23 +63,27 @@ def test_tick_picks_people_whose_local_time_has_come(world):
     assert world.convener.pk not in due  # digest off
     assert world.outsider.pk not in due  # UTC: 07:00 < 08:00
     # caught up later in the week if the Monday tick was missed
+    monday_clock.move_to(MONDAY_7_UTC + dt.timedelta(days=2))
     assert world.steward.pk in set(
         services.digest_due_user_ids(now=MONDAY_7_UTC + dt.timedelta(days=2))
     )
 
 
-def test_tick_sends_once_per_period(world):
+def test_tick_sends_once_per_period(monday_clock, world):
     make_content(world, now=MONDAY_7_UTC)
     world.member.time_zone = "Europe/Madrid"
     world.member.save()
+    monday_clock.move_to(MONDAY_7_UTC)
 
     def digests():
         return [m.to[0] for m in mail.outbox if m.extra_headers["X-CoP-Kind"] == "digest"]
 
     tick(MONDAY_7_UTC.isoformat())
     assert "member@a.example" in digests()
+    monday_clock.move_to(MONDAY_7_UTC + dt.timedelta(hours=1))
     tick((MONDAY_7_UTC + dt.timedelta(hours=1)).isoformat())
     assert digests().count("member@a.example") == 1
+    monday_clock.move_to(MONDAY_7_UTC + dt.timedelta(hours=2))
     assert world.member.pk not in services.digest_due_user_ids(
         now=MONDAY_7_UTC + dt.timedelta(hours=2)
     )
