@@ -109,6 +109,7 @@ def _strip_time(text: str) -> str:
     return _TIME_RE.sub("", text).strip()
 
 
+@lru_cache(maxsize=8192)  # a file repeats the same few hundred periods
 def numeric_parts(text: str) -> tuple[int, int] | None:
     """The first two numbers of a three-part numeric date that is not year-first
     (``03/04/2024`` -> (3, 4)), or None: what the column decision looks at."""
@@ -177,6 +178,11 @@ def parse_date(text: str, order: str = DMY) -> dt.date:
     """Read one period cell. ISO first (unchanged behaviour), then the numeric and
     month-name forms above, with ambiguous numeric dates read in ``order``.
     Raises ValueError for anything that is not a date."""
+    return _parse_date(text, order)
+
+
+@lru_cache(maxsize=8192)  # dates are immutable; errors are not cached (they re-raise)
+def _parse_date(text: str, order: str) -> dt.date:
     text = text.strip()
     try:
         return parse_period(text)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_menu_offers_the_four_languages_each_in_its_own_name(world, client_for):
     html = client_for(world.member).get("/o/network-a/").content.decode()
-    for code, name in (("en", "English"), ("es", "español"), ("fr", "français"),
+    for code, name in (("en", "English"), ("es", "Español"), ("fr", "Français"),
                        ("pt", "Português")):  # fmt: skip
         assert f'<option value="{code}"' in html
         assert f'lang="{code}">{name}</option>' in html
