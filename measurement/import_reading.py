@@ -32,18 +32,15 @@ def _language(batch: ImportBatch) -> str:
 def reading_for(batch: ImportBatch) -> dates.Reading:
     """The reading of the batch's period column; the uploader's choice if one was made."""
     chosen = (batch.report or {}).get("date_order")
-    cells: list[str] | None = None
+    language = _language(batch)
     try:
         with batch.file.open("rb") as stream:
             source = readers.open_rows(stream, batch.source, batch.encoding or readers.UTF8)
             return dates.decide_reading(
-                (row[PERIOD] for _line, row in source.rows),
-                language=_language(batch),
-                chosen=chosen,
+                (row[PERIOD] for _line, row in source.rows), language=language, chosen=chosen
             )
-    except readers.FileProblem:
-        cells = []  # the dry run reports the problem itself
-    return dates.decide_reading(cells, language=_language(batch), chosen=chosen)
+    except readers.FileProblem:  # the dry run reports the problem itself
+        return dates.decide_reading([], language=language, chosen=chosen)
 
 
 @transaction.atomic
