@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test bench lint format check messages worker beat db-stop clean help
 
 help:
-	@echo "make run | test | bench | lint | format | messages | worker | beat | db-stop | clean"
+	@echo "make run | test | bench | lint | format | check | messages | worker | beat | db-stop | clean"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,7 @@ format: $(STAMP)
 check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+	$(PY) manage.py check_messages
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages --all --ignore=.venv --ignore=.data --no-location

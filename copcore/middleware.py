@@ -40,6 +40,16 @@ class RequestIdMiddleware:
         return response
 
 
+def _supported(language: str | None) -> str:
+    """The offered language for ``language`` (pt-pt -> pt), or '' if none fits."""
+    if not language:
+        return ""
+    try:
+        return translation.get_supported_language_variant(language)
+    except LookupError:
+        return ""
+
+
 class UserPreferencesMiddleware:
     """Activates the signed-in person's language and time zone for the whole request."""
 
@@ -49,9 +59,12 @@ class UserPreferencesMiddleware:
     def __call__(self, request: CopHttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            # The profile wins over this browser's cookie: a change made on another
+            # device (or in the profile) applies everywhere. Variants fall back to the
+            # language offered (pt-pt -> pt).
             cookie_language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-            language = cookie_language or user.language
-            if language and translation.check_for_language(language):
+            language = _supported(user.language) or _supported(cookie_language)
+            if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = translation.get_language()
             try:

@@ -4,7 +4,7 @@ import batches. Every read goes through ``observations_visible_to``."""
 from __future__ import annotations
 
 import django_filters
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -42,6 +42,14 @@ class CSVRenderer(renderers.BaseRenderer):
         return ""
 
 
+class XLSXRenderer(CSVRenderer):
+    """``?format=xlsx``: the export as an Excel workbook with typed cells."""
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+
+
 class ObservationFilter(django_filters.FilterSet):
     community = django_filters.CharFilter(field_name="measure__community__slug")
     measure = django_filters.NumberFilter(field_name="measure_id")
@@ -66,7 +74,12 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
 
     serializer_class = ObservationSerializer
     filterset_class = ObservationFilter
-    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [
+        renderers.JSONRenderer,
+        renderers.BrowsableAPIRenderer,
+        CSVRenderer,
+        XLSXRenderer,
+    ]
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "discloser": self.discloser}
@@ -102,6 +115,14 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
                 content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = 'attachment; filename="observations.csv"'
+            return response
+        if request.accepted_renderer.format == "xlsx":
+            rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=2000)
+            response = HttpResponse(
+                exports.xlsx_bytes(rows, figures=self.discloser.figures),
+                content_type=XLSXRenderer.media_type,
+            )
+            response["Content-Disposition"] = 'attachment; filename="observations.xlsx"'
             return response
         return self.list(request, *args, **kwargs)
 

@@ -161,6 +161,19 @@ class CommitForm(forms.Form):
     )
 
 
+class DateReadingForm(forms.Form):
+    """The uploader's switch between day-first and month-first dates (check page)."""
+
+    date_order = forms.ChoiceField(
+        label=_("Read dates such as 03/04/2024 as"),
+        choices=[
+            ("dmy", _("day/month/year (3 April 2024)")),
+            ("mdy", _("month/day/year (March 4, 2024)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
 class ObservationFilterForm(forms.Form):
     measure = forms.ModelChoiceField(
         label=_("Measure"), queryset=Measure.objects.none(), required=False

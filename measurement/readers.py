@@ -175,6 +175,25 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+# Excel serial day numbers accepted in the period column of an XLSX file: 1 January
+# 1950 to 31 December 2099 (cells that are dates but not formatted as dates).
+SERIAL_MIN, SERIAL_MAX = 18264, 73050
+
+
+def _serial_date(value, epoch) -> str:
+    """An Excel serial day number in the period column as an ISO date; other values
+    as ``_cell_text`` gives them."""
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and SERIAL_MIN <= value <= SERIAL_MAX
+    ):
+        from openpyxl.utils.datetime import from_excel
+
+        return from_excel(value, epoch=epoch).date().isoformat()
+    return _cell_text(value)
+
+
 def open_xlsx(stream: IO[bytes]) -> RowSource:
     import zipfile
 
@@ -195,6 +214,8 @@ def open_xlsx(stream: IO[bytes]) -> RowSource:
     except (StopIteration, zipfile.BadZipFile):
         raise FileProblem("empty_file", "empty")
     picker, width, unused = column_picker(header)
+    period_at = [canonical_column(h) for h in header].index("period")
+    epoch = workbook.epoch
     state = {"line": 1}
 
     def rows() -> Iterator[tuple[int, tuple[str, ...]]]:
@@ -206,6 +227,8 @@ def open_xlsx(stream: IO[bytes]) -> RowSource:
                 if not values or all(v is None or v == "" for v in values):
                     continue
                 cells = [_cell_text(v) for v in values[:width]]
+                if period_at < len(cells):
+                    cells[period_at] = _serial_date(values[period_at], epoch)
                 if len(cells) < width:
                     cells.extend([""] * (width - len(cells)))
                 cells.append("")

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from measurement import services
@@ -15,18 +17,28 @@ from measurement.models import ImportBatch
 
 def _organization_of(batch_id: int):
     with scopes_disabled():
-        batch = ImportBatch.objects.select_related("organization").filter(pk=batch_id).first()
-    return batch.organization if batch else None
+        batch = (
+            ImportBatch.objects.select_related("organization", "uploaded_by")
+            .filter(pk=batch_id)
+            .first()
+        )
+    return batch.organization if batch else None, batch
+
+
+def _language_of(batch) -> str:
+    """The uploader's language: the check results are written in it."""
+    user = batch.uploaded_by if batch else None
+    return (user.language if user else "") or settings.LANGUAGE_CODE
 
 
 def _run(task, service: Callable[..., ImportBatch], batch_id: int) -> str | None:
     """Call ``service`` on the batch inside its organization's scope. OSError (storage,
     network) is retried with backoff; on the last try, or any other error, the batch
     is marked failed before the error propagates."""
-    organization = _organization_of(batch_id)
+    organization, batch = _organization_of(batch_id)
     if organization is None:
         return None
-    with scope(organization=organization):
+    with scope(organization=organization), translation.override(_language_of(batch)):
         try:
             return service(batch_id=batch_id).status
         except Exception as error:

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from measurement import api, views
+from measurement import api, views, views_imports
 
 app_name = "measurement"
 
@@ -14,7 +14,8 @@ urlpatterns = [
     path("data/sites/", views.site_list, name="site_list"),
     path("data/sites/<int:site_id>/edit/", views.site_edit, name="site_edit"),
     path("data/stratifiers/", views.stratifier_list, name="stratifiers"),
-    path("data/imports/<int:batch_id>/", views.import_detail, name="import_detail"),
+    path("data/imports/<int:batch_id>/", views_imports.import_detail, name="import_detail"),
+    path("data/imports/<int:batch_id>/dates/", views_imports.import_recheck, name="import_recheck"),
     path(COP, views.community_data, name="community"),
     path(f"{COP}measures/new/", views.measure_create, name="measure_create"),
     path(f"{COP}measures/<int:measure_id>/", views.measure_detail, name="measure_detail"),
@@ -24,8 +25,8 @@ urlpatterns = [
     path(f"{COP}due/", views.due_overview, name="due"),
     path(f"{COP}sites/<int:site_id>/due/", views.site_due, name="site_due"),
     path(f"{COP}sites/<int:site_id>/entry/", views.data_entry, name="entry"),
-    path(f"{COP}imports/", views.imports, name="imports"),
-    path(f"{COP}imports/template/", views.import_template, name="import_template"),
+    path(f"{COP}imports/", views_imports.imports, name="imports"),
+    path(f"{COP}imports/template/", views_imports.import_template, name="import_template"),
     path(f"{COP}review/", views.review, name="review"),
     path(f"{COP}observations/", views.observation_list, name="observations"),
 ]

@@ -20,6 +20,8 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from communities.models import Community
+from measurement.dates import parse_date
+from measurement.issues import Groups, order_label
 from measurement.models import Measure, Observation, SiteEnrolment, StratifierCategory
 from measurement.periods import align, parse_period, period_label
 
@@ -73,16 +75,21 @@ class Report:
     existing: list[dict[str, Any]] = field(default_factory=list)
     error_codes: dict[str, int] = field(default_factory=dict)
     warning_codes: dict[str, int] = field(default_factory=dict)
+    error_groups: Groups = field(default_factory=Groups)
+    warning_groups: Groups = field(default_factory=Groups)
+    date_reading: dict[str, Any] | None = None  # measurement.dates.Reading.as_json()
 
     def error(self, line: int, column: str, code: str, message: str) -> None:
         self.error_count += 1
         self.error_codes[code] = self.error_codes.get(code, 0) + 1
+        self.error_groups.add(line, column, code, message)
         if len(self.errors) < REPORT_LIMIT:
             self.errors.append({"line": line, "column": column, "code": code, "message": message})
 
     def warning(self, line: int, column: str, code: str, message: str) -> None:
         self.warning_count += 1
         self.warning_codes[code] = self.warning_codes.get(code, 0) + 1
+        self.warning_groups.add(line, column, code, message)
         if len(self.warnings) < REPORT_LIMIT:
             self.warnings.append({"line": line, "column": column, "code": code, "message": message})
 
@@ -92,7 +99,11 @@ class Report:
             self.existing.append({"line": line, "message": message})
 
     def as_json(self) -> dict[str, Any]:
+        extra = {"date_reading": self.date_reading} if self.date_reading else {}
         return {
+            **extra,
+            "error_groups": self.error_groups.as_json(),
+            "warning_groups": self.warning_groups.as_json(),
             "errors": self.errors,
             "warnings": self.warnings,
             "existing": self.existing,
@@ -244,9 +255,15 @@ class RowChecker:
     site id, period, category id, numerator, denominator, value, comment.
     """
 
-    def __init__(self, context: ValidationContext, report: Report) -> None:
+    def __init__(
+        self, context: ValidationContext, report: Report, date_order: str | None = None
+    ) -> None:
+        """``date_order`` (``dates.DMY`` or ``dates.MDY``) reads the spreadsheet date
+        forms of ``measurement.dates``; without it only ISO periods are accepted (the
+        API and the data-entry grid)."""
         self.context = context
         self.report = report
+        self.date_order = date_order
         self.seen: set[int] = set()
 
     def check(self, line: int, cells: tuple[str, ...]) -> str | None:  # noqa: C901
@@ -295,14 +312,21 @@ class RowChecker:
             report.error(line, "period", "missing_period", _("The period is missing."))
         else:
             try:
-                period = parse_period(period_text)
+                if self.date_order is None:
+                    period = parse_period(period_text)
+                else:
+                    period = parse_date(period_text, self.date_order)
             except ValueError:
-                report.error(
-                    line,
-                    "period",
-                    "invalid_period",
-                    _("“%(text)s” is not a date: write YYYY-MM-DD.") % {"text": period_text},
-                )
+                if self.date_order is None:
+                    message = _("“%(text)s” is not a date: write YYYY-MM-DD.") % {
+                        "text": period_text
+                    }
+                else:
+                    message = _(
+                        "“%(text)s” is not a date when read as %(reading)s: write "
+                        "YYYY-MM-DD, %(reading)s or a month and year such as “Mar 2024”."
+                    ) % {"text": period_text, "reading": order_label(self.date_order)}
+                report.error(line, "period", "invalid_period", message)
             if period is not None and measure is not None:
                 aligned = align(measure.frequency, period)
                 if aligned != period:

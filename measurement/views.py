@@ -4,9 +4,7 @@ the observations table. Thin: services write, selectors read."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -27,7 +25,6 @@ from copcore.views import require_org_perm
 from measurement import access, selectors, services
 from measurement.disclosers import ObservationDiscloser
 from measurement.forms import (
-    CommitForm,
     DataPolicyForm,
     EnrolmentForm,
     MeasureForm,
@@ -35,9 +32,8 @@ from measurement.forms import (
     PhaseBreakForm,
     SiteForm,
     StratifierForm,
-    UploadForm,
 )
-from measurement.models import ImportBatch, Measure, StratifierCategory
+from measurement.models import Measure, StratifierCategory
 from measurement.periods import (
     align,
     last_complete_period,
@@ -45,7 +41,6 @@ from measurement.periods import (
     period_label,
     previous_period,
 )
-from measurement.validation import COLUMNS
 
 
 def _community(request: HttpRequest, community_slug: str):
@@ -470,140 +465,6 @@ def site_due(
     )
 
 
-# Imports -----------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def imports(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
-    community = _community(request, community_slug)
-    access.require(access.can_submit(request.user, community))
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        batch = _save_or_errors(
-            form,
-            lambda: services.import_batch_create(
-                actor=request.user, community=community, upload=form.cleaned_data["file"]
-            ),
-        )
-        if batch:
-            services.import_batch_start(batch=batch)
-            return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
-    batches = selectors.import_batches(community=community)[:25]
-    return render(
-        request,
-        "measurement/imports.html",
-        {
-            "community": community,
-            "form": form,
-            "batches": batches,
-            "columns": COLUMNS,
-            **_rights(request, community),
-        },
-    )
-
-
-def _template_rows(measures: list[Measure], enrolments: list) -> list[list[str]]:
-    """One example line per measure: its code, the first enrolled site and the last
-    complete period; the figures are left for the steward to fill in."""
-    site_code = enrolments[0].site.code if enrolments else "SITE"
-    today = timezone.localdate()
-    return [
-        [measure.code, site_code, last_complete_period(measure.frequency, today).isoformat()]
-        + [""] * (len(COLUMNS) - 3)
-        for measure in measures
-    ]
-
-
-def import_template(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
-    """The documented layout with one example line per measure, as CSV or XLSX."""
-    community = _community(request, community_slug)
-    rights = _rights(request, community)
-    access.require(rights["can_submit"] or rights["can_view"])
-    measures = list(selectors.measures(community=community, active_only=True))
-    enrolment_list = list(selectors.enrolments(community=community))
-    rows = _template_rows(measures, enrolment_list)
-    if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        data = book.create_sheet("data")
-        data.append(list(COLUMNS))
-        for row in rows:
-            data.append(row)
-        info = book.create_sheet("measures")
-        info.append(["measure_code", "name", "value_type", "frequency", "stratifiers", "fill in"])
-        for measure in measures:
-            info.append([
-                measure.code, measure.name, measure.value_type, measure.frequency,
-                " ".join(s.code for s in measure.stratifiers.all()),
-                "numerator, denominator" if measure.uses_ratio else "value",
-            ])  # fmt: skip
-        sites = book.create_sheet("sites")
-        sites.append(["site_code", "name"])
-        for enrolment in enrolment_list:
-            sites.append([enrolment.site.code, enrolment.site.name])
-        categories = book.create_sheet("categories")
-        categories.append(["stratifier", "category", "label"])
-        for stratifier in selectors.stratifiers(organization=request.organization):
-            for category in stratifier.categories.all():
-                categories.append([stratifier.code, category.code, category.label])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{community.slug}-template.xlsx"'
-        return response
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{community.slug}-template.csv"'
-    return response
-
-
-@require_http_methods(["GET", "POST"])
-def import_detail(request: HttpRequest, org_slug: str, batch_id: int) -> HttpResponse:
-    """Status and dry-run preview of an upload; POST imports it (skip or overwrite)."""
-    batch = selectors.import_batch_visible_get(
-        user=request.user, organization=request.organization, batch_id=batch_id
-    )
-    community = batch.community
-    form = CommitForm(request.POST or None)
-    if request.method == "POST":
-        access.require(access.can_submit(request.user, community))
-        if form.is_valid():
-            try:
-                batch = services.import_batch_request_commit(
-                    actor=request.user, batch=batch, on_existing=form.cleaned_data["on_existing"]
-                )
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                if batch.status == ImportBatch.Status.COMMITTED:
-                    messages.success(request, _("The data has been imported."))
-                elif batch.status == ImportBatch.Status.DUPLICATE:
-                    messages.error(request, _("This file has already been imported."))
-            return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
-    return render(
-        request,
-        "measurement/import_detail.html",
-        {
-            "batch": batch,
-            "community": community,
-            "form": form,
-            "duplicate_of": selectors.import_batch_twin(batch=batch),
-            "report": batch.report,
-            **_rights(request, community),
-            "status_url": reverse(
-                "api_measurement:import_batch", kwargs={"org_slug": org_slug, "batch_id": batch.pk}
-            ),
-        },
-    )
-
-
 # Review and observations ---------------------------------------------------------------
 
 
@@ -693,6 +554,11 @@ def observation_list(request: HttpRequest, org_slug: str, community_slug: str) -
             "export_url": reverse("api_measurement:observations", kwargs={"org_slug": org_slug})
             + "?"
             + export.urlencode(),
+            "export_xlsx_url": reverse(
+                "api_measurement:observations", kwargs={"org_slug": org_slug}
+            )
+            + "?"
+            + export.urlencode().replace("format=csv", "format=xlsx"),
             "last_update": rows.aggregate(last=Max("updated_at"))["last"],
             **_rights(request, community),
         },

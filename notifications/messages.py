@@ -10,6 +10,7 @@ from email.mime.image import MIMEImage
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
+from django.utils import translation
 
 from notifications.tokens import unsubscribe_token
 
@@ -30,6 +31,8 @@ class Composed:
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)  # section keys, for logs and tests
     inline_images: dict[str, bytes] = field(default_factory=dict)  # Content-ID -> PNG
+    # Composed inside translation.override(reader's language): that language.
+    language: str = field(default_factory=lambda: translation.get_language() or "")
 
 
 def unsubscribe_url(*, user_id: int, kind: str) -> str:
@@ -66,6 +69,7 @@ def build_email(composed: Composed, *, connection=None) -> EmailMultiAlternative
             "X-CoP-Kind": composed.kind,
             "X-CoP-Period": composed.period_key,
             "X-CoP-Sections": ",".join(composed.sections),
+            **({"Content-Language": composed.language} if composed.language else {}),
         },
     )
     message.attach_alternative(composed.html, "text/html")

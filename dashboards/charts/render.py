@@ -23,11 +23,17 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from copcore import versioned_cache
+from copcore import l10n, versioned_cache
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 RENDER_CACHE_SECONDS = 7 * 24 * 3600
 FONT = "sans-serif"
+# Monthly period labels (2024-03) drawn as the reader's language abbreviates the month
+# (Mar 2024, mar 2024, mars 2024): the renderer is given the language's d3 time locale.
+MONTH_LABEL = (
+    "test(/^[0-9]{4}-[0-9]{2}$/, datum.value) "
+    "? utcFormat(toDate(datum.value + '-01'), '%b %Y') : datum.value"
+)
 
 # Point classes: (shape, colour). Colour-blind-safe pairs (blue/orange), and shapes
 # that differ on their own.
@@ -59,19 +65,20 @@ def spec_hash(spec: dict[str, Any]) -> str:
 
 def render_chart_svg(spec: dict[str, Any]) -> str:
     """The chart as an SVG document (cached by the specification's hash)."""
-    key = f"chart:svg:{spec_hash(spec)}"
-    svg = versioned_cache.get(key)  # keyed by content: never stale
+    locale = l10n.d3_locale()
+    key = f"chart:svg:{locale}:{spec_hash(spec)}"
+    svg = versioned_cache.get(key)  # keyed by content and language: never stale
     if svg is None:
         import vl_convert
 
-        svg = vl_convert.vegalite_to_svg(spec)
+        svg = vl_convert.vegalite_to_svg(spec, format_locale=locale, time_format_locale=locale)
         versioned_cache.set(key, svg, RENDER_CACHE_SECONDS)
     return svg
 
 
 def render_chart_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
     """The chart as a PNG image (cached by the specification's hash and scale)."""
-    key = f"chart:png:{scale}:{spec_hash(spec)}"
+    key = f"chart:png:{scale}:{l10n.d3_locale()}:{spec_hash(spec)}"
     png = cache.get(key)
     if png is None:
         import vl_convert
@@ -122,7 +129,7 @@ def x_axis(order: list[str], title: str = "") -> dict[str, Any]:
         "type": "ordinal",
         "sort": order,
         "title": title or _("Period"),
-        "axis": {"labelAngle": -45, "labelOverlap": "greedy"},
+        "axis": {"labelAngle": -45, "labelOverlap": "greedy", "labelExpr": MONTH_LABEL},
     }
 
 

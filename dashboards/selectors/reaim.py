@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communities.models import Community
+from copcore import l10n
 from dashboards import disclosure
 from dashboards.models import CostRecord, ReachShare, ReAimProfile
 from dashboards.selectors.audience import Audience, data_token
@@ -131,7 +132,7 @@ class OnePager:
 def _percent(part: float | None, whole: float | None) -> str:
     if part is None or not whole:
         return _("not known")
-    return f"{100 * part / whole:.1f}%"
+    return l10n.percent(100 * part / whole, 1)
 
 
 def _of_invited(part: int, invited: int | None) -> str:
@@ -354,7 +355,7 @@ def _reach(profile, shares, measures, arrays, audience, summaries, data) -> Pane
                         else _("not known"),
                         "share_eligible": _percent(share_eligible, 1)
                         if share_eligible is not None else _("not recorded"),
-                        "ratio": f"{ratio:.2f}" if ratio is not None else "",
+                        "ratio": l10n.number(ratio, 2) if ratio is not None else "",
                         "ratio_value": ratio,
                     }
                 )  # fmt: skip

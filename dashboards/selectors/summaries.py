@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from communities.models import Community
+from copcore import l10n
 from copcore import versioned_cache as cache
 from dashboards import charts
 from dashboards.selectors.audience import CACHE_SECONDS, Audience, data_token
@@ -53,8 +54,9 @@ def format_value(value: float | None, info: MeasureInfo) -> str:
     if value is None:
         return ""
     digits = 1 if info.uses_ratio or info.value_type == Measure.ValueType.CONTINUOUS else 0
-    text = f"{value:,.{digits}f}"
-    return f"{text}%" if info.value_type == Measure.ValueType.PROPORTION else text
+    if info.value_type == Measure.ValueType.PROPORTION:
+        return l10n.percent(value, digits)
+    return l10n.number(value, digits)
 
 
 def mdc_icons(info: MeasureInfo, points: Sequence[SeriesPoint]) -> dict[str, Any] | None:

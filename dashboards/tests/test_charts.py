@@ -89,7 +89,7 @@ def test_rendering_is_cached_by_the_specification():
     )  # fmt: skip
     svg = charts.render_chart_svg(spec)
     assert svg.startswith("<svg")
-    assert cache.get(f"chart:svg:{charts.spec_hash(spec)}") == svg
+    assert cache.get(f"chart:svg:en-GB:{charts.spec_hash(spec)}") == svg  # and the language
     assert charts.render_chart_png(spec)[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -27,7 +27,7 @@ from communities.models import Community
 from copcore import dispatch
 from copcore.models import User
 from copcore.services import audit_record
-from measurement import access, bulk, readers
+from measurement import access, bulk, import_reading, readers
 from measurement.models import (
     ImportBatch,
     Observation,
@@ -161,6 +161,8 @@ def import_batch_validate(*, batch_id: int) -> ImportBatch:
         batch.save(update_fields=["status", "progress_total", "progress_done"])
     report = Report()
     context = ValidationContext(community=batch.community)
+    reading = import_reading.reading_for(batch)
+    report.date_reading = reading.as_json()
     staged_name = ""
     delimiter = ""
     file_problem: readers.FileProblem | None = None
@@ -180,7 +182,7 @@ def import_batch_validate(*, batch_id: int) -> ImportBatch:
             progress_of = source.progress
             validate_rows(
                 source.rows,
-                RowChecker(context, report),
+                RowChecker(context, report, date_order=reading.order),
                 sink,
                 progress=lambda: _set_progress(batch_id, progress_of()),
             )
