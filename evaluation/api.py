@@ -263,7 +263,7 @@ class FollowThrough(CommunityScoped, generics.GenericAPIView):
             {
                 "barrier": row.barrier.pk,
                 "construct": row.barrier.construct.code,
-                "construct_name": row.barrier.construct.name,
+                "construct_name": row.barrier.construct.label,
                 "site": row.barrier.site.name,
                 "rating": row.barrier.rating,
                 "has_strategy": row.has_strategy,
@@ -272,8 +272,9 @@ class FollowThrough(CommunityScoped, generics.GenericAPIView):
                 "strategies": [
                     {
                         "id": line.choice.pk,
-                        "strategy": line.choice.strategy.name,
-                        "cluster": line.choice.strategy.cluster.name,
+                        "strategy_number": line.choice.strategy.number,
+                        "strategy": line.choice.strategy.label,
+                        "cluster": line.choice.strategy.cluster.label,
                         "tests": [t.pk for t in line.tests],
                         "measures": [
                             {

@@ -66,7 +66,7 @@ class StrategyChooseForm(forms.Form):
         field = model_choice_field(self, "strategy")
         field.queryset = EricStrategy.objects.all()
         field.choices = [("", "---------")] + [
-            (cluster.name, [(s.pk, s.name) for s in cluster.strategies.all()])
+            (cluster.label, [(s.pk, s.label) for s in cluster.strategies.all()])
             for cluster in clusters
         ]
 

@@ -4,8 +4,9 @@ CFIR assessment rounds and the barrier -> strategy -> test -> measure chain, sur
 (expected-result statuses, the review, the results record and communication outputs).
 
 Reference data (``Cfir*``, ``Eric*``) is shared by every organization and read-only:
-it is written once by a data migration, so it carries no organization. Everything else
-is tenant-owned and scoped.
+it is written once by a data migration, so it carries no organization. Its names and
+definitions are stored in English (the published labels); ``label`` and ``description``
+give them in the active language. Everything else is tenant-owned and scoped.
 """
 
 from __future__ import annotations
@@ -17,12 +18,20 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from copcore.managers import OrganizationScopedManager
 from copcore.models import Organization
 
 # --------------------------------------------------------------------------- reference
+
+
+def _translated(text: str) -> str:
+    """A reference name or definition in the active language. They are stored in English
+    and marked for the catalogs in ``evaluation/reference_messages.py``; gettext("")
+    would answer the catalog's header, so empty stays empty."""
+    return gettext(text) if text else ""
 
 
 class CfirDomain(models.Model):
@@ -38,7 +47,15 @@ class CfirDomain(models.Model):
         ordering = ["number"]
 
     def __str__(self) -> str:
-        return f"{self.roman}. {self.name}"
+        return f"{self.roman}. {self.label}"
+
+    @property
+    def label(self) -> str:
+        return _translated(self.name)
+
+    @property
+    def description(self) -> str:
+        return _translated(self.definition)
 
 
 class CfirConstruct(models.Model):
@@ -65,7 +82,15 @@ class CfirConstruct(models.Model):
         ordering = ["position"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return _translated(self.name)
+
+    @property
+    def description(self) -> str:
+        return _translated(self.definition)
 
     @property
     def is_subconstruct(self) -> bool:
@@ -83,7 +108,11 @@ class EricCluster(models.Model):
         ordering = ["number"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return _translated(self.name)
 
 
 class EricStrategy(models.Model):
@@ -99,7 +128,15 @@ class EricStrategy(models.Model):
         ordering = ["number"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return _translated(self.name)
+
+    @property
+    def description(self) -> str:
+        return _translated(self.definition)
 
 
 # --------------------------------------------------------------------------- CFIR rounds

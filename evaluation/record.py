@@ -135,9 +135,9 @@ def cfir_csv(community) -> str:
                 r.round.title,
                 r.round.held_on.isoformat(),
                 r.site.code,
-                r.construct.domain.name,
+                r.construct.domain.label,
                 r.construct.code,
-                r.construct.name,
+                r.construct.label,
                 "" if r.rating is None else r.rating,
                 r.evidence,
             ]

@@ -25,7 +25,12 @@ if TYPE_CHECKING:
 
 
 class CfirConstructSerializer(serializers.ModelSerializer):
-    domain = serializers.CharField(source="domain.name")
+    """Names and definitions in the requester's language, like every label of the API;
+    ``code`` is the stable key."""
+
+    name = serializers.CharField(source="label")
+    definition = serializers.CharField(source="description")
+    domain = serializers.CharField(source="domain.label")
     # A declared field named like a ``Field`` attribute: DRF's metaclass moves declared
     # fields off the class, so it never shadows ``Field.parent`` the stubs see.
     parent = serializers.CharField(  # type: ignore[assignment]
@@ -38,7 +43,11 @@ class CfirConstructSerializer(serializers.ModelSerializer):
 
 
 class EricStrategySerializer(serializers.ModelSerializer):
-    cluster = serializers.CharField(source="cluster.name")
+    """Names and definitions in the requester's language; ``number`` is the stable key."""
+
+    name = serializers.CharField(source="label")
+    definition = serializers.CharField(source="description")
+    cluster = serializers.CharField(source="cluster.label")
 
     class Meta:
         model = EricStrategy
@@ -94,7 +103,7 @@ class StrategyChoiceSerializer(serializers.ModelSerializer):
     strategy = serializers.SlugRelatedField(
         slug_field="number", queryset=EricStrategy.objects.all()
     )
-    strategy_name = serializers.CharField(source="strategy.name", read_only=True)
+    strategy_name = serializers.CharField(source="strategy.label", read_only=True)
     tests: serializers.PrimaryKeyRelatedField[TestOfChange] = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
     )
@@ -129,7 +138,8 @@ class FollowMeasureSerializer(serializers.Serializer):
 
 class FollowStrategySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    strategy = serializers.CharField()
+    strategy_number = serializers.IntegerField(help_text="ERIC number, the stable key")
+    strategy = serializers.CharField(help_text="name in the requester's language")
     cluster = serializers.CharField()
     tests = serializers.ListField(child=serializers.IntegerField())
     measures = FollowMeasureSerializer(many=True)

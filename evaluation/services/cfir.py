@@ -112,7 +112,7 @@ def cfir_ratings_save(
                             "%(c)s has strategies chosen for it as a barrier; remove them "
                             "before rating it as neutral or a facilitator."
                         )
-                        % {"c": construct.name}
+                        % {"c": construct.label}
                     }
                 )
             current.rating = rating
