@@ -10,6 +10,7 @@ app_name = "communities"
 community_pages = [
     path("", views.community_detail, name="detail"),
     path("roles/", views.roles, name="roles"),
+    path("roles/assign/", views.role_assign, name="role_assign"),
     path("roles/<int:assignment_id>/end/", views.role_end, name="role_end"),
     path("roles/<int:assignment_id>/change/", views.role_change, name="role_change"),
     path("design/", views.design_checklist, name="design_checklist"),

@@ -9,7 +9,6 @@ from communities.views.charter import (
 )
 from communities.views.community import (
     community_create,
-    community_detail,
     community_list,
     design_checklist,
     design_step,
@@ -44,6 +43,7 @@ from communities.views.members import (
     member_directory,
     member_profile,
 )
+from communities.views.overview import community_detail, role_assign
 
 __all__ = [
     "attachment_download",
@@ -72,6 +72,7 @@ __all__ = [
     "post_edit",
     "post_flag",
     "post_history",
+    "role_assign",
     "role_change",
     "role_end",
     "roles",
