@@ -155,3 +155,140 @@ def needs_me(*, community: Community, user: User, perms: frozenset[str]) -> Need
     _data(needs, community, user, today)
     _signals(needs, community, user)
     return needs
+
+
+@dataclass
+class CommunityNeeds:
+    """One CoP's line on the organization home: what waits for this person there."""
+
+    community: Community
+    action_items: int = 0
+    overdue_items: int = 0
+    flags: int | None = None
+    unanswered: int | None = None
+    review: int | None = None
+    can_submit: bool = False
+    gate_missing: int | None = None
+
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.action_items or self.flags or self.unanswered or self.review or self.gate_missing
+        )
+
+
+def _gates(rows: dict[int, CommunityNeeds], ids: list[int], today: dt.date) -> None:
+    """The design gate of each CoP in design that the person steers: the facts of
+    ``selectors.design_facts`` read for all of them in three grouped queries."""
+    from communities.models import CharterVersion, CommunityRoleAssignment, ExpectedResult
+
+    if not ids:
+        return
+    results = dict(
+        ExpectedResult.objects.filter(community_id__in=ids)
+        .values("community_id")
+        .annotate(n=Count("id"))
+        .values_list("community_id", "n")
+    )
+    roles: dict[int, set[str]] = {i: set() for i in ids}
+    for community_id, role in (
+        CommunityRoleAssignment.objects.filter(community_id__in=ids)
+        .active_on(today)
+        .values_list("community_id", "role")
+        .distinct()
+    ):
+        roles[community_id].add(role)
+    chartered = set(
+        CharterVersion.objects.filter(community_id__in=ids).values_list("community_id", flat=True)
+    )
+    for i in ids:
+        facts = design.DesignFacts(
+            results_count=results.get(i, 0),
+            active_roles=frozenset(roles[i]),
+            has_published_charter=i in chartered,
+        )
+        rows[i].gate_missing = len(design.implementation_gate_missing(rows[i].community, facts))
+
+
+def needs_across(*, communities: list[Community], user: User) -> dict[str, Any]:
+    """What needs the person across the CoPs listed on the organization home, in a
+    fixed number of grouped queries whatever the number of CoPs."""
+    from measurement.models import Observation
+    from measurement.permissions import MeasurementPermission as M
+    from sessions.models import OPEN_ACTION_STATUSES, ActionItem, Session
+
+    today = timezone.localdate()
+    rows: dict[int, CommunityNeeds] = {}
+    perms: dict[int, frozenset[str]] = {}
+    for community in communities:
+        granted = selectors.community_permissions(user=user, community=community)
+        if P.VIEW_DISCUSSIONS not in granted and M.VIEW_DATA not in granted:
+            continue
+        perms[community.pk] = granted
+        rows[community.pk] = CommunityNeeds(
+            community=community, can_submit=M.SUBMIT_DATA in granted
+        )
+    if not rows:
+        return {"rows": [], "sessions": [], "anything": False}
+    ids = list(rows)
+    discussing = [i for i in ids if P.VIEW_DISCUSSIONS in perms[i]]
+    for row in (
+        ActionItem.objects.filter(
+            community_id__in=discussing, owner=user, status__in=OPEN_ACTION_STATUSES
+        )
+        .values("community_id")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(due_on__lt=today)))
+    ):
+        rows[row["community_id"]].action_items = row["n"]
+        rows[row["community_id"]].overdue_items = row["late"]
+    moderating = [i for i in ids if P.MODERATE in perms[i]]
+    for i in moderating:
+        rows[i].flags = 0
+    for row in (
+        PostFlag.objects.filter(community_id__in=moderating, status=PostFlag.Status.OPEN)
+        .values("community_id")
+        .annotate(n=Count("id"))
+    ):
+        rows[row["community_id"]].flags = row["n"]
+    for i in discussing:
+        rows[i].unanswered = 0
+    for row in (
+        Thread.objects.filter(community_id__in=discussing, status=Thread.Status.OPEN)
+        .annotate(n_posts=Count("posts"))
+        .filter(n_posts__lte=1)
+        .values("community_id")
+        .annotate(n=Count("id", distinct=True))
+    ):
+        rows[row["community_id"]].unanswered = row["n"]
+    approving = [i for i in ids if M.APPROVE_DATA in perms[i]]
+    for i in approving:
+        rows[i].review = 0
+    for row in (
+        Observation.objects.filter(
+            measure__community_id__in=approving, status=Observation.Status.SUBMITTED
+        )
+        .values("measure__community_id")
+        .annotate(n=Count("id"))
+    ):
+        rows[row["measure__community_id"]].review = row["n"]
+    _gates(
+        rows,
+        [
+            i
+            for i in ids
+            if rows[i].community.phase == Phase.DESIGN
+            and (P.EDIT_DESIGN in perms[i] or P.CHANGE_PHASE in perms[i])
+        ],
+        today,
+    )
+    sessions = list(
+        Session.objects.filter(community_id__in=discussing, ends_at__gte=timezone.now())
+        .select_related("community")
+        .order_by("starts_at", "id")[:LIST_LIMIT]
+    )
+    listed = [rows[i] for i in ids]
+    return {
+        "rows": listed,
+        "sessions": sessions,
+        "anything": bool(sessions) or any(row.anything for row in listed),
+    }

@@ -165,11 +165,6 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...], tuple[Tab, ...]], ...] = (
                 covers=frozenset({"import_detail"}),
             ),
             Tab("measurement:review", _("Review"), needs=("can_approve",)),
-            Tab(
-                "measurement:dashboard_reaim_inputs",
-                _("RE-AIM inputs and costs"),
-                needs=(M.MANAGE_MEASURES,),
-            ),
         ),
     ),
     (
@@ -222,6 +217,11 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...], tuple[Tab, ...]], ...] = (
             Tab("communities:invitations", _("Invitations"), needs=(P.MANAGE_MEMBERS,)),
             Tab("communities:tags", _("Tags"), needs=(P.VIEW_DISCUSSIONS,)),
             Tab("measurement:policy", _("Data policy"), needs=(M.MANAGE_MEASURES,)),
+            Tab(
+                "measurement:dashboard_reaim_inputs",
+                _("RE-AIM inputs and costs"),
+                needs=(M.MANAGE_MEASURES,),
+            ),
         ),
     ),
 )
@@ -243,7 +243,7 @@ def _rights(context, user, community) -> frozenset[str]:
 
 
 def _current_group(namespace: str, url_name: str) -> str:
-    if namespace == "measurement":
+    if namespace == "measurement" and url_name not in ("policy", "dashboard_reaim_inputs"):
         return "data"
     if namespace in ("sessions", "evaluation"):
         return namespace

@@ -95,3 +95,26 @@ def test_overview_query_count_does_not_grow(world, client_for, persona):
         make_thread(world, title=f"Waiting {i}")
     assert steady_query_count(client, url) == baseline
     assert baseline <= 30
+
+
+def test_org_home_shows_what_needs_the_person_across_cops(world, client_for):
+    make_thread(world, title="Nobody answered this")
+    url = reverse("org_home", kwargs={"org_slug": world.org_a.slug})
+    convener = client_for(world.convener).get(url).content.decode()
+    assert "What needs you now" in convener
+    assert "things missing before implementation" in convener
+    assert "1 thread without a reply" in convener
+    sponsor = client_for(world.sponsor).get(url).content.decode()
+    assert "thread without a reply" not in sponsor
+
+
+def test_org_home_query_count_does_not_grow_with_cops(world, client_for):
+    from communities.tests.test_query_counts import add_communities
+
+    client = client_for(world.convener)
+    url = reverse("org_home", kwargs={"org_slug": world.org_a.slug})
+    add_communities(world, 2, 0)
+    baseline = steady_query_count(client, url)
+    add_communities(world, 5, 2)
+    make_thread(world, title="Waiting")
+    assert steady_query_count(client, url) == baseline

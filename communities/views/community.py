@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from communities import design, selectors, services
+from communities import design, overview, selectors, services
 from communities.forms import (
     STEP_FORMS,
     DesignCreateForm,
@@ -34,12 +34,17 @@ def _detail(org_slug: str, slug: str):
 
 
 def community_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    communities = selectors.communities_visible(organization=request.organization)
+    """The organization home: the CoPs, and what needs the person across them."""
+    communities = list(selectors.communities_visible(organization=request.organization))
     can_create = org_role_has_perm(request.membership.role, OrgPermission.CREATE_COMMUNITY)
     return render(
         request,
         "communities/community_list.html",
-        {"communities": communities, "can_create": can_create},
+        {
+            "communities": communities,
+            "can_create": can_create,
+            "needs": overview.needs_across(communities=communities, user=request.user),
+        },
     )
 
 
