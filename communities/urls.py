@@ -42,6 +42,7 @@ community_pages = [
         name="charter_acknowledge",
     ),
     path("workstreams/", views.workstreams, name="workstreams"),
+    path("workstreams/new/", views.workstream_create, name="workstream_create"),
     path("workstreams/<int:workstream_id>/", views.workstream_detail, name="workstream_detail"),
     path("threads/<int:thread_id>/", views.thread_detail, name="thread_detail"),
     path("threads/<int:thread_id>/moderate/", views.thread_moderate, name="thread_moderate"),

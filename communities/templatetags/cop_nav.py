@@ -49,6 +49,12 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...], tuple[Tab, ...]], ...] = (
         _tabs(
             Tab("communities:detail", _("What needs me"), covers=frozenset({"join"})),
             Tab(
+                "communities:design_checklist",
+                _("Design"),
+                covers=frozenset({"design_step"}),
+            ),
+            Tab("communities:phase", _("Phase and timeline")),
+            Tab(
                 "communities:charter",
                 _("Charter"),
                 covers=frozenset({"charter_version", "charter_compare", "charter_edit"}),
@@ -71,6 +77,7 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...], tuple[Tab, ...]], ...] = (
                 _("Workstreams"),
                 covers=frozenset(
                     {
+                        "workstream_create",
                         "workstream_detail",
                         "thread_detail",
                         "thread_close",
@@ -196,12 +203,6 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...], tuple[Tab, ...]], ...] = (
         _("Settings"),
         (),
         _tabs(
-            Tab(
-                "communities:design_checklist",
-                _("Design"),
-                covers=frozenset({"design_step"}),
-            ),
-            Tab("communities:phase", _("Phase and timeline")),
             Tab(
                 "communities:roles",
                 _("Roles"),

@@ -31,6 +31,7 @@ from communities.views.discussions import (
     thread_detail,
     thread_moderate,
     thread_tags,
+    workstream_create,
     workstream_detail,
     workstreams,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "thread_detail",
     "thread_moderate",
     "thread_tags",
+    "workstream_create",
     "workstream_detail",
     "workstreams",
 ]

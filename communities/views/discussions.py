@@ -40,9 +40,7 @@ def _thread_url(org_slug: str, community, thread_id: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def workstreams(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
-    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+def _workstream_create(request: HttpRequest, loaded) -> tuple[WorkstreamForm, HttpResponse | None]:
     form = WorkstreamForm(request.POST or None)
     if request.method == "POST":
         loaded.require(P.MANAGE_WORKSTREAMS)
@@ -55,21 +53,41 @@ def workstreams(request: HttpRequest, org_slug: str, community_slug: str) -> Htt
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("The workstream has been created."))
-                return redirect(
+                return form, redirect(
                     "communities:workstream_detail",
-                    org_slug=org_slug,
+                    org_slug=request.organization.slug,
                     community_slug=loaded.community.slug,
                     workstream_id=workstream.pk,
                 )
+    return form, None
+
+
+@require_http_methods(["GET", "POST"])
+def workstreams(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """The CoP's workstreams and latest discussions. The creation form has its own page;
+    a POST here (its old address) still creates."""
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    if request.method == "POST":
+        form, done = _workstream_create(request, loaded)
+        return done or render(
+            request, "communities/workstream_form.html", loaded.context(form=form)
+        )
     return render(
         request,
         "communities/workstreams.html",
         loaded.context(
-            form=form,
             workstreams=selectors.workstreams(community=loaded.community),
             recent=selectors.threads(community=loaded.community)[:10],
         ),
     )
+
+
+@require_http_methods(["GET", "POST"])
+def workstream_create(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """Open a workstream: its own page, for those who manage workstreams."""
+    loaded = load(request, community_slug, need=P.MANAGE_WORKSTREAMS)
+    form, done = _workstream_create(request, loaded)
+    return done or render(request, "communities/workstream_form.html", loaded.context(form=form))
 
 
 @require_http_methods(["GET", "POST"])
