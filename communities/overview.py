@@ -252,12 +252,17 @@ def needs_across(*, communities: list[Community], user: User) -> dict[str, Any]:
         rows[row["community_id"]].flags = row["n"]
     for i in discussing:
         rows[i].unanswered = 0
-    for row in (
+    unanswered = (
         Thread.objects.filter(community_id__in=discussing, status=Thread.Status.OPEN)
         .annotate(n_posts=Count("posts"))
         .filter(n_posts__lte=1)
+        .values("pk")
+    )
+    for row in (
+        Thread.objects.filter(pk__in=unanswered)
         .values("community_id")
-        .annotate(n=Count("id", distinct=True))
+        .annotate(n=Count("id"))
+        .order_by()
     ):
         rows[row["community_id"]].unanswered = row["n"]
     approving = [i for i in ids if M.APPROVE_DATA in perms[i]]

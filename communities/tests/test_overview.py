@@ -98,7 +98,12 @@ def test_overview_query_count_does_not_grow(world, client_for, persona):
 
 
 def test_org_home_shows_what_needs_the_person_across_cops(world, client_for):
+    from communities import services
+
     make_thread(world, title="Nobody answered this")
+    _workstream, answered = make_thread(world, title="Answered")
+    with scope(organization=world.org_a):
+        services.post_create(actor=world.member, thread=answered, body="An answer")
     url = reverse("org_home", kwargs={"org_slug": world.org_a.slug})
     convener = client_for(world.convener).get(url).content.decode()
     assert "What needs you now" in convener
