@@ -61,6 +61,9 @@ def _community(request: HttpRequest, community_slug: str, *, sponsor_view: bool 
         granted=granted,
     )
     dashboards.require_view(audience)
+    # The CoP navigation reads the same cached permissions: a warm dashboard makes no
+    # permission query (see communities/templatetags/cop_nav.py).
+    community.nav_permissions = frozenset(granted)
     return community, audience
 
 

@@ -230,7 +230,10 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...], tuple[Tab, ...]], ...] = (
 
 def _rights(context, user, community) -> frozenset[str]:
     """The person's community permissions plus the measurement rights of the page."""
-    perms = set(selectors.community_permissions(user=user, community=community))
+    known = getattr(community, "nav_permissions", None)  # set by the dashboards' cache
+    if known is None:
+        known = selectors.community_permissions(user=user, community=community)
+    perms = set(known)
     for key in MEASUREMENT_RIGHTS:
         if key in context and context[key]:
             perms.add(key)
