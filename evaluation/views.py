@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from copcore.forms import add_service_errors
-from evaluation import selectors, services
+from evaluation import selectors, services, views_forms
 from evaluation.access import Access, load
 from evaluation.forms import (
     RATING_CHOICES,
-    CfirRoundForm,
     CommunicationForm,
     ConclusionForm,
     ExpectedResultReviewForm,
@@ -24,7 +23,6 @@ from evaluation.forms import (
     QuestionForm,
     StrategyChooseForm,
     StrategyLinkForm,
-    SurveyForm,
     response_form_class,
 )
 from evaluation.models import CommunicationOutput, ResultsRecord, Survey
@@ -83,23 +81,12 @@ def reference(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cfir_rounds(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
     access = _load(request, community_slug)
-    form = CfirRoundForm(request.POST or None)
-    if request.method == "POST":
-        access.require(E.ASSESS)
-        if form.is_valid():
-            try:
-                cfir_round = services.cfir_round_create(
-                    actor=request.user, community=access.community, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The assessment round has been created."))
-                return _to("cfir_round", org_slug, access, round_id=cfir_round.pk)
+    if request.method == "POST":  # the round form's old address
+        return views_forms.cfir_round_create(request, access)
     return render(
         request,
         "evaluation/cfir_rounds.html",
-        _ctx(access, rounds=selectors.cfir_rounds(community=access.community), form=form),
+        _ctx(access, rounds=selectors.cfir_rounds(community=access.community)),
     )
 
 
@@ -276,19 +263,8 @@ def follow_through(request: HttpRequest, org_slug: str, community_slug: str) -> 
 @require_http_methods(["GET", "POST"])
 def surveys(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
     access = _load(request, community_slug)
-    form = SurveyForm(request.POST or None)
-    if request.method == "POST":
-        access.require(E.MANAGE_SURVEYS)
-        if form.is_valid():
-            try:
-                survey = services.survey_create(
-                    actor=request.user, community=access.community, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The survey has been created: add its questions."))
-                return _to("survey", org_slug, access, survey_id=survey.pk)
+    if request.method == "POST":  # the survey form's old address
+        return views_forms.survey_create(request, access)
     listed = selectors.surveys(community=access.community)
     answered = (
         selectors.answered_survey_ids(community=access.community, user=request.user)
@@ -298,7 +274,7 @@ def surveys(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRes
     return render(
         request,
         "evaluation/surveys.html",
-        _ctx(access, surveys=listed, form=form, nomad_form=NomadRoundForm(), answered=answered),
+        _ctx(access, surveys=listed, answered=answered),
     )
 
 
@@ -316,7 +292,7 @@ def nomad_round_create(request: HttpRequest, org_slug: str, community_slug: str)
         else:
             messages.success(request, _("The NoMAD round has been created as a draft."))
             return _to("survey", org_slug, access, survey_id=survey.pk)
-    return _to("surveys", org_slug, access)
+    return _to("survey_new", org_slug, access)
 
 
 @require_http_methods(["GET", "POST"])

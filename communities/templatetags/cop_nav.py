@@ -183,13 +183,15 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...], tuple[Tab, ...]], ...] = (
             Tab(
                 "evaluation:cfir_rounds",
                 _("CFIR assessments"),
-                covers=frozenset({"cfir_round", "cfir_rate", "barrier", "strategy"}),
+                covers=frozenset(
+                    {"cfir_round", "cfir_round_new", "cfir_rate", "barrier", "strategy"}
+                ),
             ),
             Tab("evaluation:follow_through", _("Follow-through")),
             Tab(
                 "evaluation:surveys",
                 _("Surveys and NoMAD"),
-                covers=frozenset({"survey", "survey_respond", "survey_results", "nomad_results"}),
+                covers=frozenset({"survey", "survey_new", "survey_respond", "survey_results"}),
             ),
             Tab(
                 "evaluation:conclusion",
