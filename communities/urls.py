@@ -10,6 +10,7 @@ app_name = "communities"
 community_pages = [
     path("", views.community_detail, name="detail"),
     path("roles/", views.roles, name="roles"),
+    path("roles/assign/", views.role_assign, name="role_assign"),
     path("roles/<int:assignment_id>/end/", views.role_end, name="role_end"),
     path("roles/<int:assignment_id>/change/", views.role_change, name="role_change"),
     path("design/", views.design_checklist, name="design_checklist"),
@@ -41,6 +42,7 @@ community_pages = [
         name="charter_acknowledge",
     ),
     path("workstreams/", views.workstreams, name="workstreams"),
+    path("workstreams/new/", views.workstream_create, name="workstream_create"),
     path("workstreams/<int:workstream_id>/", views.workstream_detail, name="workstream_detail"),
     path("threads/<int:thread_id>/", views.thread_detail, name="thread_detail"),
     path("threads/<int:thread_id>/moderate/", views.thread_moderate, name="thread_moderate"),

@@ -10,6 +10,7 @@ app_name = "evaluation"
 community_pages = [
     path("", views.home, name="home"),
     path("cfir/", views.cfir_rounds, name="cfir_rounds"),
+    path("cfir/new/", views.cfir_round_new, name="cfir_round_new"),
     path("cfir/<int:round_id>/", views.cfir_round, name="cfir_round"),
     path("cfir/<int:round_id>/sites/<int:site_id>/", views.cfir_rate, name="cfir_rate"),
     path("barriers/<int:barrier_id>/", views.barrier, name="barrier"),
@@ -17,6 +18,7 @@ community_pages = [
     path("strategies/<int:choice_id>/remove/", views.strategy_remove, name="strategy_remove"),
     path("follow-through/", views.follow_through, name="follow_through"),
     path("surveys/", views.surveys, name="surveys"),
+    path("surveys/new/", views.survey_new, name="survey_new"),
     path("surveys/nomad/", views.nomad_round_create, name="nomad_round_create"),
     path("surveys/<int:survey_id>/", views.survey, name="survey"),
     path(

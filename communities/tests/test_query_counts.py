@@ -56,7 +56,9 @@ def test_community_page_query_count_is_constant(world, client_for):
     add_people(world, 6, 3)
     make_thread(world, title="Another")
     assert steady_query_count(client, url) == baseline
-    assert baseline <= 20
+    # The "what needs me" sections (gate, action items, sessions, threads waiting,
+    # moderation, data due, signals) each read a fixed number of rows.
+    assert baseline <= 30
 
 
 def test_thread_page_query_count_is_constant(world, client_for):

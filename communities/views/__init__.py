@@ -9,7 +9,6 @@ from communities.views.charter import (
 )
 from communities.views.community import (
     community_create,
-    community_detail,
     community_list,
     design_checklist,
     design_step,
@@ -32,6 +31,7 @@ from communities.views.discussions import (
     thread_detail,
     thread_moderate,
     thread_tags,
+    workstream_create,
     workstream_detail,
     workstreams,
 )
@@ -44,6 +44,7 @@ from communities.views.members import (
     member_directory,
     member_profile,
 )
+from communities.views.overview import community_detail, role_assign
 
 __all__ = [
     "attachment_download",
@@ -72,6 +73,7 @@ __all__ = [
     "post_edit",
     "post_flag",
     "post_history",
+    "role_assign",
     "role_change",
     "role_end",
     "roles",
@@ -80,6 +82,7 @@ __all__ = [
     "thread_detail",
     "thread_moderate",
     "thread_tags",
+    "workstream_create",
     "workstream_detail",
     "workstreams",
 ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from communities import design, selectors, services
+from communities import design, overview, selectors, services
 from communities.forms import (
     STEP_FORMS,
     DesignCreateForm,
@@ -23,12 +23,11 @@ from communities.forms import (
     RoleEndForm,
     TagsForm,
 )
-from communities.models import Objective, Rhythm
 from communities.permissions import CommunityPermission as P
 from communities.views.common import load, message_from
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
-from copcore.permissions import CommunityRole, OrgPermission, org_role_has_perm
+from copcore.permissions import OrgPermission, org_role_has_perm
 from copcore.views import require_org_perm
 
 
@@ -37,12 +36,17 @@ def _detail(org_slug: str, slug: str):
 
 
 def community_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
-    communities = selectors.communities_visible(organization=request.organization)
+    """The organization home: the CoPs, and what needs the person across them."""
+    communities = list(selectors.communities_visible(organization=request.organization))
     can_create = org_role_has_perm(request.membership.role, OrgPermission.CREATE_COMMUNITY)
     return render(
         request,
         "communities/community_list.html",
-        {"communities": communities, "can_create": can_create},
+        {
+            "communities": communities,
+            "can_create": can_create,
+            "needs": overview.needs_across(communities=communities, user=request.user),
+        },
     )
 
 
@@ -75,64 +79,6 @@ def community_create(request: OrganizationRequest, org_slug: str) -> HttpRespons
         "communities/community_create.html",
         {"form": form, "steps": design.STEPS, "current_step": "name"},
     )
-
-
-@require_http_methods(["GET", "POST"])
-def community_detail(
-    request: OrganizationRequest, org_slug: str, community_slug: str
-) -> HttpResponse:
-    """The overview every member of the organization sees (sponsors: read-only), with the
-    role table and, for those who manage roles, the assignment form and warnings."""
-    loaded = load(request, community_slug)
-    community = loaded.community
-    form = RoleAssignForm(
-        request.POST or None,
-        people=selectors.people_of_organization(organization=request.organization),
-        initial={"starts_on": timezone.localdate()},
-    )
-    if request.method == "POST":
-        loaded.require(P.MANAGE_ROLES)
-        if form.is_valid():
-            try:
-                services.role_assign(actor=request.user, community=community, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The role has been assigned."))
-                return _detail(org_slug, community.slug)
-    today = timezone.localdate()
-    assignments = list(selectors.role_assignments(community=community))
-    active = sorted(
-        (a for a in assignments if a.is_active_on(today)),
-        key=lambda a: (a.role, a.user.display_name),
-    )
-    holds_role = any(a.user_id == request.user.pk for a in active)
-    # Participants are many: the overview names the people with other roles and counts
-    # the participants (the directory and the roles page list everyone).
-    participants = [a for a in active if a.role == CommunityRole.MEMBER]
-    active = [a for a in active if a.role != CommunityRole.MEMBER]
-    context = loaded.context(
-        active_roles=active,
-        participant_count=len({a.user_id for a in participants}),
-        can_manage_roles=loaded.can(P.MANAGE_ROLES),
-        form=form,
-        warnings=selectors.role_warnings(community=community, assignments=assignments, today=today)
-        if loaded.can(P.MANAGE_ROLES) or loaded.can(P.MANAGE_MEMBERS)
-        else [],
-        overview=selectors.community_overview(community=community),
-        objective_labels=[dict(Objective.choices)[o] for o in community.objectives],
-        rhythm_labels=[dict(Rhythm.choices)[r] for r in community.rhythm],
-        results=list(selectors.expected_results(community=community)),
-        timeline=list(selectors.transitions(community=community)),
-        holds_role=holds_role,
-        own_request=None
-        if holds_role
-        else selectors.own_join_request(community=community, user=request.user),
-        invitation=None
-        if holds_role
-        else selectors.pending_invitation_for(community=community, user=request.user),
-    )
-    return render(request, "communities/community_detail.html", context)
 
 
 # --- Roles ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from communities.forms import (
 )
 from communities.models import Post
 from communities.permissions import CommunityPermission as P
-from communities.views.common import load, message_from
+from communities.views.common import Loaded, load, message_from
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
@@ -42,9 +42,9 @@ def _thread_url(org_slug: str, community, thread_id: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def workstreams(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
-    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+def _workstream_create(
+    request: OrganizationRequest, loaded: Loaded
+) -> tuple[WorkstreamForm, HttpResponse | None]:
     form = WorkstreamForm(request.POST or None)
     if request.method == "POST":
         loaded.require(P.MANAGE_WORKSTREAMS)
@@ -57,21 +57,43 @@ def workstreams(request: OrganizationRequest, org_slug: str, community_slug: str
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("The workstream has been created."))
-                return redirect(
+                return form, redirect(
                     "communities:workstream_detail",
-                    org_slug=org_slug,
+                    org_slug=request.organization.slug,
                     community_slug=loaded.community.slug,
                     workstream_id=workstream.pk,
                 )
+    return form, None
+
+
+@require_http_methods(["GET", "POST"])
+def workstreams(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
+    """The CoP's workstreams and latest discussions. The creation form has its own page;
+    a POST here (its old address) still creates."""
+    loaded = load(request, community_slug, need=P.VIEW_DISCUSSIONS)
+    if request.method == "POST":
+        form, done = _workstream_create(request, loaded)
+        return done or render(
+            request, "communities/workstream_form.html", loaded.context(form=form)
+        )
     return render(
         request,
         "communities/workstreams.html",
         loaded.context(
-            form=form,
             workstreams=selectors.workstreams(community=loaded.community),
             recent=selectors.threads(community=loaded.community)[:10],
         ),
     )
+
+
+@require_http_methods(["GET", "POST"])
+def workstream_create(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
+    """Open a workstream: its own page, for those who manage workstreams."""
+    loaded = load(request, community_slug, need=P.MANAGE_WORKSTREAMS)
+    form, done = _workstream_create(request, loaded)
+    return done or render(request, "communities/workstream_form.html", loaded.context(form=form))
 
 
 @require_http_methods(["GET", "POST"])

@@ -26,6 +26,7 @@ def test_convener_maps_a_barrier_to_a_strategy(world, browser_login):
         enrol(world)
     page = browser_login(world.convener.email)
     page.goto(_url(world, "cfir_rounds"))
+    page.get_by_role("link", name="Start a round").click()  # the form has its own page
     page.get_by_label("Title").fill("Baseline")
     page.get_by_role("button", name="Create the round").click()
     page.wait_for_load_state()

@@ -18,6 +18,7 @@ from evaluation.views.conclusion import (
     record_download,
     record_request,
 )
+from evaluation.views.new import cfir_round_new, survey_new
 from evaluation.views.overview import (
     home,
     reference,
@@ -37,6 +38,7 @@ __all__ = [
     "barrier",
     "cfir_rate",
     "cfir_round",
+    "cfir_round_new",
     "cfir_rounds",
     "communication_edit",
     "communications",
@@ -54,6 +56,7 @@ __all__ = [
     "survey_export",
     "survey_respond",
     "survey_results",
+    "survey_new",
     "survey_status",
     "surveys",
 ]

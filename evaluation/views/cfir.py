@@ -17,12 +17,12 @@ from copcore.http import OrganizationRequest
 from evaluation import selectors, services
 from evaluation.forms import (
     RATING_CHOICES,
-    CfirRoundForm,
     StrategyChooseForm,
     StrategyLinkForm,
 )
 from evaluation.models import CfirConstruct
 from evaluation.permissions import EvaluationPermission as E
+from evaluation.views import new
 from evaluation.views.common import _ctx, _load, _to
 
 # --------------------------------------------------------------------------- CFIR
@@ -31,23 +31,12 @@ from evaluation.views.common import _ctx, _load, _to
 @require_http_methods(["GET", "POST"])
 def cfir_rounds(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     access = _load(request, community_slug)
-    form = CfirRoundForm(request.POST or None)
-    if request.method == "POST":
-        access.require(E.ASSESS)
-        if form.is_valid():
-            try:
-                cfir_round = services.cfir_round_create(
-                    actor=request.user, community=access.community, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The assessment round has been created."))
-                return _to("cfir_round", org_slug, access, round_id=cfir_round.pk)
+    if request.method == "POST":  # the round form's old address
+        return new.cfir_round_create(request, access)
     return render(
         request,
         "evaluation/cfir_rounds.html",
-        _ctx(access, rounds=selectors.cfir_rounds(community=access.community), form=form),
+        _ctx(access, rounds=selectors.cfir_rounds(community=access.community)),
     )
 
 

@@ -16,11 +16,11 @@ from evaluation import selectors, services
 from evaluation.forms import (
     NomadRoundForm,
     QuestionForm,
-    SurveyForm,
     response_form_class,
 )
 from evaluation.models import Survey
 from evaluation.permissions import EvaluationPermission as E
+from evaluation.views import new
 from evaluation.views.common import _ctx, _load, _to
 
 # --------------------------------------------------------------------------- surveys
@@ -29,19 +29,8 @@ from evaluation.views.common import _ctx, _load, _to
 @require_http_methods(["GET", "POST"])
 def surveys(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     access = _load(request, community_slug)
-    form = SurveyForm(request.POST or None)
-    if request.method == "POST":
-        access.require(E.MANAGE_SURVEYS)
-        if form.is_valid():
-            try:
-                survey = services.survey_create(
-                    actor=request.user, community=access.community, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The survey has been created: add its questions."))
-                return _to("survey", org_slug, access, survey_id=survey.pk)
+    if request.method == "POST":  # the survey form's old address
+        return new.survey_create(request, access)
     listed = selectors.surveys(community=access.community)
     answered = (
         selectors.answered_survey_ids(community=access.community, user=request.user)
@@ -51,7 +40,7 @@ def surveys(request: OrganizationRequest, org_slug: str, community_slug: str) ->
     return render(
         request,
         "evaluation/surveys.html",
-        _ctx(access, surveys=listed, form=form, nomad_form=NomadRoundForm(), answered=answered),
+        _ctx(access, surveys=listed, answered=answered),
     )
 
 
@@ -71,7 +60,7 @@ def nomad_round_create(
         else:
             messages.success(request, _("The NoMAD round has been created as a draft."))
             return _to("survey", org_slug, access, survey_id=survey.pk)
-    return _to("surveys", org_slug, access)
+    return _to("survey_new", org_slug, access)
 
 
 @require_http_methods(["GET", "POST"])
