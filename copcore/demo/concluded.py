@@ -19,6 +19,7 @@ from copcore.demo.people import (
     NURSE,
     PHARMACIST,
     SPONSOR,
+    STEWARD,
     Cast,
     community,
     term,
@@ -50,6 +51,7 @@ def concluded_community(cast: Cast) -> Community:
         (FACILITATOR, CommunityRole.FACILITATOR), (MEMBER, CommunityRole.MEMBER),
         (NURSE, CommunityRole.MEMBER), (PHARMACIST, CommunityRole.MEMBER),
         (EXPERT, CommunityRole.EXPERT_BY_EXPERIENCE), (SPONSOR, CommunityRole.SPONSOR),
+        (STEWARD, CommunityRole.DATA_STEWARD),
     ):  # fmt: skip
         term(cast, cop, persona, role, started)
     if cop.phase == Phase.DESIGN:

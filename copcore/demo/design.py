@@ -11,8 +11,11 @@ from copcore.demo.clock import days_ago
 from copcore.demo.people import (
     CONVENER,
     EXPERT,
+    FACILITATOR,
+    MEMBER,
     MODERATOR,
     OUTSIDER,
+    SPONSOR,
     STEWARD,
     Cast,
     community,
@@ -49,6 +52,11 @@ def design_community(cast: Cast) -> Community:
     term(cast, cop, MODERATOR, CommunityRole.MODERATOR, days_ago(12))
     term(cast, cop, STEWARD, CommunityRole.DATA_STEWARD, days_ago(12))
     term(cast, cop, EXPERT, CommunityRole.EXPERT_BY_EXPERIENCE, days_ago(5))
+    # The other personas take part too (the facilitator as a member: the design still
+    # needs a facilitator, which the gate says).
+    term(cast, cop, FACILITATOR, CommunityRole.MEMBER, days_ago(5))
+    term(cast, cop, MEMBER, CommunityRole.MEMBER, days_ago(5))
+    term(cast, cop, SPONSOR, CommunityRole.SPONSOR, days_ago(12))
     if cop.phase != Phase.DESIGN or "objectives" in cop.design_steps_saved:
         return cop
     communities.community_design_save(
