@@ -20,6 +20,7 @@ from django_scopes import scope, scopes_disabled
 
 from communities.services import roles_sync_all
 from copcore.demo import concluded, data, design, evaluation, knowledge, people, sepsis, sessions
+from copcore.demo.clock import days_ago
 from copcore.demo.people import DEMO_PASSWORD, OUTSIDER, PERSONAS, Cast, Persona
 
 __all__ = ["DEMO_PASSWORD", "OUTSIDER", "PERSONAS", "Persona", "seed_demo"]
@@ -35,7 +36,9 @@ def seed_demo() -> list[Persona]:
     with scope(organization=organization):
         people.memberships(cast)
         cast.sites = people.sites(cast)
-        cop, _created = people.community(cast, sepsis.NAME, sepsis.SLUG)
+        cop, _created = people.community(
+            cast, sepsis.NAME, sepsis.SLUG, since=days_ago(sepsis.STARTED_DAYS_AGO)
+        )
         sepsis.design_and_roles(cast, cop)
         sepsis.charter_second_version(cast, cop)
         tags = sepsis.tags(cast, cop)

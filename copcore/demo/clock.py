@@ -50,9 +50,10 @@ def moment(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
 
 
 def backdate(queryset, **fields) -> None:
-    """Move the timestamps of rows the services wrote "now" into the story's past.
+    """Move the timestamps (and the convener's first term) of rows the services wrote
+    "now" into the story's past.
 
     The services stamp what they create with the present; a story that began a year
-    ago needs its charter, threads and notes dated then. Only timestamps are changed,
+    ago needs its charter, threads and notes dated then. Only these dates are changed,
     with a plain UPDATE, after the service has done its checks and audit."""
     queryset.update(**fields)

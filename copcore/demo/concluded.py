@@ -41,10 +41,10 @@ RESULTS = [
 
 
 def concluded_community(cast: Cast) -> Community:
-    cop, _created = community(cast, NAME, SLUG)
+    started = days_ago(700)
+    cop, _created = community(cast, NAME, SLUG, since=started)
     if cop.phase == Phase.ARCHIVED:
         return cop
-    started = days_ago(700)
     convener = cast.convener
     for persona, role in (
         (CONVENER, CommunityRole.CONVENER), (MODERATOR, CommunityRole.MODERATOR),

@@ -131,12 +131,13 @@ def measures_and_sites(cast: Cast, community: Community) -> dict[str, Measure]:
 
 def change_month(cast: Cast, measures: dict[str, Measure]) -> dt.date:
     """The month the change package reached every site: a phase of the bundle chart.
-    Set once (a year before the first seeding's last month) and read back after."""
+    Set once (eight months before the first seeding's last month, after the grab-bag
+    cycles were adopted) and read back after."""
     bundle = measures["bundle"]
     existing = PhaseBreak.objects.filter(measure=bundle).order_by("starts_on").first()
     if existing is not None:
         return existing.starts_on
-    change = add_months(last_month(), -11)
+    change = add_months(last_month(), -8)
     measurement.phase_break_add(
         actor=cast.convener, measure=bundle, starts_on=change,
         reason="Sepsis Six trolleys and antibiotic grab bags at every site",
@@ -247,7 +248,7 @@ def annotations(cast: Cast, community: Community, measures: dict[str, Measure]) 
     change = change_month(cast, measures)
     notes = [
         ("bundle", change, None, "Sepsis Six trolleys and grab bags at every site"),
-        ("bundle", add_months(change, -5), "SBH", "Screening tool trial on two SBH wards"),
+        ("bundle", add_months(change, -2), "SBH", "Screening tool trial on two SBH wards"),
         ("mortality", add_months(change, 3), None, "Outreach team extended to nights at NGH"),
         ("cdiff", add_months(change, 1), None, "Watching for harm from more antibiotics"),
     ]

@@ -46,8 +46,8 @@ RESULTS = [
 
 
 def design_community(cast: Cast) -> Community:
-    cop, _created = community(cast, NAME, SLUG)
     started = days_ago(40)
+    cop, _created = community(cast, NAME, SLUG, since=started)
     term(cast, cop, CONVENER, CommunityRole.CONVENER, started)
     term(cast, cop, MODERATOR, CommunityRole.MODERATOR, days_ago(12))
     term(cast, cop, STEWARD, CommunityRole.DATA_STEWARD, days_ago(12))

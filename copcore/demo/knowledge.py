@@ -199,4 +199,10 @@ def tests_of_change(
         objective="Build confidence before retrying the PGD", prediction="8 of 10 confident",
         status=TestStatus.PLANNED, starts_on=days_ago(-10),
     )  # fmt: skip
+    for test in TestOfChange.objects.filter(community=community, starts_on__lte=days_ago(0)):
+        backdate(
+            TestOfChange.objects.filter(pk=test.pk),
+            created_at=moment(test.starts_on),
+            updated_at=moment(test.ends_on or test.starts_on),
+        )
     return {t.title: t for t in TestOfChange.objects.filter(community=community)}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from communities.models import Community, CommunityRoleAssignment
 from communities.services import community_create, role_assign
-from copcore.demo.clock import today
+from copcore.demo.clock import backdate, today
 from copcore.models import Organization, OrganizationMembership, User
 from copcore.permissions import CommunityRole, OrgRole
 from copcore.services import membership_add, organization_create
@@ -167,13 +167,26 @@ def sites(cast: Cast) -> dict[str, Site]:
     return found
 
 
-def community(cast: Cast, name: str, slug: str, organization: Organization | None = None):
+def community(
+    cast: Cast,
+    name: str,
+    slug: str,
+    organization: Organization | None = None,
+    since: dt.date | None = None,
+):
+    """The CoP, created if missing; its creator convenes it ``since`` that day."""
     organization = organization or cast.organization
     found = Community.objects.filter(organization=organization, slug=slug).first()
     if found is not None:
         return found, False
     admin = cast.convener if organization == cast.organization else cast[OUTSIDER]
-    return community_create(actor=admin, organization=organization, name=name, slug=slug), True
+    created = community_create(actor=admin, organization=organization, name=name, slug=slug)
+    if since is not None:
+        backdate(
+            CommunityRoleAssignment.objects.filter(community=created, user=admin),
+            starts_on=since,
+        )
+    return created, True
 
 
 def term(
