@@ -39,7 +39,7 @@ DUE_SITES = ("RCMHT", "EAOS")  # last month's C. difficile figures not in yet
 PENDING_SITE = "HSC"  # last month's C. difficile figure submitted, waiting for approval
 QUINTILES = [("q1", "1 (most deprived)"), ("q2", "2"), ("q3", "3"), ("q4", "4"),
              ("q5", "5 (least deprived)")]  # fmt: skip
-QUINTILE_SHARE = (0.34, 0.26, 0.19, 0.13, 0.08)
+QUINTILE_SHARE = (0.40, 0.28, 0.19, 0.11, 0.02)
 
 MEASURES = [
     {
@@ -181,17 +181,16 @@ def _row(code, site, period, numerator, denominator, stratifier="", category="")
 
 
 def _strata(site, period, numerator, denominator, present) -> list[dict]:
-    """The bundle by deprivation quintile. The small sites' least deprived quintile
-    holds a handful of patients: the cells the disclosure rule hides."""
-    rows, left_n, left_d = [], numerator, denominator
+    """The bundle by deprivation quintile: lower completion where deprivation is higher
+    (the equity gap), and so few patients from the least deprived quintile (the
+    catchment is deprived) that the disclosure rule hides those cells."""
+    rows, left = [], denominator
+    rate = numerator / denominator
     for index, (code, _label) in enumerate(QUINTILES):
-        if index == len(QUINTILES) - 1:
-            cell_d, cell_n = left_d, left_n
-        else:
-            cell_d = int(denominator * QUINTILE_SHARE[index])
-            cell_n = min(cell_d, int(numerator * QUINTILE_SHARE[index] * (0.9 + index / 20)))
-        cell_n, cell_d = max(0, min(cell_n, cell_d)), max(0, cell_d)
-        left_n, left_d = left_n - cell_n, left_d - cell_d
+        last = index == len(QUINTILES) - 1
+        cell_d = max(0, left) if last else round(denominator * QUINTILE_SHARE[index])
+        left -= cell_d
+        cell_n = min(cell_d, round(cell_d * rate * (0.88 + 0.06 * index)))
         if cell_d and ("bundle", site, period, code) not in present:
             rows.append(_row("bundle", site, period, cell_n, cell_d, "imd", code))
     return rows

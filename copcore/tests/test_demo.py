@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.management import call_command
+from django.db.models import Sum
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -34,7 +35,7 @@ from sessions.models import ActionItem, ActionStatus, Session
 
 APPS = ("copcore", "communities", "knowledge", "measurement", "cop_sessions", "evaluation",
         "notifications", "auth", "guardian")  # fmt: skip
-ZONE = dt.timezone(dt.timedelta(hours=0))
+ZONE = dt.UTC
 
 
 def row_counts() -> dict[str, int]:
@@ -107,6 +108,14 @@ def test_seed_twice_changes_nothing(capsys):
             "physical-health": Phase.ARCHIVED,
         }
         assert Community.objects.filter(organization__slug="southvale", slug="postpartum").exists()
+        # The least deprived quintile is a small cell (1 to 7 patients across the sites):
+        # the disclosure rule (counts 1-7 hidden) hides it from sponsors.
+        small = Observation.objects.filter(
+            measure__community=_sepsis(),
+            category__code="q5",
+            period=_previous_month(timezone.localdate()),
+        ).aggregate(total=Sum("denominator"))["total"]
+        assert 1 <= small <= 7
 
 
 # Ordinary days and awkward ones: a leap day, the last evening of a year, New Year's
