@@ -234,3 +234,15 @@ def test_every_persona_has_something_to_do():
         f"{who}: {what}" for who, counts in work.items() for what, n in counts.items() if not n
     ]
     assert not empty, work
+
+
+@pytest.mark.django_db
+def test_member_previews_a_digest_with_their_items(client_for):
+    seed_demo()
+    with scopes_disabled():
+        member = User.objects.get(email="member@example.org")
+    page = client_for(member).get("/o/northshore/notifications/digest/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Bring the night-huddle audit" in text
+    assert "Sepsis office hours" in text  # a session coming up

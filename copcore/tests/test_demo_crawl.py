@@ -84,6 +84,8 @@ SHOWCASE = [
     ("steward", ["measurement:due"], cop("sepsis"), ["Riverside Community Mental Health Team"]),
     ("member", ["sessions:my_actions"], {"org_slug": ORG},
      ["Bring the night-huddle audit", "Share the ward prompt card"]),
+    ("member", ["notifications:digest_preview"], {"org_slug": ORG},
+     ["Bring the night-huddle audit"]),
     ("facilitator", ["sessions:session_list"], cop("sepsis"), ["Sepsis ECHO clinic"]),
     ("sponsor", dashboard("dashboard_home"), cop("sepsis"),
      ["Sepsis Six bundle completed within one hour"]),
