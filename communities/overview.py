@@ -104,7 +104,7 @@ def _data(needs: NeedsMe, community: Community, user: User, today: dt.date) -> N
 def _signals(needs: NeedsMe, community: Community, user: User) -> None:
     """Special-cause signals on the CoP's measures, from the dashboards' cached overview
     (the SPC engine's results for what this person may see)."""
-    from measurement import dashboards
+    from dashboards import selectors as dashboards
 
     audience = dashboards.audience_for(user=user, community=community)
     if not audience.can_view:

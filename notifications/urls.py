@@ -14,6 +14,7 @@ app_name = "notifications"
 urlpatterns = [
     path("notifications/preferences/", views.preferences, name="preferences"),
     path("notifications/deliveries/", views.delivery_log, name="delivery_log"),
+    path("notifications/digest/", views.digest_preview, name="digest_preview"),
     path(
         "notifications/deliveries/people/<int:user_id>/",
         views.member_delivery_log,

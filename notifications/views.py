@@ -94,6 +94,21 @@ def delivery_log(request: OrganizationRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET"])
+def digest_preview(request: OrganizationRequest, org_slug: str) -> HttpResponse:
+    """What the person's digest for the current period holds now (nothing is sent or
+    recorded): the plain-text part, as the email would carry it."""
+    from notifications.digest import compose_digests
+
+    composed = compose_digests([request.user.pk])
+    return render(
+        request,
+        "notifications/digest_preview.html",
+        {"digest": composed[0] if composed else None},
+    )
+
+
+@login_required
 def member_delivery_log(request: OrganizationRequest, org_slug: str, user_id: int) -> HttpResponse:
     person = selectors.member_get(organization=request.organization, user_id=user_id)
     require_org_perm(request, OrgPermission.INVITE_MEMBERS)

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django_scopes import scopes_disabled
 
-from communities.models import Community, CommunityRoleAssignment
-from copcore.models import Organization, OrganizationMembership, User
-from measurement.models import Site
+from communities.models import Community
+from copcore.models import User
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,46 +106,6 @@ def test_embedded_server_is_shared_by_processes_and_keeps_data(embedded_data_dir
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[1, 2]"
     _run_python(stop, **env)
-
-
-@pytest.mark.django_db
-def test_seed_demo_is_idempotent(capsys):
-    call_command("seed_demo")
-    with scopes_disabled():
-        counts = [
-            m.objects.count()
-            for m in (
-                Organization,
-                User,
-                OrganizationMembership,
-                Community,
-                CommunityRoleAssignment,
-                Site,
-            )
-        ]
-    call_command("seed_demo")
-    with scopes_disabled():
-        again = [
-            m.objects.count()
-            for m in (
-                Organization,
-                User,
-                OrganizationMembership,
-                Community,
-                CommunityRoleAssignment,
-                Site,
-            )
-        ]
-    assert counts == again
-    assert counts[0] == 2 and counts[3] == 3 and counts[5] >= 5
-    out = capsys.readouterr().out
-    assert "convener@example.org" in out and "sponsor@example.org" in out
-    from measurement.models import Observation
-
-    with scopes_disabled():
-        observations = Observation.objects.filter(measure__community__slug="sepsis")
-        assert observations.count() == 2 * 3 * 24  # two measures, three sites, 24 months
-        assert set(observations.values_list("status", flat=True)) == {"approved"}
     sponsor = User.objects.get(email="sponsor@example.org")
     with scopes_disabled():
         sepsis = Community.objects.get(slug="sepsis")

@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: load the demo network and print the demo logins (idempotent)."""
+"""``manage.py seed_demo``: load or refresh the demo network and print the demo logins
+(idempotent; every date is relative to today)."""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +7,7 @@ from copcore.demo import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Load demo data modelled on the seed documents. Safe to run repeatedly."
+    help = "Load the demo network (dates relative to today). Safe to run repeatedly."
 
     def handle(self, *args, **options):
         personas = seed_demo()
@@ -14,4 +15,4 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
         )
         for persona in personas:
-            self.stdout.write(f"  {persona.email:28} {persona.name:18} {persona.note}")
+            self.stdout.write(f"  {persona.email:26} {persona.name:16} {persona.note}")
