@@ -45,7 +45,7 @@ check: $(STAMP)
 	$(PY) manage.py check_messages
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages --all --ignore=.venv --ignore=.data --no-location
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=.data --ignore=node_modules --no-location
 	$(PY) manage.py compilemessages --ignore=.venv
 
 worker: $(STAMP)

@@ -176,7 +176,7 @@ def import_recheck(request: HttpRequest, org_slug: str, batch_id: int) -> HttpRe
     form = DateReadingForm(request.POST)
     if form.is_valid():
         try:
-            import_reading.import_batch_recheck(
+            services.import_batch_recheck(
                 actor=request.user, batch=batch, date_order=form.cleaned_data["date_order"]
             )
         except ValidationError as error:

@@ -129,6 +129,9 @@ class Community(models.Model):
 
     objects = OrganizationScopedManager()
     history = HistoricalRecords()
+    # Not a field: the viewer's permission codenames, set by a view that has already
+    # resolved them (the dashboards' cached access) so the CoP navigation reads no more.
+    nav_permissions: frozenset[str]
 
     class Meta:
         ordering = ["name"]

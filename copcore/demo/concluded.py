@@ -6,6 +6,7 @@ communications and was archived (read-only)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from communities import services as communities
 from communities.models import Community, Phase, PhaseTransition
@@ -55,7 +56,7 @@ def concluded_community(cast: Cast) -> Community:
     ):  # fmt: skip
         term(cast, cop, persona, role, started)
     if cop.phase == Phase.DESIGN:
-        steps = {
+        steps: dict[str, dict[str, Any]] = {
             "domain": {"topic": "Physical health of people with severe mental illness"},
             "problem": {"problem": "Only 38% of people on the SMI register had all six "
                         "annual checks; they die 15 to 20 years earlier than others."},
@@ -134,7 +135,9 @@ def _final_assessment(cast: Cast, cop: Community) -> None:
             "Book checks with the depot clinic.", "", "Ask people what gets in the way.",
         ]  # fmt: skip
         for index, persona in enumerate(RESPONDENTS):
-            answers = {q.pk: 4 + (index + n) % 2 for n, q in enumerate(questions)}
+            answers: dict[int, int | str] = {
+                q.pk: 4 + (index + n) % 2 for n, q in enumerate(questions)
+            }
             answers[overall.pk] = 3 + index % 3
             answers[lesson.pk] = texts[index]
             evaluation.survey_respond(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -39,7 +40,7 @@ QUINTILES = [("q1", "1 (most deprived)"), ("q2", "2"), ("q3", "3"), ("q4", "4"),
              ("q5", "5 (least deprived)")]  # fmt: skip
 QUINTILE_SHARE = (0.40, 0.28, 0.19, 0.11, 0.02)
 
-MEASURES = [
+MEASURES: list[dict[str, Any]] = [
     {
         "code": "bundle", "name": "Sepsis Six bundle completed within one hour",
         "kind": Measure.Kind.PROCESS, "reaim_dimension": Measure.ReAim.IMPLEMENTATION,
@@ -241,7 +242,7 @@ def import_with_errors(cast: Cast, community: Community) -> None:
     measurement.import_batch_start(batch=batch)
 
 
-def annotations(cast: Cast, community: Community, measures: dict[str, Measure]) -> None:
+def chart_annotations(cast: Cast, community: Community, measures: dict[str, Measure]) -> None:
     change = change_month(cast, measures)
     notes = [
         ("bundle", change, None, "Sepsis Six trolleys and grab bags at every site"),

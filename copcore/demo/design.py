@@ -5,6 +5,8 @@ organization's own small CoP, so tenancy can be seen."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from communities import services as communities
 from communities.models import Community, Phase
 from copcore.demo.clock import days_ago
@@ -27,7 +29,7 @@ from measurement.models import Site
 
 NAME = "CoP to reduce alcohol-related readmissions through assertive outreach"
 SLUG = "alcohol-outreach"
-STEPS = {
+STEPS: dict[str, dict[str, Any]] = {
     "domain": {"topic": "Alcohol assertive outreach"},
     "problem": {
         "problem": (

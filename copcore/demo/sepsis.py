@@ -5,6 +5,7 @@ mentions, a flagged post, a closed thread and an escalation."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from communities import services as communities
 from communities.models import (
@@ -44,7 +45,7 @@ NAME = "CoP to cut time to antibiotics in sepsis"
 SLUG = "sepsis"
 STARTED_DAYS_AGO = 380  # designed about thirteen months ago, implementing for a year
 
-DESIGN = {
+DESIGN: dict[str, dict[str, Any]] = {
     "domain": {"topic": "Sepsis recognition and treatment on acute and mental-health wards"},
     "problem": {
         "problem": (

@@ -54,7 +54,7 @@ def violations(page) -> list[dict]:
 def test_key_pages_have_no_serious_axe_violations(world, browser_login, persona):
     if not AXE.exists():
         pytest.skip("needs axe-core: run `npm ci --ignore-scripts` (.ci/run does)")
-    from measurement.tests.dashboards.helpers import dash_world
+    from dashboards.tests.helpers import dash_world
 
     dash_world(world)
     _workstream, thread = make_thread(world, title="Screening tools")

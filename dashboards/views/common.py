@@ -59,6 +59,9 @@ def community_audience(
         granted=granted,
     )
     selectors.require_view(audience)
+    # The CoP navigation reads the same cached permissions: a warm dashboard makes no
+    # permission query (see communities/templatetags/cop_nav.py).
+    community.nav_permissions = frozenset(granted)
     return community, audience
 
 

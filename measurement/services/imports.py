@@ -27,7 +27,7 @@ from communities.models import Community
 from copcore import dispatch
 from copcore.models import User
 from copcore.services import audit_record
-from measurement import access, bulk, import_reading, readers
+from measurement import access, bulk, dates, import_reading, readers
 from measurement.models import (
     ImportBatch,
     Observation,
@@ -400,3 +400,36 @@ def import_batch_fail(*, batch_id: int, message: str) -> None:
 
 
 # API rows ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_batch_recheck(*, actor: User, batch: ImportBatch, date_order: str) -> ImportBatch:
+    """Check a stored upload again, reading ambiguous dates in ``date_order``."""
+    access.require(access.can_submit(actor, batch.community))
+    if date_order not in dates.ORDERS:
+        raise ValidationError({"date_order": _("Choose how to read the dates.")})
+    batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
+    if batch.status not in import_reading.RECHECKABLE:
+        raise ValidationError(
+            _("Only a checked file that has not been imported can be checked again.")
+        )
+    staged = batch.staged_file
+    if staged:
+        transaction.on_commit(lambda: default_storage.delete(staged))
+    batch.status = ImportBatch.Status.UPLOADED
+    batch.staged_file = ""
+    batch.report = {"date_order": date_order}
+    batch.total_rows = batch.valid_rows = batch.error_count = 0
+    batch.warning_count = batch.existing_count = 0
+    batch.progress_done = 0
+    batch.validated_at = None
+    batch.save()
+    audit_record(
+        organization=batch.organization,
+        actor=actor,
+        verb="measurement.import_rechecked",
+        target=batch,
+        data={"date_order": date_order},
+    )
+    import_batch_start(batch=batch)
+    return batch

@@ -15,7 +15,7 @@ from django.utils import translation
 from django_scopes import scope
 from openpyxl import Workbook
 
-from measurement import dates, import_reading, services
+from measurement import dates, services
 from measurement.models import ImportBatch, Observation
 from measurement.tests.helpers import FIXTURES, codes, data_world, upload
 
@@ -202,7 +202,7 @@ def test_the_uploader_switches_the_reading_on_the_check_page(world, data, client
 def test_recheck_needs_the_submit_right(world, data, client):
     batch = upload(world, WEEKLY, "weekly.csv")
     with scope(organization=world.org_a), pytest.raises(Exception) as raised:
-        import_reading.import_batch_recheck(actor=world.sponsor, batch=batch, date_order="mdy")
+        services.import_batch_recheck(actor=world.sponsor, batch=batch, date_order="mdy")
     assert type(raised.value).__name__ in ("PermissionDenied", "Http404")
 
 
