@@ -219,7 +219,7 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...], tuple[Tab, ...]], ...] = (
             ),
             Tab("communities:invitations", _("Invitations"), needs=(P.MANAGE_MEMBERS,)),
             Tab("communities:tags", _("Tags"), needs=(P.VIEW_DISCUSSIONS,)),
-            Tab("measurement:policy", _("Data policy"), needs=(M.MANAGE_MEASURES,)),
+            Tab("measurement:policy", _("Data policy"), needs=(M.APPROVE_DATA,)),
             Tab(
                 "dashboards:dashboard_reaim_inputs",
                 _("RE-AIM inputs and costs"),
