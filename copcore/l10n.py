@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Literal
 
 from django.utils import translation
 
 # Babel locale and the d3-format / d3-time-format locale (vl-convert) per language.
 _BABEL = {"en": "en_GB", "es": "es", "fr": "fr", "pt": "pt_BR"}
-_D3 = {"en": "en-GB", "es": "es-ES", "fr": "fr-FR", "pt": "pt-BR"}
+# The d3 locales vl-convert accepts (both its number and time parameters) among ours.
+D3Locale = Literal["en-GB", "es-ES", "fr-FR", "pt-BR"]
+_D3: dict[str, D3Locale] = {"en": "en-GB", "es": "es-ES", "fr": "fr-FR", "pt": "pt-BR"}
 _NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -34,7 +37,7 @@ def babel_locale(code: str | None = None) -> str:
     return _BABEL[language(code)]
 
 
-def d3_locale(code: str | None = None) -> str:
+def d3_locale(code: str | None = None) -> D3Locale:
     """The locale name vl-convert takes for chart axis numbers and dates."""
     return _D3[language(code)]
 

@@ -33,7 +33,7 @@ class CSVRenderer(renderers.BaseRenderer):
 
     media_type = "text/csv"
     format = "csv"
-    charset = "utf-8"
+    charset: str | None = "utf-8"  # the XLSX subclass is binary: no charset
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, dict) and "error" in data:
@@ -108,14 +108,14 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         if request.accepted_renderer.format == "csv":
             rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=2000)
-            response = StreamingHttpResponse(
+            stream = StreamingHttpResponse(
                 exports.in_scope(
                     self.organization, exports.csv_lines(rows, figures=self.discloser.figures)
                 ),
                 content_type="text/csv; charset=utf-8",
             )
-            response["Content-Disposition"] = 'attachment; filename="observations.csv"'
-            return response
+            stream["Content-Disposition"] = 'attachment; filename="observations.csv"'
+            return stream
         if request.accepted_renderer.format == "xlsx":
             rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=2000)
             response = HttpResponse(

@@ -9,6 +9,8 @@ checks the stored file again with the chosen order.
 
 from __future__ import annotations
 
+from typing import BinaryIO, cast
+
 from django.conf import settings
 
 from measurement import dates, readers
@@ -29,7 +31,9 @@ def reading_for(batch: ImportBatch) -> dates.Reading:
     language = _language(batch)
     try:
         with batch.file.open("rb") as stream:
-            source = readers.open_rows(stream, batch.source, batch.encoding or readers.UTF8)
+            # Django's File proxies read/seek to the underlying file opened "rb".
+            binary = cast(BinaryIO, stream)
+            source = readers.open_rows(binary, batch.source, batch.encoding or readers.UTF8)
             return dates.decide_reading(
                 (row[PERIOD] for _line, row in source.rows), language=language, chosen=chosen
             )

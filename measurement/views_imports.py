@@ -8,13 +8,14 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from copcore.http import OrganizationRequest
 from measurement import access, import_reading, issues, selectors, services
 from measurement.dates import BASIS_CHOSEN
 from measurement.forms import CommitForm, DateReadingForm, UploadForm
@@ -27,7 +28,7 @@ from measurement.views import _community, _rights, _save_or_errors
 
 
 @require_http_methods(["GET", "POST"])
-def imports(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def imports(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     community = _community(request, community_slug)
     access.require(access.can_submit(request.user, community))
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -38,7 +39,7 @@ def imports(request: HttpRequest, org_slug: str, community_slug: str) -> HttpRes
                 actor=request.user, community=community, upload=form.cleaned_data["file"]
             ),
         )
-        if batch:
+        if isinstance(batch, ImportBatch):
             services.import_batch_start(batch=batch)
             return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
     batches = selectors.import_batches(community=community)[:25]
@@ -67,7 +68,9 @@ def _template_rows(measures: list[Measure], enrolments: list) -> list[list[str]]
     ]
 
 
-def import_template(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def import_template(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     """The documented layout with one example line per measure, as CSV or XLSX."""
     community = _community(request, community_slug)
     rights = _rights(request, community)
@@ -118,7 +121,7 @@ def import_template(request: HttpRequest, org_slug: str, community_slug: str) ->
 
 
 @require_http_methods(["GET", "POST"])
-def import_detail(request: HttpRequest, org_slug: str, batch_id: int) -> HttpResponse:
+def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) -> HttpResponse:
     """Status and dry-run preview of an upload; POST imports it (skip or overwrite)."""
     batch = selectors.import_batch_visible_get(
         user=request.user, organization=request.organization, batch_id=batch_id
@@ -167,7 +170,7 @@ def import_detail(request: HttpRequest, org_slug: str, batch_id: int) -> HttpRes
 
 
 @require_POST
-def import_recheck(request: HttpRequest, org_slug: str, batch_id: int) -> HttpResponse:
+def import_recheck(request: OrganizationRequest, org_slug: str, batch_id: int) -> HttpResponse:
     """Check the stored file again with the other date reading."""
     batch = selectors.import_batch_visible_get(
         user=request.user, organization=request.organization, batch_id=batch_id
