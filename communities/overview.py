@@ -232,24 +232,24 @@ def needs_across(*, communities: list[Community], user: User) -> dict[str, Any]:
         return {"rows": [], "sessions": [], "anything": False}
     ids = list(rows)
     discussing = [i for i in ids if P.VIEW_DISCUSSIONS in perms[i]]
-    for row in (
+    for items in (
         ActionItem.objects.filter(
             community_id__in=discussing, owner=user, status__in=OPEN_ACTION_STATUSES
         )
         .values("community_id")
         .annotate(n=Count("id"), late=Count("id", filter=Q(due_on__lt=today)))
     ):
-        rows[row["community_id"]].action_items = row["n"]
-        rows[row["community_id"]].overdue_items = row["late"]
+        rows[items["community_id"]].action_items = items["n"]
+        rows[items["community_id"]].overdue_items = items["late"]
     moderating = [i for i in ids if P.MODERATE in perms[i]]
     for i in moderating:
         rows[i].flags = 0
-    for row in (
+    for flags in (
         PostFlag.objects.filter(community_id__in=moderating, status=PostFlag.Status.OPEN)
         .values("community_id")
         .annotate(n=Count("id"))
     ):
-        rows[row["community_id"]].flags = row["n"]
+        rows[flags["community_id"]].flags = flags["n"]
     for i in discussing:
         rows[i].unanswered = 0
     unanswered = (
@@ -258,24 +258,24 @@ def needs_across(*, communities: list[Community], user: User) -> dict[str, Any]:
         .filter(n_posts__lte=1)
         .values("pk")
     )
-    for row in (
+    for threads in (
         Thread.objects.filter(pk__in=unanswered)
         .values("community_id")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        rows[row["community_id"]].unanswered = row["n"]
+        rows[threads["community_id"]].unanswered = threads["n"]
     approving = [i for i in ids if M.APPROVE_DATA in perms[i]]
     for i in approving:
         rows[i].review = 0
-    for row in (
+    for submitted in (
         Observation.objects.filter(
             measure__community_id__in=approving, status=Observation.Status.SUBMITTED
         )
         .values("measure__community_id")
         .annotate(n=Count("id"))
     ):
-        rows[row["measure__community_id"]].review = row["n"]
+        rows[submitted["measure__community_id"]].review = submitted["n"]
     _gates(
         rows,
         [

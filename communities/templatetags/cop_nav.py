@@ -9,15 +9,24 @@ keeps them). Permission-dependent entries stay permission-dependent."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlencode
 
 from django import template
+from django.template.context import Context
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from communities import selectors
 from communities.permissions import CommunityPermission as P
 from measurement.permissions import MeasurementPermission as M
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from communities.models import Community
+    from copcore.http import OrganizationRequest
+    from copcore.models import User
 
 register = template.Library()
 
@@ -31,7 +40,7 @@ class Tab:
     """One page of a group: its URL name, label, who sees it and the pages it covers."""
 
     name: str  # "namespace:url_name"
-    label: str
+    label: StrOrPromise
     needs: tuple[str, ...] = ()  # any one of these (perm names or measurement rights)
     covers: frozenset[str] = field(default_factory=frozenset)  # other url names
     org_level: bool = False  # the URL takes the organization only
@@ -41,7 +50,26 @@ def _tabs(*tabs: Tab) -> tuple[Tab, ...]:
     return tabs
 
 
-GROUPS: tuple[tuple[str, str, tuple[str, ...], tuple[Tab, ...]], ...] = (
+class NavLink(TypedDict):
+    """A top-level entry of the navigation, as the template reads it."""
+
+    label: StrOrPromise
+    url: str
+    current: bool
+
+
+class NavTab(TypedDict):
+    """A tab of the current group; ``current`` is the value of its ``aria-current``."""
+
+    label: StrOrPromise
+    url: str
+    current: str
+
+
+# (key, label, any one of these permissions or rights, tabs)
+Group = tuple[str, "StrOrPromise", tuple[str, ...], tuple[Tab, ...]]
+
+GROUPS: tuple[Group, ...] = (
     (
         "overview",
         _("Overview"),
@@ -230,7 +258,7 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...], tuple[Tab, ...]], ...] = (
 )
 
 
-def _rights(context, user, community) -> frozenset[str]:
+def _rights(context: Context, user: User, community: Community) -> frozenset[str]:
     """The person's community permissions plus the measurement rights of the page."""
     known = getattr(community, "nav_permissions", None)  # set by the dashboards' cache
     if known is None:
@@ -263,18 +291,19 @@ def _current_group(namespace: str, url_name: str) -> str:
 
 
 @register.inclusion_tag("communities/_cop_nav.html", takes_context=True)
-def cop_nav(context, community, show_tabs=True):
+def cop_nav(context: Context, community: Community, show_tabs: bool = True) -> dict[str, Any]:
     """The CoP header, its top-level entries and the current group's tabs."""
-    request = context["request"]
+    # Rendered on pages under /o/<org_slug>/ only, behind the tenancy middleware.
+    request: OrganizationRequest = context["request"]
     match = request.resolver_match
     namespace = match.namespace if match else ""
-    url_name = match.url_name if match else ""
+    url_name = (match.url_name if match else None) or ""  # unnamed URLs have None
     here = f"{namespace}:{url_name}"
     rights = _rights(context, request.user, community)
     org = request.organization.slug
     current = _current_group(namespace, url_name)
 
-    def allowed(needs):
+    def allowed(needs: tuple[str, ...]) -> bool:
         return not needs or any(n in rights for n in needs)
 
     def href(tab: Tab) -> str:
@@ -282,8 +311,8 @@ def cop_nav(context, community, show_tabs=True):
             return reverse(tab.name, kwargs={"org_slug": org})
         return reverse(tab.name, kwargs={"org_slug": org, "community_slug": community.slug})
 
-    entries = []
-    sub_tabs = []
+    entries: list[NavLink] = []
+    sub_tabs: list[NavTab] = []
     for key, label, needs, tabs in GROUPS:
         if not allowed(needs):
             continue
@@ -307,7 +336,7 @@ def cop_nav(context, community, show_tabs=True):
                         "current": "page" if exact else ("true" if covered else ""),
                     }
                 )
-    current_label = next((e["label"] for e in entries if e["current"]), "")
+    current_label: StrOrPromise = next((e["label"] for e in entries if e["current"]), "")
     return {
         "community": community,
         "entries": entries,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,12 +18,15 @@ from communities.models import Objective, Rhythm
 from communities.permissions import CommunityPermission as P
 from communities.views.common import Loaded, load
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from copcore.permissions import CommunityRole
 from measurement.permissions import MeasurementPermission
 from sessions.permissions import SessionPermission
 
 
-def _assign(request: HttpRequest, loaded: Loaded) -> tuple[RoleAssignForm, HttpResponse | None]:
+def _assign(
+    request: OrganizationRequest, loaded: Loaded
+) -> tuple[RoleAssignForm, HttpResponse | None]:
     """The assignment form, bound on POST; a redirect to the overview once assigned."""
     form = RoleAssignForm(
         request.POST or None,
@@ -50,7 +53,7 @@ def _assign(request: HttpRequest, loaded: Loaded) -> tuple[RoleAssignForm, HttpR
 
 
 @require_http_methods(["GET", "POST"])
-def role_assign(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def role_assign(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """Assign a role with a term: its own page, for those who manage roles."""
     loaded = load(request, community_slug, need=P.MANAGE_ROLES)
     form, done = _assign(request, loaded)
@@ -60,7 +63,9 @@ def role_assign(request: HttpRequest, org_slug: str, community_slug: str) -> Htt
 
 
 @require_http_methods(["GET", "POST"])
-def community_detail(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def community_detail(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     """What needs the person looking now: the phase and its next gate, their action
     items, sessions coming, threads waiting, data due and signals on the measures, each
     where it applies to them; then the CoP's purpose and who holds its roles."""
