@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from copcore.forms import model_choice_field
 from copcore.models import User
 from measurement.models import ImportBatch, Measure, Observation, Site, Stratifier
 
@@ -29,7 +30,7 @@ class SiteForm(forms.ModelForm):
         parents = Site.objects.filter(organization=organization)
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
+        model_choice_field(self, "parent").queryset = parents
 
 
 class StratifierForm(forms.Form):
@@ -78,8 +79,8 @@ class EnrolmentForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         sites = Site.objects.filter(organization=organization, is_active=True)
-        self.fields["site"].queryset = sites
-        self.fields["mentor_site"].queryset = sites
+        model_choice_field(self, "site").queryset = sites
+        model_choice_field(self, "mentor_site").queryset = sites
 
 
 class DataPolicyForm(forms.Form):
@@ -95,7 +96,7 @@ class DataPolicyForm(forms.Form):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["data_lead"].queryset = User.objects.filter(
+        model_choice_field(self, "data_lead").queryset = User.objects.filter(
             memberships__organization=organization
         ).order_by("display_name")
 
@@ -126,10 +127,12 @@ class MeasureForm(forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stratifiers"].queryset = Stratifier.objects.filter(organization=organization)
+        model_choice_field(self, "stratifiers").queryset = Stratifier.objects.filter(
+            organization=organization
+        )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("value_type") == Measure.ValueType.RATE and not cleaned.get(
             "rate_multiplier"
         ):
@@ -191,5 +194,7 @@ class ObservationFilterForm(forms.Form):
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measure"].queryset = Measure.objects.filter(community=community)
-        self.fields["site"].queryset = Site.objects.filter(enrolments__community=community)
+        model_choice_field(self, "measure").queryset = Measure.objects.filter(community=community)
+        model_choice_field(self, "site").queryset = Site.objects.filter(
+            enrolments__community=community
+        )

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max
-from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from copcore.forms import add_service_errors
+from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 from copcore.permissions import org_role_has_perm
 from copcore.views import require_org_perm
@@ -43,11 +44,11 @@ from measurement.periods import (
 )
 
 
-def _community(request: HttpRequest, community_slug: str):
+def _community(request: OrganizationRequest, community_slug: str):
     return selectors.community_get(organization=request.organization, slug=community_slug)
 
 
-def _rights(request: HttpRequest, community) -> dict[str, bool]:
+def _rights(request: OrganizationRequest, community) -> dict[str, bool]:
     user = request.user
     return {
         "can_view": access.can_view(user, community),
@@ -57,7 +58,7 @@ def _rights(request: HttpRequest, community) -> dict[str, bool]:
     }
 
 
-def _save_or_errors(form: Form, action: Callable[[], object]) -> object | None:
+def _save_or_errors(form: BaseForm, action: Callable[[], object]) -> object | None:
     try:
         return action()
     except ValidationError as error:
@@ -68,7 +69,7 @@ def _save_or_errors(form: Form, action: Callable[[], object]) -> object | None:
 # Organization: sites and stratifiers --------------------------------------------------
 
 
-def data_home(request: HttpRequest, org_slug: str) -> HttpResponse:
+def data_home(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     communities = [
         (c, _rights(request, c)) for c in selectors.communities(organization=request.organization)
     ]
@@ -81,7 +82,7 @@ def data_home(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def site_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def site_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     can_manage = org_role_has_perm(request.membership.role, access.MANAGE_SITES)
     form = SiteForm(request.POST or None, organization=request.organization)
     if request.method == "POST":
@@ -103,7 +104,7 @@ def site_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def site_edit(request: HttpRequest, org_slug: str, site_id: int) -> HttpResponse:
+def site_edit(request: OrganizationRequest, org_slug: str, site_id: int) -> HttpResponse:
     site = selectors.site_get(organization=request.organization, site_id=site_id)
     require_org_perm(request, access.MANAGE_SITES)
     form = SiteForm(request.POST or None, instance=site, organization=request.organization)
@@ -122,7 +123,7 @@ def site_edit(request: HttpRequest, org_slug: str, site_id: int) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-def stratifier_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def stratifier_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     can_manage = org_role_has_perm(request.membership.role, access.MANAGE_SITES)
     form = StratifierForm(request.POST or None)
     if request.method == "POST":
@@ -149,7 +150,9 @@ def stratifier_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 # A CoP's data set-up ---------------------------------------------------------------
 
 
-def community_data(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def community_data(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     community = _community(request, community_slug)
     rights = _rights(request, community)
     access.require(rights["can_view"] or rights["can_manage"])
@@ -167,7 +170,9 @@ def community_data(request: HttpRequest, org_slug: str, community_slug: str) -> 
 
 
 @require_http_methods(["GET", "POST"])
-def measure_create(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def measure_create(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     community = _community(request, community_slug)
     access.require(access.can_manage_measures(request.user, community))
     form = MeasureForm(request.POST or None, organization=request.organization)
@@ -180,7 +185,7 @@ def measure_create(request: HttpRequest, org_slug: str, community_slug: str) -> 
                 actor=request.user, community=community, stratifiers=stratifiers, **fields
             ),
         )
-        if measure:
+        if isinstance(measure, Measure):
             messages.success(request, _("The measure has been created."))
             return redirect(
                 "measurement:measure_detail",
@@ -193,7 +198,7 @@ def measure_create(request: HttpRequest, org_slug: str, community_slug: str) -> 
 
 @require_http_methods(["GET", "POST"])
 def measure_edit(
-    request: HttpRequest, org_slug: str, community_slug: str, measure_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, measure_id: int
 ) -> HttpResponse:
     community = _community(request, community_slug)
     measure = selectors.measure_get(community=community, measure_id=measure_id)
@@ -229,7 +234,7 @@ def measure_edit(
 
 @require_http_methods(["GET", "POST"])
 def measure_detail(
-    request: HttpRequest, org_slug: str, community_slug: str, measure_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, measure_id: int
 ) -> HttpResponse:
     community = _community(request, community_slug)
     measure = selectors.measure_get(community=community, measure_id=measure_id)
@@ -260,7 +265,7 @@ def measure_detail(
 
 
 @require_http_methods(["GET", "POST"])
-def enrolments(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def enrolments(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     community = _community(request, community_slug)
     rights = _rights(request, community)
     access.require(rights["can_view"] or rights["can_manage"])
@@ -292,7 +297,7 @@ def enrolments(request: HttpRequest, org_slug: str, community_slug: str) -> Http
 
 
 @require_http_methods(["GET", "POST"])
-def data_policy(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def data_policy(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     community = _community(request, community_slug)
     access.require(request.user.has_perm(access.M.APPROVE_DATA, community))
     policy = access.data_policy(community)
@@ -336,7 +341,7 @@ def _field(measure: Measure, category: StratifierCategory | None, name: str) -> 
 
 @require_http_methods(["GET", "POST"])
 def data_entry(
-    request: HttpRequest, org_slug: str, community_slug: str, site_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, site_id: int
 ) -> HttpResponse:
     """The grid for one site and one period: every active measure of that frequency,
     its total and its strata. Drafts keep partial work; submitting sends the lines."""
@@ -438,7 +443,7 @@ def data_entry(
     )
 
 
-def due_overview(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def due_overview(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """Per enrolled site: how many recent periods of each measure are due or missing."""
     community = _community(request, community_slug)
     rights = _rights(request, community)
@@ -451,7 +456,7 @@ def due_overview(request: HttpRequest, org_slug: str, community_slug: str) -> Ht
 
 
 def site_due(
-    request: HttpRequest, org_slug: str, community_slug: str, site_id: int
+    request: OrganizationRequest, org_slug: str, community_slug: str, site_id: int
 ) -> HttpResponse:
     community = _community(request, community_slug)
     selectors.enrolled_site_get(community=community, site_id=site_id)
@@ -469,7 +474,7 @@ def site_due(
 
 
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def review(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """The approval queue: approve or return (with a comment) chosen rows or a batch."""
     community = _community(request, community_slug)
     access.require(access.can_approve(request.user, community))
@@ -487,7 +492,7 @@ def review(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResp
                 raise Http404 from None
             if batch.community_id != community.pk:
                 raise Http404
-        ids = [i for i in request.POST.getlist("observation") if i.isdigit()]
+        ids = [int(i) for i in request.POST.getlist("observation") if i.isdigit()]
         try:
             if action == "approve":
                 n = services.observations_approve(
@@ -525,7 +530,9 @@ def review(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResp
     )
 
 
-def observation_list(request: HttpRequest, org_slug: str, community_slug: str) -> HttpResponse:
+def observation_list(
+    request: OrganizationRequest, org_slug: str, community_slug: str
+) -> HttpResponse:
     """The CoP's data as this person may see it (sponsors: approved data only)."""
     community = _community(request, community_slug)
     access.require(access.can_view(request.user, community))
