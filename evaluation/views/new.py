@@ -7,25 +7,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from evaluation import services
-from evaluation.access import Access, load
+from evaluation.access import Access
 from evaluation.forms import CfirRoundForm, NomadRoundForm, SurveyForm
 from evaluation.permissions import EvaluationPermission as E
-
-
-def _to(name: str, access: Access, **kwargs) -> HttpResponse:
-    return redirect(
-        f"evaluation:{name}",
-        org_slug=access.community.organization.slug,
-        community_slug=access.community.slug,
-        **kwargs,
-    )
+from evaluation.views.common import _ctx, _load, _to
 
 
 def cfir_round_create(request: OrganizationRequest, access: Access) -> HttpResponse:
@@ -42,9 +34,8 @@ def cfir_round_create(request: OrganizationRequest, access: Access) -> HttpRespo
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("The assessment round has been created."))
-                return _to("cfir_round", access, round_id=cfir_round.pk)
-    context = {"community": access.community, "access": access, "form": form}
-    return render(request, "evaluation/cfir_round_new.html", context)
+                return _to("cfir_round", request.organization.slug, access, round_id=cfir_round.pk)
+    return render(request, "evaluation/cfir_round_new.html", _ctx(access, form=form))
 
 
 def survey_create(request: OrganizationRequest, access: Access) -> HttpResponse:
@@ -61,22 +52,9 @@ def survey_create(request: OrganizationRequest, access: Access) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("The survey has been created: add its questions."))
-                return _to("survey", access, survey_id=survey.pk)
-    context = {
-        "community": access.community,
-        "access": access,
-        "form": form,
-        "nomad_form": NomadRoundForm(),
-    }
-    return render(request, "evaluation/survey_new.html", context)
-
-
-def _access(request: OrganizationRequest, community_slug: str, need: str) -> Access:
-    return load(
-        organization=request.organization,
-        user=request.user,
-        community_slug=community_slug,
-        need=need,
+                return _to("survey", request.organization.slug, access, survey_id=survey.pk)
+    return render(
+        request, "evaluation/survey_new.html", _ctx(access, form=form, nomad_form=NomadRoundForm())
     )
 
 
@@ -84,9 +62,9 @@ def _access(request: OrganizationRequest, community_slug: str, need: str) -> Acc
 def cfir_round_new(
     request: OrganizationRequest, org_slug: str, community_slug: str
 ) -> HttpResponse:
-    return cfir_round_create(request, _access(request, community_slug, E.ASSESS))
+    return cfir_round_create(request, _load(request, community_slug, E.ASSESS))
 
 
 @require_http_methods(["GET", "POST"])
 def survey_new(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
-    return survey_create(request, _access(request, community_slug, E.MANAGE_SURVEYS))
+    return survey_create(request, _load(request, community_slug, E.MANAGE_SURVEYS))
