@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from copcore.spreadsheet import neutralise
 from sessions import access, selectors, services
@@ -58,18 +60,29 @@ def attendance_record(
         people=people,
         initial={"attended": [a.user_id for a in replies if a.attended]},
     )
+    started = session.starts_at <= timezone.now()
     if request.method == "POST" and form.is_valid():
         attended = list(form.cleaned_data["attended"])
         absent = [p for p in people if p not in attended]
-        services.attendance_mark(
-            actor=request.user, session=session, attended=attended, absent=absent
-        )
-        messages.success(request, _("Attendance has been recorded."))
-        return redirect(_session_url(session, "attendance"))
+        try:
+            services.attendance_mark(
+                actor=request.user, session=session, attended=attended, absent=absent
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Attendance has been recorded."))
+            return redirect(_session_url(session, "attendance"))
     return render(
         request,
         "sessions/attendance_record.html",
-        {"community": community, "session": session, "form": form, "replies": replies},
+        {
+            "community": community,
+            "session": session,
+            "form": form,
+            "replies": replies,
+            "started": started,
+        },
     )
 
 
