@@ -63,7 +63,11 @@ def test_registration_from_a_mixed_case_invitation(world):
     client = Client()
     response = client.post(
         f"/invitations/{invitation_token(invitation)}/",
-        {"display_name": "New Person", "password1": "long-pass-123x", "password2": "long-pass-123x"},
+        {
+            "display_name": "New Person",
+            "password1": "long-pass-123x",
+            "password2": "long-pass-123x",
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(email="new.person@example.org")

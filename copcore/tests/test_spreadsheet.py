@@ -42,7 +42,7 @@ def test_xlsx_text_is_a_string_never_a_formula():
         sheet.append([text, -1.5])
     sheet.append(["bell\x07", sheet.cell(dt.date(2024, 1, 1), number_format="mm-dd-yy")])
     read = load_workbook(io.BytesIO(book.to_bytes()))["data"]
-    cells = [row for row in read.iter_rows(min_row=2)]
+    cells = list(read.iter_rows(min_row=2))
     assert [row[0].value for row in cells[: len(HOSTILE)]] == HOSTILE
     assert {row[0].data_type for row in cells} == {"s"}
     assert all(row[0].quotePrefix for row in cells[: len(HOSTILE)])

@@ -24,7 +24,7 @@ ORG = "/o/network-a"
 COP = f"{ORG}/communities/sepsis/data"
 API = "/api/v1/o/network-a/observations/"
 HOSTILE = ['=HYPERLINK("http://x")', "+1", "-1+1", "@SUM(A1)", "\t=1"]
-FORMULA_CODES = ["=1+1", "+1", "-1", "@A1", "\t=1", " GH"]
+FORMULA_CODES = ["=1+1", "+1", "-1", "@A1", "\t=1"]  # (forms strip outer blanks)
 
 
 @pytest.fixture
@@ -145,9 +145,7 @@ def test_services_refuse_formula_codes(world, data):
 
     with scope(organization=world.org_a):
         with pytest.raises(ValidationError) as error:
-            services.site_save(
-                actor=world.convener, organization=world.org_a, name="X", code="@x"
-            )
+            services.site_save(actor=world.convener, organization=world.org_a, name="X", code="@x")
         assert "code" in error.value.message_dict
         with pytest.raises(ValidationError) as error:
             services.stratifier_create(

@@ -29,9 +29,7 @@ def _send_session_reminder(world):
     return session
 
 
-def test_reminder_subject_is_stored_as_code_and_shown_in_the_readers_language(
-    world, client_for
-):
+def test_reminder_subject_is_stored_as_code_and_shown_in_the_readers_language(world, client_for):
     world.member.language = "es"
     world.member.save()
     session = _send_session_reminder(world)
