@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from copcore.managers import OrganizationScopedManager
 from copcore.permissions import OrgRole
+from copcore.spreadsheet import validate_code
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -109,7 +110,7 @@ class Organization(models.Model):
     that every query can be filtered by it and another network's data never leaks."""
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, validators=[validate_code])
     language = models.CharField(
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )

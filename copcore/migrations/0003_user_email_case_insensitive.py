@@ -13,6 +13,8 @@ from django.db import migrations, models
 from django.db.models import Count
 from django.db.models.functions import Lower
 
+import copcore.spreadsheet
+
 
 def refuse_case_duplicates(apps, schema_editor):
     User = apps.get_model("copcore", "User")
@@ -42,6 +44,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="organization",
+            name="slug",
+            field=models.SlugField(
+                max_length=60,
+                unique=True,
+                validators=[copcore.spreadsheet.validate_code],
+                verbose_name="slug",
+            ),
+        ),
         migrations.RunPython(refuse_case_duplicates, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="user",

@@ -71,3 +71,24 @@ def test_validate_code_accepts_ordinary_codes_and_speaks_the_language():
         with pytest.raises(ValidationError) as error:
             spreadsheet.validate_code("=x")
         assert "commencer" in error.value.messages[0]
+
+
+def test_organization_slug_refuses_a_formula_start():
+    """The admin's organization form validates the slug through the model field."""
+    from copcore.models import Organization
+
+    field = Organization._meta.get_field("slug")
+    with pytest.raises(ValidationError):
+        field.clean("-network", None)
+    assert field.clean("network-a", None) == "network-a"
+
+
+@pytest.mark.django_db
+def test_organization_create_refuses_a_formula_slug():
+    from copcore.models import User
+    from copcore.services import organization_create
+
+    admin = User.objects.create_user(email="admin@c.example", display_name="Ada")
+    with pytest.raises(ValidationError) as error:
+        organization_create(actor=admin, name="C", slug="-c", admin=admin)
+    assert "slug" in error.value.message_dict
