@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, renderers, status
 from rest_framework.response import Response
 
+from copcore import spreadsheet
 from copcore.api_support import OrganizationScopedMixin
 from copcore.responses import error_body
 from measurement import access, exports, selectors, services
@@ -38,14 +39,16 @@ class CSVRenderer(renderers.BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, dict) and "error" in data:
             error = data["error"]
-            return f"error,message\r\n{error.get('code', '')},{error.get('message', '')}\r\n"
+            return spreadsheet.csv_text(
+                ["error", "message"], [[error.get("code", ""), error.get("message", "")]]
+            )
         return ""
 
 
 class XLSXRenderer(CSVRenderer):
     """``?format=xlsx``: the export as an Excel workbook with typed cells."""
 
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    media_type = spreadsheet.XLSX_MEDIA_TYPE
     format = "xlsx"
     charset = None
 

@@ -3,9 +3,6 @@ date-reading switch) and the import itself. Thin: services write, selectors read
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -15,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from copcore import spreadsheet
 from copcore.http import OrganizationRequest
 from measurement import access, import_reading, issues, selectors, services
 from measurement.dates import BASIS_CHOSEN
@@ -79,43 +77,33 @@ def import_template(
     enrolment_list = list(selectors.enrolments(community=community))
     rows = _template_rows(measures, enrolment_list)
     if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        data = book.create_sheet("data")
-        data.append(list(COLUMNS))
+        book = spreadsheet.XlsxBook()
+        data = book.sheet("data", list(COLUMNS))
         for row in rows:
             data.append(row)
-        info = book.create_sheet("measures")
-        info.append(["measure_code", "name", "value_type", "frequency", "stratifiers", "fill in"])
+        info = book.sheet(
+            "measures",
+            ["measure_code", "name", "value_type", "frequency", "stratifiers", "fill in"],
+        )
         for measure in measures:
             info.append([
                 measure.code, measure.name, measure.value_type, measure.frequency,
                 " ".join(s.code for s in measure.stratifiers.all()),
                 "numerator, denominator" if measure.uses_ratio else "value",
             ])  # fmt: skip
-        sites = book.create_sheet("sites")
-        sites.append(["site_code", "name"])
+        sites = book.sheet("sites", ["site_code", "name"])
         for enrolment in enrolment_list:
             sites.append([enrolment.site.code, enrolment.site.name])
-        categories = book.create_sheet("categories")
-        categories.append(["stratifier", "category", "label"])
+        categories = book.sheet("categories", ["stratifier", "category", "label"])
         for stratifier in selectors.stratifiers(organization=request.organization):
             for category in stratifier.categories.all():
                 categories.append([stratifier.code, category.code, category.label])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(book.to_bytes(), content_type=spreadsheet.XLSX_MEDIA_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{community.slug}-template.xlsx"'
         return response
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        spreadsheet.csv_text(COLUMNS, rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{community.slug}-template.csv"'
     return response
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
-from copcore.spreadsheet import neutralise
+from copcore.spreadsheet import CsvWriter
 from sessions import access, selectors, services
 from sessions.forms import (
     AttendanceMarkForm,
@@ -96,17 +94,17 @@ def attendance_csv(
     response["Content-Disposition"] = (
         f'attachment; filename="attendance-{community.slug}-{session.pk}.csv"'
     )
-    writer = csv.writer(response)
+    writer = CsvWriter(response)
     writer.writerow(["session", "session_start_utc", "name", "email", "reply", "attended"])
     start = session.starts_at.strftime("%Y-%m-%dT%H:%MZ")
     for row in selectors.attendance_for_export(session=session):
         attended = {True: "yes", False: "no", None: ""}[row.attended]
         writer.writerow(
             [
-                neutralise(session.title),
+                session.title,
                 start,
-                neutralise(row.user.display_name),
-                neutralise(row.user.email),
+                row.user.display_name,
+                row.user.email,
                 row.response,
                 attended,
             ]
