@@ -97,9 +97,22 @@ _PATTERNS = {convention: _build(convention) for convention in CONVENTIONS}
 _FOLD = str.maketrans({**dict.fromkeys(SPACES[1:], " "), "\u2212": "-"})
 
 
-@lru_cache(maxsize=16384)  # a file repeats the same few thousand figures
+def _folded(text: str) -> str:
+    """Every space as " " and the minus sign as "-" (translate only when needed: it
+    costs more than the match)."""
+    text = text.strip()
+    return text if text.isascii() else text.translate(_FOLD)
+
+
 def _read(text: str, convention: str) -> Decimal | None:
-    folded = text.strip().translate(_FOLD)
+    if text.isascii() and text.isdigit():  # most cells: no sign, no mark, no space
+        return Decimal(text)
+    return _read_marked(text, convention)
+
+
+@lru_cache(maxsize=16384)  # a file repeats the same few thousand figures
+def _read_marked(text: str, convention: str) -> Decimal | None:
+    folded = _folded(text)
     match = _PATTERNS[convention].match(folded)
     if match is None:
         return None
@@ -151,11 +164,11 @@ def readings(text: str) -> dict[str, Decimal]:
 
 
 def is_ambiguous(text: str) -> bool:
-    """True when the two conventions read ``text`` as two different numbers (1.806)."""
-    if isinstance(text, ExactNumber) or text.strip().isdigit():
+    """True when both conventions read ``text`` and it has a "." or a ",", which they
+    read differently (``1.806``: 1.806 or 1806; ``1,234``)."""
+    if isinstance(text, ExactNumber) or ("." not in text and "," not in text):
         return False
-    both = readings(text)
-    return len(both) == 2 and both[POINT] != both[COMMA]
+    return len(readings(text)) == 2
 
 
 def whole_number_hint(text: str, convention: str) -> str:
@@ -228,17 +241,18 @@ class NumberEvidence:
         self.ambiguous_cells = 0
 
     def add(self, text: str) -> None:
-        if not text or isinstance(text, ExactNumber):
+        # Only a "." or a "," can mean different things in the two conventions: cells
+        # without one (1806, 1 806, -3) prove nothing and cost one scan.
+        if not text or ("." not in text and "," not in text) or isinstance(text, ExactNumber):
             return
-        stripped = text.strip()
-        if not stripped or stripped.isdigit():
-            return
-        point, comma = _read(stripped, POINT), _read(stripped, COMMA)
-        if point is not None and comma is None:
+        folded = _folded(text)
+        point = _PATTERNS[POINT].match(folded) is not None
+        comma = _PATTERNS[COMMA].match(folded) is not None
+        if point and not comma:
             self.point_cells += 1
-        elif comma is not None and point is None:
+        elif comma and not point:
             self.comma_cells += 1
-        elif point is not None and comma is not None and point != comma:
+        elif point and comma:  # with a "." or a ",": two different numbers (1.806)
             self.ambiguous_cells += 1
 
     def decide(self, *, language: str | None, chosen: str | None = None) -> NumberReading:
