@@ -438,6 +438,7 @@ def data_entry(
             "previous": previous_period(frequency, period),
             "next": next_period(frequency, period),
             "rows": rows,
+            "number_example": numbers.format_number(1234.5, translation.get_language()),
             "has_errors": bool(errors),
         },
         status=400 if errors else 200,

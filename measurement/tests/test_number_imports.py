@@ -287,6 +287,7 @@ def test_grid_in_english_reads_1812_as_one_thousand_eight_hundred_and_twelve(
     assert _stored(world, data.bundle) == [(Decimal("1700"), Decimal("1812"), None)]
     page = steward.get(_entry_url(data), {"frequency": "monthly", "period": "2024-03-01"})
     assert 'value="1,812"' in page.content.decode()
+    assert "for example 1,234.5" in page.content.decode()
     # A decimal comma is no thousands mark in English: refused, with the likely figure.
     body = _grid(data, [(data.bundle, "numerator", "1,7"), (data.bundle, "denominator", "1.812")])
     response = steward.post(_entry_url(data), body)
@@ -312,6 +313,7 @@ def test_grid_in_spanish_shows_and_reads_spanish_figures(world, data, client_for
     html = steward.get(_entry_url(data), {"frequency": "monthly", "period": "2024-03-01"})
     html = html.content.decode()
     assert 'value="1.812"' in html and 'value="1.234,5"' in html
+    assert "por ejemplo 1.234,5" in html
     # An English-style figure is refused in Spanish, in Spanish.
     body = _grid(data, [(data.bundle, "numerator", "1,5"), (data.bundle, "denominator", "1.812")])
     response = steward.post(_entry_url(data), body)
