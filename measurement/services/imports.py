@@ -286,6 +286,15 @@ def import_batch_request_commit(
             return batch
         if batch.status != ImportBatch.Status.VALIDATED or batch.error_count:
             raise ValidationError(_("Only a checked file without errors can be imported."))
+        if "number_reading" not in (batch.report or {}):
+            # Checked before figures were read by convention (a staged 1.806 could mean
+            # 1806): the stored rows are not trusted.
+            raise ValidationError(
+                _(
+                    "This file was checked before figures were read in your language's "
+                    "convention: upload it again to have it checked."
+                )
+            )
         twin = _committed_twin(batch)
         if twin is not None:
             batch.status = ImportBatch.Status.DUPLICATE

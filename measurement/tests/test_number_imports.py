@@ -355,3 +355,18 @@ def test_api_numbers_and_text_figures(world, data, client_for):
     response = steward.post(url, {"community": "sepsis", "rows": rows}, "application/json")
     assert response.status_code == 201, response.json()
     assert [d for _n, d, _v in _stored(world, data.ssi)] == [Decimal("1806")] * 2
+
+
+def test_a_file_checked_before_the_number_reader_must_be_uploaded_again(world, data):
+    """Its staged rows were read the old way (1.806 as a fraction): never imported."""
+    _set_language(world.steward, "es")
+    batch = upload(world, SPANISH_EXCEL.encode(), "camas.csv")
+    report = {k: v for k, v in batch.report.items() if k != "number_reading"}
+    with scope(organization=world.org_a):
+        ImportBatch.objects.filter(pk=batch.pk).update(report=report)
+        batch.refresh_from_db()
+        with pytest.raises(Exception, match="upload it again"):
+            services.import_batch_request_commit(
+                actor=world.steward, batch=batch, on_existing="skip"
+            )
+    assert _stored(world, data.ssi) == []
