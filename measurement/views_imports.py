@@ -1,5 +1,6 @@
 """Measurement pages for file imports: upload, template, the check page (with the
-date-reading switch) and the import itself. Thin: services write, selectors read."""
+date-reading and figure-reading switches) and the import itself. Thin: services write,
+selectors read."""
 
 from __future__ import annotations
 
@@ -187,7 +188,7 @@ def import_recheck(request: OrganizationRequest, org_slug: str, batch_id: int) -
         user=request.user, organization=request.organization, batch_id=batch_id
     )
     access.require(access.can_submit(request.user, batch.community))
-    if "number_convention" in request.POST:
+    if request.POST.get("switch") == "figures" or "number_convention" in request.POST:
         form: DateReadingForm | NumberReadingForm = NumberReadingForm(request.POST)
         done = _("The file is being checked again with the figures read as chosen.")
         invalid = _("Choose how to read the figures.")

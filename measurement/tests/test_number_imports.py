@@ -100,6 +100,8 @@ def test_the_same_file_from_an_english_uploader_is_refused_not_stored_as_a_fract
     assert "nothing in the figures decides, so your language does" in page
     assert 'name="number_convention"' in page and 'value="comma"' in page
     assert "1.806 is not a whole number: did you mean 1806?" in page
+    nothing_chosen = client.post(_recheck(world, batch), {"switch": "figures"}, follow=True)
+    assert "Choose how to read the figures." in nothing_chosen.content.decode()
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(_recheck(world, batch), {"number_convention": "comma"})
     assert response.status_code == 302
