@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from copcore import spreadsheet
 from copcore.api_support import OrganizationScopedMixin
 from copcore.responses import error_body
-from measurement import access, exports, selectors, services
+from measurement import access, exports, issues, selectors, services
 from measurement.disclosers import Discloser, OrganizationDiscloser
 from measurement.models import ImportBatch, Measure, Observation
 from measurement.serializers import (
@@ -153,7 +153,7 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
         if report.error_count:
             message = _("%(n)s row error(s): nothing was saved.") % {"n": report.error_count}
             return Response(
-                error_body("invalid", message, {"rows": report.errors}),
+                error_body("invalid", message, {"rows": issues.with_messages(report.errors)}),
                 status=status.HTTP_400_BAD_REQUEST,
             )
         body = {
@@ -165,7 +165,7 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
             "inserted": result.inserted,
             "updated": result.updated,
             "skipped": result.skipped,
-            "warnings": report.warnings,
+            "warnings": issues.with_messages(report.warnings),
         }
         return Response(body, status=status.HTTP_200_OK if data["dry_run"] else 201)
 

@@ -1,5 +1,6 @@
 """Measurement pages for file imports: upload, template, the check page (with the
-date-reading switch) and the import itself. Thin: services write, selectors read."""
+date-reading and figure-reading switches) and the import itself. Thin: services write,
+selectors read."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from copcore import spreadsheet
 from copcore.http import OrganizationRequest
 from measurement import access, import_reading, issues, selectors, services
 from measurement.dates import BASIS_CHOSEN
-from measurement.forms import CommitForm, DateReadingForm, UploadForm
+from measurement.forms import CommitForm, DateReadingForm, NumberReadingForm, UploadForm
 from measurement.models import ImportBatch, Measure
+from measurement.numbers import BASIS_NONE as NUMBERS_DECIDE_NOTHING
 from measurement.periods import last_complete_period
 from measurement.validation import COLUMNS
 from measurement.views import _community, _rights, _save_or_errors
@@ -133,6 +135,8 @@ def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) ->
             return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
     report = batch.report or {}
     reading = report.get("date_reading") or {}
+    number_reading = report.get("number_reading") or {}
+    shows_numbers = bool(number_reading) and number_reading.get("basis") != NUMBERS_DECIDE_NOTHING
     return render(
         request,
         "measurement/import_detail.html",
@@ -144,9 +148,17 @@ def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) ->
             "reading_label": issues.order_label(reading.get("order")) if reading else "",
             "reading_chosen": reading.get("basis") == BASIS_CHOSEN,
             "reading_form": DateReadingForm(initial={"date_order": reading.get("order")}),
+            "number_reading": number_reading if shows_numbers else {},
+            "number_label": issues.convention_label(number_reading.get("convention")),
+            "number_form": NumberReadingForm(
+                initial={"number_convention": number_reading.get("convention")}
+            ),
             "can_recheck": batch.status in import_reading.RECHECKABLE,
             "error_groups": issues.describe(report.get("error_groups"), reading.get("order")),
             "warning_groups": issues.describe(report.get("warning_groups")),
+            "errors": issues.with_messages(report.get("errors")),
+            "warnings": issues.with_messages(report.get("warnings")),
+            "existing": issues.with_messages(report.get("existing")),
             "duplicate_of": selectors.import_batch_twin(batch=batch),
             "report": report,
             **_rights(request, community),
@@ -159,23 +171,26 @@ def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) ->
 
 @require_POST
 def import_recheck(request: OrganizationRequest, org_slug: str, batch_id: int) -> HttpResponse:
-    """Check the stored file again with the other date reading."""
+    """Check the stored file again with the other date reading or figure reading."""
     batch = selectors.import_batch_visible_get(
         user=request.user, organization=request.organization, batch_id=batch_id
     )
     access.require(access.can_submit(request.user, batch.community))
-    form = DateReadingForm(request.POST)
+    if request.POST.get("switch") == "figures" or "number_convention" in request.POST:
+        form: DateReadingForm | NumberReadingForm = NumberReadingForm(request.POST)
+        done = _("The file is being checked again with the figures read as chosen.")
+        invalid = _("Choose how to read the figures.")
+    else:
+        form = DateReadingForm(request.POST)
+        done = _("The file is being checked again with the dates read as chosen.")
+        invalid = _("Choose how to read the dates.")
     if form.is_valid():
         try:
-            services.import_batch_recheck(
-                actor=request.user, batch=batch, date_order=form.cleaned_data["date_order"]
-            )
+            services.import_batch_recheck(actor=request.user, batch=batch, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, _("The file is being checked again with the dates read as chosen.")
-            )
+            messages.success(request, done)
     else:
-        messages.error(request, _("Choose how to read the dates."))
+        messages.error(request, invalid)
     return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch_id)
