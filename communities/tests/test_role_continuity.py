@@ -259,6 +259,17 @@ def test_the_roles_page_is_a_table_with_one_change_link_per_term_and_no_forms(wo
     ended = term_of(world, world.steward)
     assert "Stella Steward" in main.split("Ended terms", 1)[1]
     assert page("role_change", world, assignment_id=ended.pk) not in main
+    # Its Change page says so, and a forged post changes nothing.
+    client = client_for(world.convener)
+    forged = client.post(
+        page("role_change", world, assignment_id=ended.pk),
+        {"action": "role", "role-role": "moderator", "confirm": "1", "reason": "x"},
+    )
+    assert "This term has ended" in forged.content.decode()
+    assert not CommunityRoleAssignment.objects.with_scopes_disabled().filter(
+        user=world.steward, role="moderator"
+    )
+    assert term_of(world, world.steward).ends_on == TODAY
 
 
 def test_the_change_page_preselects_no_role(world, client_for):
@@ -339,3 +350,16 @@ def test_moving_a_terms_end_date_is_confirmed_and_audited(world, client_for):
         event = AuditEvent.objects.get(verb="community.role_term_changed")
     assert event.data["reason"] == "Six-month placement"
     assert event.data["previous_ends_on"] is None and event.data["ends_on"] == "2026-05-01"
+
+
+def test_the_roles_table_query_count_does_not_grow_with_people(world, client_for):
+    from copcore.testing import steady_query_count
+
+    client = client_for(world.convener)
+    url = page("roles", world)
+    for i in range(3):
+        give_role(world.community_a, make_person(world, f"p{i}@a.example", f"P {i}"), "member")
+    baseline = steady_query_count(client, url)
+    for i in range(3, 9):
+        give_role(world.community_a, make_person(world, f"p{i}@a.example", f"P {i}"), "member")
+    assert steady_query_count(client, url) == baseline

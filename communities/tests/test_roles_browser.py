@@ -19,9 +19,7 @@ def _fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_convener_makes_the_sponsor_co_convener_through_the_confirmation_step(
-    world, browser_login
-):
+def test_convener_makes_the_sponsor_co_convener_through_the_confirmation_step(world, browser_login):
     page = browser_login(world.convener.email)
     page.set_viewport_size({"width": 320, "height": 700})
     problems: list[str] = []
@@ -57,9 +55,7 @@ def test_convener_makes_the_sponsor_co_convener_through_the_confirmation_step(
     page.get_by_role("button", name="Confirm the change").click()
     assert "The change has been saved." in page.locator("main").inner_text()
     with scope(organization=world.org_a):
-        assert CommunityRoleAssignment.objects.filter(
-            user=world.sponsor, role="convener"
-        ).exists()
+        assert CommunityRoleAssignment.objects.filter(user=world.sponsor, role="convener").exists()
         assert (
             AuditEvent.objects.filter(verb="community.role_ended").latest("id").data["reason"]
             == "Co-leads the second wave"

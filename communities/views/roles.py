@@ -179,7 +179,7 @@ def _change_page(
     end_form: RoleEndForm | None = None,
 ) -> HttpResponse:
     today = timezone.localdate()
-    ended = assignment.ends_on is not None and assignment.ends_on <= today
+    ended = _has_ended(assignment, today)
     failed = next((f for f in (role_form, term_form, end_form) if f is not None), None)
     return render(
         request,
@@ -212,6 +212,10 @@ def _term_form(assignment: CommunityRoleAssignment, data=None) -> RoleTermForm:
         initial={"starts_on": assignment.starts_on, "ends_on": assignment.ends_on},
         prefix="term",
     )
+
+
+def _has_ended(assignment: CommunityRoleAssignment, today: dt.date) -> bool:
+    return assignment.ends_on is not None and assignment.ends_on <= today
 
 
 def _load_term(
@@ -358,8 +362,8 @@ def role_change(
     """The Change page of one term: change the role, move the term's dates, or end it.
     Every change goes through the confirmation step."""
     loaded, assignment = _load_term(request, community_slug, assignment_id)
-    if request.method == "GET":
-        return _change_page(request, loaded, assignment)
+    if request.method == "GET" or _has_ended(assignment, timezone.localdate()):
+        return _change_page(request, loaded, assignment)  # an ended term is history
     if request.POST.get("action") == "term":
         term_form = _term_form(assignment, request.POST)
         if not term_form.is_valid():
@@ -393,6 +397,8 @@ def role_end(
 ) -> HttpResponse:
     """End a term from its Change page, after the confirmation step."""
     loaded, assignment = _load_term(request, community_slug, assignment_id)
+    if _has_ended(assignment, timezone.localdate()):
+        return _change_page(request, loaded, assignment)  # an ended term is history
     end_form = RoleEndForm(request.POST, starts_on=assignment.starts_on, prefix="end")
     if not end_form.is_valid():
         return _change_page(request, loaded, assignment, end_form=end_form)
