@@ -325,9 +325,9 @@ def convener_assignment_confirmation(
         summary=_("%(person)s becomes a convener of this community from %(date)s.")
         % {"person": person, "date": _when(data["starts_on"])},
         rows=[
-            (_("Role"), "", str(CommunityRole.CONVENER.label)),
-            (_("From"), "", _when(data["starts_on"])),
-            (_("Until"), "", _when(ends_on)),
+            (_("Role"), "—", str(CommunityRole.CONVENER.label)),
+            (_("From"), "—", _when(data["starts_on"])),
+            (_("Until"), "—", _when(ends_on)),
         ],
         hidden={},
         run=lambda reason: None,
