@@ -10,7 +10,18 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboards.charts.render import base_spec, num, point_class_labels, shape_encoding, x_axis
+from dashboards.charts.layout import PLACE_STYLE, place_point_labels
+from dashboards.charts.render import (
+    FONT_SIZE,
+    TEXT_COLOUR,
+    base_spec,
+    num,
+    point_class_labels,
+    shape_encoding,
+    x_axis,
+)
+
+LIMIT_COLOUR = "#6e6e6e"
 
 # ---------------------------------------------------------------- comparing sites
 
@@ -128,29 +139,48 @@ def funnel_spec(
     points: list[dict[str, Any]],
     overall: float,
     limits: list[dict[str, Any]],
+    width: int = 760,
+    height: int = 340,
 ) -> dict[str, Any]:
     """A funnel plot: one point per site (value against denominator), the overall rate
-    and the 95% / 99.8% limits. Sites outside the limits get their own shape and label."""
+    and the 95% / 99.8% limits. Every point carries its site's label (``label``: a
+    short code, or the anonymous label), placed on the side where it is clear of the
+    other points and labels; sites outside the limits also get their own shape."""
     # xgettext:no-python-format
     inside, outside = _("Within limits"), _("Outside 99.8% limits")
+    x_domain, y_domain = _funnel_domains(points, limits, overall)
+    lines = [[(x_domain[0], overall), (x_domain[1], overall)]]
+    for band in ("95%", "99.8%"):
+        for side in ("lower", "upper"):
+            lines.append(
+                [(r["n"], r[side]) for r in limits if r["band"] == band and r[side] is not None]
+            )
+    places = place_point_labels(
+        [{"x": p["n"], "y": p["y"], "text": p.get("label") or p["site"]} for p in points],
+        x_domain=x_domain, y_domain=y_domain, width=width, height=height, font_size=FONT_SIZE,
+        lines=lines,
+    )  # fmt: skip
     values = [
         {
             "site": p["site"],
             "n": num(p["n"]),
             "y": num(p["y"]),
             "position": outside if p.get("outside") else inside,
-            "label": p["site"] if p.get("outside") else "",
+            "label": p.get("label") or p["site"],
+            "place": place,
         }
-        for p in points
+        for p, place in zip(points, places, strict=True)
     ]
-    spec = base_spec(title, 560, 300)
+    x_scale = {"domain": list(x_domain), "nice": False, "zero": False}
+    y_scale = {"domain": list(y_domain), "nice": False, "zero": False}
+    spec = base_spec(title, width, height)
     spec["layer"] = [
         {
             "data": {"values": limits},
-            "mark": {"type": "line", "color": "#7a7a7a", "strokeWidth": 1},
+            "mark": {"type": "line", "color": LIMIT_COLOUR, "strokeWidth": 1.2, "clip": True},
             "encoding": {
-                "x": {"field": "n", "type": "quantitative", "title": x_title},
-                "y": {"field": field, "type": "quantitative"},
+                "x": {"field": "n", "type": "quantitative", "title": x_title, "scale": x_scale},
+                "y": {"field": field, "type": "quantitative", "scale": y_scale},
                 "strokeDash": {
                     "field": "band",
                     "type": "nominal",
@@ -165,19 +195,14 @@ def funnel_spec(
         {
             "data": {"values": [{"y": num(overall), "label": _("Overall")}]},
             "mark": {"type": "rule", "color": "#2b2b2b"},
-            "encoding": {"y": {"field": "y", "type": "quantitative"}},
+            "encoding": {"y": {"field": "y", "type": "quantitative", "scale": y_scale}},
         },
         {
             "data": {"values": values},
             "mark": {"type": "point", "filled": True, "size": 60},
             "encoding": {
-                "x": {"field": "n", "type": "quantitative", "title": x_title},
-                "y": {
-                    "field": "y",
-                    "type": "quantitative",
-                    "title": y_title,
-                    "scale": {"zero": False},
-                },  # fmt: skip
+                "x": {"field": "n", "type": "quantitative", "title": x_title, "scale": x_scale},
+                "y": {"field": "y", "type": "quantitative", "title": y_title, "scale": y_scale},
                 "shape": {
                     "field": "position",
                     "type": "nominal",
@@ -193,18 +218,38 @@ def funnel_spec(
                 "tooltip": [{"field": "site"}, {"field": "n"}, {"field": "y"}],
             },
         },
-        {
-            "data": {"values": values},
-            "transform": [{"filter": "datum.label != ''"}],
-            "mark": {"type": "text", "dx": 6, "align": "left", "fontSize": 9},
-            "encoding": {
-                "x": {"field": "n", "type": "quantitative"},
-                "y": {"field": "y", "type": "quantitative"},
-                "text": {"field": "label"},
-            },
-        },
     ]
+    for place, (dx, dy, align, baseline) in PLACE_STYLE.items():
+        if not any(v["place"] == place for v in values):
+            continue
+        spec["layer"].append(
+            {
+                "data": {"values": values},
+                "transform": [{"filter": {"field": "place", "equal": place}}],
+                "mark": {"type": "text", "dx": dx, "dy": dy, "align": align,
+                         "baseline": baseline, "color": TEXT_COLOUR},
+                "encoding": {
+                    "x": {"field": "n", "type": "quantitative", "scale": x_scale},
+                    "y": {"field": "y", "type": "quantitative", "scale": y_scale},
+                    "text": {"field": "label"},
+                },
+            }
+        )  # fmt: skip
     return spec
+
+
+def _funnel_domains(
+    points: Sequence[dict[str, Any]], limits: Sequence[dict[str, Any]], overall: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Explicit axis ranges (so labels can be placed where the renderer will draw the
+    points): the denominators' range, and the values with the limits, with a margin."""
+    xs = [float(r["n"]) for r in limits] + [float(p["n"]) for p in points]
+    ys = [float(p["y"]) for p in points] + [overall]
+    ys += [float(r[k]) for r in limits for k in ("lower", "upper") if r[k] is not None]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(ys), max(ys)
+    pad = (y1 - y0) * 0.05 or 1.0
+    return (x0, x1), (y0 - pad, y1 + pad)
 
 
 # ---------------------------------------------------------------- equity
@@ -232,7 +277,7 @@ def equity_spec(
     scale = {"domain": names}
     group_legend = {"title": _("Group")}
     x = x_axis(order)
-    spec = base_spec(title, 640, 260)
+    spec = base_spec(title, 820, 300)
     spec["data"] = {"values": values}
     last_period = order[-1] if order else ""
     spec["layer"] = [
@@ -272,7 +317,7 @@ def equity_spec(
         },
         {
             "transform": [{"filter": {"field": "period", "equal": last_period}}],
-            "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 9},
+            "mark": {"type": "text", "align": "left", "dx": 6},
             "encoding": {
                 "x": x,
                 "y": {"field": "y", "type": "quantitative"},
