@@ -142,6 +142,12 @@ def base_spec(title: str, width: int, height: int) -> dict[str, Any]:
                 "titleColor": TEXT_COLOUR,
                 "orient": "bottom",
             },
+            "header": {
+                "labelFontSize": FONT_SIZE,
+                "titleFontSize": FONT_SIZE,
+                "labelColor": TEXT_COLOUR,
+                "titleColor": TEXT_COLOUR,
+            },
             "view": {"stroke": None},
         },
     }

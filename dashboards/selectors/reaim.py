@@ -512,19 +512,7 @@ def _adoption(meta, profile, ever, measures, summaries, data) -> Panel:
             f"{staff_in} / {staff_eligible}"
             if staff_in is not None and staff_eligible
             else _("not recorded"),
-            (
-                _over_whole(
-                    staff_in,
-                    staff_eligible,
-                    _(
-                        "more taking part than were recorded as eligible: %(part)s taking part, "
-                        "%(whole)s eligible"
-                    ),
-                )
-                if staff_in is not None and staff_eligible
-                else None
-            )
-            or (_percent(staff_in, staff_eligible) if staff_in is not None else ""),
+            _percent(staff_in, staff_eligible) if staff_in is not None else "",
         ),  # fmt: skip
     ]
     waves: defaultdict[int, int] = defaultdict(int)
