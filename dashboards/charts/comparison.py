@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboards.charts.layout import PLACE_STYLE, place_point_labels
+from dashboards.charts.layout import PLACE_STYLE, place_point_labels, spread
 from dashboards.charts.render import (
     FONT_SIZE,
     TEXT_COLOUR,
@@ -264,7 +264,9 @@ def equity_spec(
     *, title: str, y_title: str, series: list[tuple[str, list[dict[str, Any]]]]
 ) -> dict[str, Any]:
     """One line per category over time; each category has its own shape and dash as
-    well as its own colour, and its name is written at the end of its line."""
+    well as its own colour, and its name is written at the end of its line (names of
+    lines that end close together are spread a line apart, never printed over each
+    other)."""
     values = []
     names = [name for name, _rows in series]
     periods: list[str] = []
@@ -277,15 +279,29 @@ def equity_spec(
     scale = {"domain": names}
     group_legend = {"title": _("Group")}
     x = x_axis(order)
-    spec = base_spec(title, 820, 300)
+    height = 300
+    spec = base_spec(title, 820, height)
     spec["data"] = {"values": values}
     last_period = order[-1] if order else ""
+    # An explicit y range (from zero, as before) so that the names at the ends of the
+    # lines can be spread at least a line apart in the chart's own units.
+    known = [v["y"] for v in values if v["y"] is not None]
+    low = min([0.0, *known])
+    high = max([*known, low + 1.0])
+    high += (high - low) * 0.05
+    y_scale = {"domain": [low, high], "nice": False, "zero": False}
+    ends = [v for v in values if v["period"] == last_period and v["y"] is not None]
+    gap = (FONT_SIZE + 2) * (high - low) / height
+    end_labels = [
+        {"period": v["period"], "group": v["group"], "label_y": round(at, 6)}
+        for v, at in zip(ends, spread([v["y"] for v in ends], gap), strict=True)
+    ]
     spec["layer"] = [
         {
             "mark": {"type": "line", "strokeWidth": 1.5},
             "encoding": {
                 "x": x,
-                "y": {"field": "y", "type": "quantitative", "title": y_title},
+                "y": {"field": "y", "type": "quantitative", "title": y_title, "scale": y_scale},
                 "color": {
                     "field": "group",
                     "type": "nominal",
@@ -316,11 +332,11 @@ def equity_spec(
             },
         },
         {
-            "transform": [{"filter": {"field": "period", "equal": last_period}}],
-            "mark": {"type": "text", "align": "left", "dx": 6},
+            "data": {"values": end_labels},
+            "mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 8},
             "encoding": {
                 "x": x,
-                "y": {"field": "y", "type": "quantitative"},
+                "y": {"field": "label_y", "type": "quantitative"},
                 "text": {"field": "group"},
             },
         },

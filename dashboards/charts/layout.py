@@ -79,6 +79,21 @@ def row_height(font_size: float) -> float:
     return font_size + ROW_GAP
 
 
+def spread(values: Sequence[float], gap: float) -> list[float]:
+    """Label positions at least ``gap`` apart, each as near its value as that allows
+    (labels at the ends of lines whose last values are close or equal): sorted, pushed
+    up where they crowd, then the whole run centred on the values again."""
+    order = sorted(range(len(values)), key=lambda k: values[k])
+    placed: list[float] = []
+    for k in order:
+        placed.append(values[k] if not placed else max(values[k], placed[-1] + gap))
+    shift = (sum(placed) - sum(values[k] for k in order)) / max(len(placed), 1)
+    result = [0.0] * len(values)
+    for position, k in zip(placed, order, strict=True):
+        result[k] = position - shift
+    return result
+
+
 # ---------------------------------------------------------------- funnel labels
 
 PLACES = ("right", "left", "above", "below")

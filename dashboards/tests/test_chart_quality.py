@@ -139,6 +139,23 @@ def test_phase_and_goal_labels_sit_outside_the_plot_where_no_line_runs():
     assert texts["Goal: 80%"][0] > 600
 
 
+def test_names_at_the_ends_of_equity_lines_never_print_over_each_other():
+    series = [
+        (name, [{"period": "2024-01", "y": 40 + k}, {"period": "2024-02", "y": 50.0}])
+        for k, name in enumerate(["Women", "Men", "Non-binary"])
+    ]  # three lines ending on the same value
+    spec = charts.equity_spec(title="E", y_title="%", series=series)
+    svg = ET.fromstring(charts.render_chart_svg(spec))
+    ends = sorted(
+        _translate(t)[1]
+        for t in _texts(svg)
+        if t.text in {"Women", "Men", "Non-binary"}
+        and t.get("aria-roledescription") == "text mark"  # not the legend's
+    )
+    assert len(ends) == 3
+    assert all(b - a >= FONT_SIZE for a, b in zip(ends, ends[1:])), ends
+
+
 def test_the_goal_is_written_in_the_charts_unit(world, dash, client_for):
     with scope(organization=world.org_a):
         Measure.objects.filter(pk=dash.bundle.pk).update(goal=Decimal("0.8"))  # a fraction
