@@ -294,3 +294,27 @@ def test_reaim_never_shows_a_share_above_100_percent_without_saying_why(world, d
     )
     shown = " ".join(f"{f.value} {f.note}" for f in figures.values())
     assert not [p for p in re.findall(r"([\d.]+)%", shown) if float(p) > 100], shown
+
+
+@pytest.mark.parametrize(
+    ("language", "goal", "expected"),
+    [("en", 0.8, "Goal: 80%"), ("es", 0.8, "Meta: 80 %"), ("fr", 82.5, "Cible : 82,5 %"),
+     ("en", 12.0, "Goal: 12")],
+)  # fmt: skip
+def test_the_goal_label_uses_the_readers_number_format(language, goal, expected):
+    from django.utils import translation
+
+    from dashboards import selectors
+    from dashboards.tests.test_charts import _info, _points
+
+    value_type = "count" if goal > 10 and language == "en" else "proportion"
+    info = _info(goal=goal, value_type=value_type, chart_type="run")
+    with translation.override(language):
+        chart = selectors.measure_chart(
+            info=info, points=_points([50.0 + k for k in range(12)]), preference=None,
+            annotations=[], scope_label="x",
+        )  # fmt: skip
+        svg = ET.fromstring(charts.render_chart_svg(chart.spec))
+    assert expected.replace(" ", "\u00a0") in [
+        (t.text or "").replace(" ", "\u00a0").replace("\u202f", "\u00a0") for t in _texts(svg)
+    ]
