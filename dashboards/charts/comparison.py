@@ -59,7 +59,15 @@ def small_multiples_spec(
     x = x_axis(periods) | {"axis": {"labels": False, "ticks": False, "title": None}}
     spec = base_spec(title, 150, 80)
     spec["data"] = {"values": values}
-    spec["facet"] = {"field": "site", "type": "nominal", "sort": order, "title": None}
+    # Long site names are shortened ("…") to their panel's width so that neighbouring
+    # headers never run into each other; the data table gives them in full.
+    spec["facet"] = {
+        "field": "site",
+        "type": "nominal",
+        "sort": order,
+        "title": None,
+        "header": {"labelLimit": 165},
+    }
     spec["columns"] = columns
     spec["resolve"] = {"scale": {"y": "shared", "x": "shared"}}
     del spec["width"], spec["height"]

@@ -318,3 +318,15 @@ def test_the_goal_label_uses_the_readers_number_format(language, goal, expected)
     assert expected.replace(" ", "\u00a0") in [
         (t.text or "").replace(" ", "\u00a0").replace("\u202f", "\u00a0") for t in _texts(svg)
     ]
+
+
+def test_long_site_names_above_small_multiples_are_shortened_to_their_panel():
+    rows = [{"period": f"2024-{m:02d}", "y": 50 + m, "cl": 55} for m in range(1, 13)]
+    long_name = "Riverside Community Mental Health Team and District Hospital"
+    spec = charts.small_multiples_spec(
+        title="M", y_title="%", panels=[(long_name, rows), ("Short", rows)]
+    )
+    svg = ET.fromstring(charts.render_chart_svg(spec))
+    headers = [t.text or "" for t in _texts(svg) if (t.text or "").startswith("Riverside")]
+    assert headers and all(h.endswith("…") for h in headers)
+    assert all(len(h) < 30 for h in headers)  # about 165 px of 12 px text
