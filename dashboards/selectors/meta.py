@@ -77,6 +77,16 @@ class MeasureInfo:
         return 1.0
 
     @property
+    def plotted_goal(self) -> float | None:
+        """The goal in the unit the charts and figures use: a proportion's goal written
+        as a fraction (0.8) is charted and compared in percent (80)."""
+        if self.goal is None:
+            return None
+        if self.value_type == Measure.ValueType.PROPORTION and self.goal <= 1:
+            return self.goal * 100
+        return self.goal
+
+    @property
     def unit(self) -> str:
         if self.value_type == Measure.ValueType.PROPORTION:
             return "%"
