@@ -74,7 +74,21 @@ def test_method_fields():
 @pytest.mark.parametrize(
     ("payload", "field", "words"),
     [
-        ({"chart": "xbar", "y": [1, 2, 3]}, "chart", "unknown chart"),
+        ({"chart": "ip", "y": [1, 2, 3]}, "chart", "unknown chart"),
+        ({"chart": "xbar", "y": [1, 2, 3]}, "x", "required for xbar"),
+        ({"chart": "s", "y": [1, 2, 3], "x": [1, 1]}, "x", "same length"),
+        ({"chart": "s", "y": [1, 2, 3], "x": [1, None, 2]}, "x", "no nulls"),
+        ({"chart": "i", "y": [1, 2, 3], "x": [1, 1, 2]}, "x", "only xbar and s"),
+        (
+            {"chart": "xbar", "y": [1, 2, 3], "x": [1, 1, 2], "freeze": 3},
+            "freeze",
+            "between 1 and 2",
+        ),
+        ({"chart": "t", "y": [3, 0, 2]}, "y", "greater than zero"),
+        ({"chart": "g", "y": [3, -1, 2]}, "y", "negative"),
+        ({"chart": "g", "y": [3, 1, 2], "n": [5, 5, 5]}, "n", "not used by g"),
+        ({"y": [1, 2], "y.neg": "no"}, "y.neg", "true or false"),
+        ({"y": [1, 2], "agg.fun": "median"}, "agg.fun", "unknown argument"),
         ({"chart": "p", "y": [1, 2, 3]}, "n", "required"),
         ({"chart": "pp", "y": [1, 2, 3]}, "n", "required"),
         ({"chart": "u", "y": [1, 2], "n": [10, 0]}, "n", "greater than zero"),
