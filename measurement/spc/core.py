@@ -29,13 +29,14 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import raise_for
-from .limits import CHARTS, chart_lines
+from .limits import CHARTS, RATE_CHARTS, chart_lines
 from .rmath import BoolArray, FloatArray
 from .runs import RunsStats, runs_analysis
 from .subgroups import SUBGROUP_CHARTS, Subgroups, aggregate, subgroup_lines, unique_count
 from .validation import check_arrays, check_positions, check_subgroups
 
 IntArray = npt.NDArray[np.int64]
+_LINE_NAMES = ("y", "cl", "lcl", "ucl", "lcl95", "ucl95")
 
 
 @dataclass
@@ -136,12 +137,13 @@ def analyse_arrays(
         y2 = groups.mean if chart == "xbar" else groups.sd
     n_points = y2.shape[1]
 
-    missing = np.isnan(y2) if n2 is None else (np.isnan(y2) | np.isnan(n2))
-    ysum = np.where(missing, np.nan, y2)
     if n2 is None:
-        denominators = np.full(y2.shape, np.nan)
+        ysum = np.array(y2, dtype=np.float64)  # a copy: results never alias the input
+        denominators = np.full(y2.shape, np.nan) if chart in RATE_CHARTS else ysum
         plotted = ysum
     else:
+        missing = np.isnan(y2) | np.isnan(n2)
+        ysum = np.where(missing, np.nan, y2)
         denominators = np.where(missing, np.nan, n2)
         with np.errstate(invalid="ignore", divide="ignore"):
             plotted = ysum / denominators
@@ -152,11 +154,15 @@ def analyse_arrays(
     included = ~np.isin(positions, np.asarray(exclude, dtype=np.int64))
 
     shape = y2.shape
-    out = {name: np.full(shape, np.nan) for name in ("y", "cl", "lcl", "ucl", "lcl95", "ucl95")}
+    bounds = part_bounds(n_points, part)
+    whole = len(bounds) == 1  # one part: the lines are the result, no copying
+    out: dict[str, FloatArray] = {}
+    if not whole:
+        out = {name: np.full(shape, np.nan) for name in _LINE_NAMES}
     side = np.zeros(shape, dtype=np.int8)
     part_numbers = np.zeros(n_points, dtype=np.int64)
     parts: list[PartResult] = []
-    for number, (start, stop) in enumerate(part_bounds(n_points, part), start=1):
+    for number, (start, stop) in enumerate(bounds, start=1):
         cols = slice(start, stop)
         base = baseline[cols] & included[cols]
         if groups is not None:
@@ -171,26 +177,36 @@ def analyse_arrays(
                 screen_mr,
                 mdc_limits,
             )
-        for name in out:
-            out[name][:, cols] = getattr(lines, name)
+        if whole:
+            out = {name: getattr(lines, name) for name in _LINE_NAMES}
+        else:
+            for name in _LINE_NAMES:
+                out[name][:, cols] = getattr(lines, name)
         inc = included[cols]
-        runs = runs_analysis(lines.y[:, inc], lines.cl[:, inc])
+        if inc.all():
+            runs = runs_analysis(lines.y, lines.cl)
+            side[:, cols] = runs.signs
+        else:
+            runs = runs_analysis(lines.y[:, inc], lines.cl[:, inc])
+            side[:, np.arange(start, stop)[inc]] = runs.signs
         if chart == "mr":  # qicharts2: no runs analysis on MR charts (correlated ranges)
             runs.runs_signal = np.zeros_like(runs.runs_signal)
-        side_part = np.zeros((shape[0], stop - start), dtype=np.int8)
-        side_part[:, inc] = runs.signs
-        side[:, cols] = side_part
         part_numbers[cols] = number
         parts.append(PartResult(number, start, stop, runs))
 
     y_raw = out["y"]
     m = float(multiply)
-    scaled = {name: arr * m for name, arr in out.items()}
+    scaled = dict(out)
+    if m != 1.0:
+        scaled["y"] = y_raw * m
+        for name in _LINE_NAMES[1:]:
+            scaled[name] *= m  # the chart functions return fresh arrays
     for name in ("lcl", "ucl", "lcl95", "ucl95"):
         arr = scaled[name]
-        arr[~np.isfinite(arr)] = np.nan
+        np.copyto(arr, np.nan, where=np.isinf(arr))  # NaN stays NaN: only infinities
     with np.errstate(invalid="ignore"):
-        sigma = (scaled["y"] > scaled["ucl"]) | (scaled["y"] < scaled["lcl"])
+        sigma = scaled["y"] > scaled["ucl"]
+        sigma |= scaled["y"] < scaled["lcl"]
     if not y_neg:
         _raise_negative_lower_limits(scaled)
 

@@ -207,7 +207,11 @@ def t_chart(y: FloatArray, base: BoolArray, screen: bool) -> Lines:
     """
     with np.errstate(invalid="ignore"):
         lines = i_chart(r_pow(y, 1 / T_POWER), base, screen)
-        back = Lines(*(r_pow(getattr(lines, name), T_POWER) for name in _LINE_NAMES))
+        # the lines are one value per series: raise that, then spread it
+        back = Lines(
+            r_pow(lines.y, T_POWER),
+            *(_full(r_pow(getattr(lines, name)[:, 0], T_POWER), y.shape) for name in _LINES),
+        )
     back.lcl[np.isnan(back.lcl) | (back.lcl < 0)] = 0.0
     return back
 
@@ -229,7 +233,7 @@ def g_chart(y: FloatArray, base: BoolArray) -> Lines:
     return lines
 
 
-_LINE_NAMES = ("y", "cl", "lcl", "ucl", "lcl95", "ucl95")
+_LINES = ("cl", "lcl", "ucl", "lcl95", "ucl95")
 
 
 def chart_lines(

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .limits import Lines
-from .rmath import BoolArray, FloatArray, r_mean, r_sd, r_sum
+from .rmath import BoolArray, FloatArray, r_mean, r_mean_sd, r_sum
 
 SUBGROUP_CHARTS = ("xbar", "s")
 
@@ -51,48 +51,50 @@ class Subgroups:
 def aggregate(x: FloatArray, y: FloatArray) -> Subgroups:
     """Group the columns of ``y`` (S, T) by ``x`` (T,), as qicharts2's ``qic.agg()``."""
     labels, group, counts = np.unique(x, return_inverse=True, return_counts=True)
-    order = np.argsort(group, kind="stable")  # input order kept within a subgroup
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    slot = np.arange(order.size) - starts[group[order]]
     n_series, n_groups, width = y.shape[0], labels.size, int(counts.max(initial=0))
-    values = np.full((n_series, n_groups, width), np.nan)
-    values[:, group[order], slot] = y[:, order]
+    if np.all(counts == width) and np.all(x[1:] >= x[:-1]):
+        values = y.reshape(n_series, n_groups, width)  # already in subgroups: no copy
+    else:
+        order = np.argsort(group, kind="stable")  # input order kept within a subgroup
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        slot = np.arange(order.size) - starts[group[order]]
+        values = np.full((n_series, n_groups, width), np.nan)
+        values[:, group[order], slot] = y[:, order]
     flat = values.reshape(n_series * n_groups, width)
     mask = ~np.isnan(flat)
+    mean, sd = r_mean_sd(flat, mask)
     return Subgroups(
         x=labels.astype(np.float64),
         size=mask.sum(axis=1).reshape(n_series, n_groups).astype(np.float64),
-        mean=r_mean(flat, mask).reshape(n_series, n_groups),
-        sd=r_sd(flat, mask).reshape(n_series, n_groups),
+        mean=mean.reshape(n_series, n_groups),
+        sd=sd.reshape(n_series, n_groups),
     )
 
 
 @lru_cache(maxsize=1024)
 def _c4(n: int) -> float:
-    """c4(n) as qicharts2 writes it (``exp(lgamma(n/2) - lgamma((n-1)/2))``)."""
+    """c4(n) as qicharts2 writes it (``exp(lgamma(n/2) - lgamma((n-1)/2))``); NaN for n < 2."""
+    if n < 2:
+        return math.nan
     return math.sqrt(2 / (n - 1)) * math.exp(math.lgamma(n / 2) - math.lgamma((n - 1) / 2))
 
 
 def _factors(size: FloatArray, sigmas: float) -> tuple[FloatArray, FloatArray, FloatArray]:
     """A3, B3 and B4 for each subgroup size (NaN for sizes of one or less)."""
-    c4 = np.full(size.shape, np.nan)
-    valid = size > 1
-    if valid.any():
-        unique = np.unique(size[valid]).astype(np.int64)
-        table = {int(k): _c4(int(k)) for k in unique}
-        c4[valid] = [table[int(k)] for k in size[valid]]
+    sizes = size.astype(np.int64)
+    table = np.array([_c4(k) for k in range(int(sizes.max(initial=0)) + 1)])
+    c4 = table[sizes]
     with np.errstate(invalid="ignore"):
         c5 = np.sqrt(1 - c4**2)
         a3 = sigmas / (c4 * np.sqrt(size))
-        b3 = np.fmax(0.0, 1 - sigmas * c5 / c4)  # pmax(0, NA) is NA: fmax keeps NaN below
-        b3[np.isnan(c4)] = np.nan
+        b3 = np.where(np.isnan(c4), np.nan, np.maximum(0.0, 1 - sigmas * c5 / c4))  # pmax(0, NA)
         b4 = 1 + sigmas * c5 / c4
     return a3, b3, b4
 
 
 def _sigma(size: FloatArray, sd: FloatArray, base: BoolArray) -> FloatArray:
     """Mean SD (constant size in the part) or the pooled SD (variable size), per row."""
-    variable = np.array([np.unique(row).size > 1 for row in size])
+    variable = np.any(size != size[:, :1], axis=1)
     in_base = np.broadcast_to(base[None, :], size.shape)
     mean_sd = r_mean(sd, in_base & ~np.isnan(sd))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 import statistics
 
+import numpy as np
 import pytest
 
 from measurement.spc import SpcInputError, analyse, analyse_many
+from measurement.spc.rmath import r_pow
 
 
 def column(out, name):
@@ -212,3 +214,20 @@ def test_y_neg_false_applies_to_xbar_charts_and_batches():
     kept, clipped = analyse_many([args, {**args, "y.neg": False}])
     assert min(column(kept, "lcl")) < 0
     assert min(column(clipped, "lcl")) == 0.0
+
+
+def test_the_fast_power_is_powl_value_for_value():
+    """r_pow (t charts) must give R's (double) powl(x, p) exactly, specials included."""
+    rng = np.random.default_rng(25)
+    x = np.concatenate(
+        [
+            np.exp(rng.uniform(np.log(1e-6), np.log(1e12), 200_000)),
+            np.round(rng.exponential(30, 50_000), 1) + 0.1,  # days to a tenth
+            2.0 ** np.arange(-30, 30),
+            [0.0, 1.0, -2.0, np.nan],
+        ]
+    )
+    for power in (1 / 3.6, 3.6):
+        with np.errstate(invalid="ignore"):
+            expected = np.power(x.astype(np.longdouble), np.longdouble(power)).astype(np.float64)
+        np.testing.assert_array_equal(r_pow(x, power), expected)
