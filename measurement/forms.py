@@ -140,6 +140,10 @@ class MeasureForm(forms.ModelForm):
         model_choice_field(self, "stratifiers").queryset = Stratifier.objects.filter(
             organization=organization
         )
+        self.fields["chart_type"].help_text = _(
+            "It must suit the value type: p or Laney p′ for proportions, u or Laney u′ for "
+            "rates, c for counts; a run chart or an I chart for any value type."
+        )
 
     def clean(self):
         cleaned = super().clean() or {}

@@ -38,9 +38,7 @@ def test_a_measure_whose_chart_was_replaced_says_so_on_the_chart_page(world, cli
     assert "Chart: c chart" in page
 
 
-def test_an_undrawable_chart_written_around_the_service_is_not_replaced_silently(
-    world, client_for
-):
+def test_an_undrawable_chart_written_around_the_service_is_not_replaced_silently(world, client_for):
     data = data_world(world)
     with scope(organization=world.org_a):
         Measure.objects.filter(pk=data.bundle.pk).update(chart_type="c")  # not for proportions
