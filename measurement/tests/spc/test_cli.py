@@ -51,6 +51,25 @@ def test_success_writes_points_and_parts():
     assert proc.stderr == ""
 
 
+def test_subgroup_charts_and_y_neg_through_the_cli():
+    """xbar points carry their subgroup label and size; "y.neg" is read under that key."""
+    proc = run_cli(
+        {"chart": "xbar", "x": [2, 1, 2, 1, 3, 3], "y": [0, 1, 2, 3, 1, 0], "y.neg": False}
+    )
+    assert proc.returncode == 0, proc.stderr
+    points = json.loads(proc.stdout)["points"]
+    assert [(p["x"], p["subgroup_size"], p["y"]) for p in points] == [
+        (1, 2, 2.0),
+        (2, 2, 1.0),
+        (3, 2, 0.5),
+    ]
+    assert all(p["lcl"] >= 0 for p in points)
+    kept = json.loads(
+        run_cli({"chart": "xbar", "x": [2, 1, 2, 1, 3, 3], "y": [0, 1, 2, 3, 1, 0]}).stdout
+    )
+    assert min(p["lcl"] for p in kept["points"]) < 0
+
+
 def test_missing_values_are_null_in_the_output():
     proc = run_cli({"chart": "p", "y": [1, None, 3, 2], "n": [10, 10, None, 10]})
     assert proc.returncode == 0
