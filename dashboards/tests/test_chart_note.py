@@ -47,6 +47,23 @@ def test_an_undrawable_chart_written_around_the_service_is_not_replaced_silently
     assert "Chart: p chart" in page
 
 
+def test_the_chart_api_carries_the_note(world, client_for):
+    data = data_world(world)
+    with scope(organization=world.org_a):
+        Measure.objects.filter(pk=data.falls.pk).update(replaced_chart_type="g")
+    url = reverse(
+        "api_dashboards:dashboard_measure",
+        kwargs={
+            "org_slug": world.org_a.slug,
+            "community_slug": world.community_a.slug,
+            "measure_id": data.falls.pk,
+        },
+    )
+    body = client_for(world.member).get(url).json()
+    assert body["chart"] == "c"
+    assert "was “g chart”" in body["chart_note"]
+
+
 def test_no_note_for_a_measure_with_its_own_chart(world, client_for):
     data = data_world(world)
     assert "The default chart of this measure was" not in _page(world, client_for, data.bundle)
