@@ -106,9 +106,15 @@ BEFORE = [("measurement", "0006_dashboards_move_to_their_app")]
 AFTER = [("measurement", "0007_chart_drawable")]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_migration_0007_replaces_undrawable_default_charts(world):
-    """Run the real migration: back to 0006, measures with g (and a mismatched c), forward."""
+    """Run the real migration: back to 0006, measures with g (and a mismatched c), forward.
+
+    Inside the test's transaction (PostgreSQL rolls DDL back too), so nothing is
+    flushed afterwards; the deferred foreign-key checks of the rows just written are
+    made immediate first, as PostgreSQL will not alter a table with pending checks.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     executor = MigrationExecutor(connection)
     try:
         executor.migrate(BEFORE)
