@@ -37,31 +37,64 @@ def restore_replaced_charts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measurement', '0006_dashboards_move_to_their_app'),
+        ("measurement", "0006_dashboards_move_to_their_app"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalmeasure',
-            name='replaced_chart_type',
-            field=models.CharField(blank=True, help_text="A default chart the SPC engine cannot draw for this measure's data, replaced by the platform; shown as a note until the measure is next saved.", max_length=4, verbose_name='replaced default chart'),
+            model_name="historicalmeasure",
+            name="replaced_chart_type",
+            field=models.CharField(
+                blank=True,
+                help_text="A default chart the SPC engine cannot draw for this measure's data, replaced by the platform; shown as a note until the measure is next saved.",
+                max_length=4,
+                verbose_name="replaced default chart",
+            ),
         ),
         migrations.AddField(
-            model_name='measure',
-            name='replaced_chart_type',
-            field=models.CharField(blank=True, help_text="A default chart the SPC engine cannot draw for this measure's data, replaced by the platform; shown as a note until the measure is next saved.", max_length=4, verbose_name='replaced default chart'),
+            model_name="measure",
+            name="replaced_chart_type",
+            field=models.CharField(
+                blank=True,
+                help_text="A default chart the SPC engine cannot draw for this measure's data, replaced by the platform; shown as a note until the measure is next saved.",
+                max_length=4,
+                verbose_name="replaced default chart",
+            ),
         ),
         migrations.RunPython(replace_undrawable_charts, restore_replaced_charts),
         migrations.AlterField(
-            model_name='historicalmeasure',
-            name='chart_type',
-            field=models.CharField(choices=[('run', 'Run chart'), ('p', 'p chart'), ('u', 'u chart'), ('c', 'c chart'), ('i', 'I chart (XmR)'), ('pp', "Laney p' chart"), ('up', "Laney u' chart")], max_length=4, verbose_name='default chart'),
+            model_name="historicalmeasure",
+            name="chart_type",
+            field=models.CharField(
+                choices=[
+                    ("run", "Run chart"),
+                    ("p", "p chart"),
+                    ("u", "u chart"),
+                    ("c", "c chart"),
+                    ("i", "I chart (XmR)"),
+                    ("pp", "Laney p' chart"),
+                    ("up", "Laney u' chart"),
+                ],
+                max_length=4,
+                verbose_name="default chart",
+            ),
         ),
         migrations.AlterField(
-            model_name='measure',
-            name='chart_type',
-            field=models.CharField(choices=[('run', 'Run chart'), ('p', 'p chart'), ('u', 'u chart'), ('c', 'c chart'), ('i', 'I chart (XmR)'), ('pp', "Laney p' chart"), ('up', "Laney u' chart")], max_length=4, verbose_name='default chart'),
+            model_name="measure",
+            name="chart_type",
+            field=models.CharField(
+                choices=[
+                    ("run", "Run chart"),
+                    ("p", "p chart"),
+                    ("u", "u chart"),
+                    ("c", "c chart"),
+                    ("i", "I chart (XmR)"),
+                    ("pp", "Laney p' chart"),
+                    ("up", "Laney u' chart"),
+                ],
+                max_length=4,
+                verbose_name="default chart",
+            ),
         ),
     ]
