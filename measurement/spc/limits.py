@@ -205,11 +205,15 @@ def t_chart(y: FloatArray, base: BoolArray, screen: bool) -> Lines:
     qicharts2 then sets a NaN or negative LCL to 0 but leaves the lower 95% line
     missing. (qicharts2 stops on a time of zero or less; validation refuses it.)
     """
+    # Times repeat (whole days, tenths): raise each distinct value once.
+    values, inverse = np.unique(y.ravel(), return_inverse=True)
     with np.errstate(invalid="ignore"):
-        lines = i_chart(r_pow(y, 1 / T_POWER), base, screen)
+        transformed = r_pow(values, 1 / T_POWER)
+        restored = r_pow(transformed, T_POWER)
+        lines = i_chart(transformed[inverse].reshape(y.shape), base, screen)
         # the lines are one value per series: raise that, then spread it
         back = Lines(
-            r_pow(lines.y, T_POWER),
+            restored[inverse].reshape(y.shape),
             *(_full(r_pow(getattr(lines, name)[:, 0], T_POWER), y.shape) for name in _LINES),
         )
     back.lcl[np.isnan(back.lcl) | (back.lcl < 0)] = 0.0
