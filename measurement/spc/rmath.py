@@ -68,9 +68,9 @@ def _ld_mean(x: FloatArray, mask: BoolArray, count: npt.NDArray[np.int64]) -> An
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = _ordered_ld_sum(values) / count
         finite = np.isfinite(mean.astype(np.float64))
-        residuals = np.subtract(values, mean[:, None], dtype=_LD)
-        residuals[~mask] = 0.0
-        correction = _ordered_ld_sum(residuals)
+        correction = np.zeros(x.shape[0], dtype=_LD)
+        for column in range(x.shape[1]):
+            correction += np.where(mask[:, column], values[:, column] - mean, 0.0)
         return np.where(finite, mean + correction / count, mean)
 
 
@@ -92,11 +92,11 @@ def r_mean_sd(x: FloatArray, mask: BoolArray) -> tuple[FloatArray, FloatArray]:
     count = mask.sum(axis=1)
     mean = _ld_mean(x, mask, count).astype(np.float64)
     centre = mean.astype(_LD)
+    squares = np.zeros(x.shape[0], dtype=_LD)
     with np.errstate(invalid="ignore"):
-        residuals = np.subtract(x, centre[:, None], dtype=_LD)
-        residuals *= residuals
-        residuals[~mask] = 0.0
-        squares = _ordered_ld_sum(residuals)
+        for column in range(x.shape[1]):
+            residual = x[:, column] - centre
+            squares += np.where(mask[:, column], residual * residual, 0.0)
         with np.errstate(divide="ignore"):
             sd = np.sqrt((squares / (count - 1)).astype(np.float64))
     mean[count == 0] = np.nan
