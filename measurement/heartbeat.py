@@ -103,7 +103,8 @@ class _Beat(threading.Thread):
     The first stamp comes one interval after the start (starting a run stamps it), so
     short runs never open the extra connection. A row locked at that moment (the run's
     own final write) is skipped, never waited for; ``FOR NO KEY UPDATE`` does not
-    conflict with the key-share locks the import's inserted rows take on the batch.
+    conflict with the key-share locks that the foreign-key checks of the inserted rows
+    take on the batch (from the end of the INSERT until the commit).
     """
 
     def __init__(self, batch_id: int, progress: Callable[[], int] | None) -> None:
