@@ -73,7 +73,8 @@ def sweep_imports() -> dict[str, int]:
     failed = removed = 0
     for organization in organizations:
         with scope(organization=organization):
+            # Staging first: a check failed below deletes its own staging file on commit.
+            removed += services.import_staging_sweep(organization=organization, now=now)
             batches = ImportBatch.objects.filter(organization=organization)
             failed += len(services.import_batches_fail_stopped(batches=batches, now=now))
-            removed += services.import_staging_sweep(organization=organization, now=now)
     return {"failed": failed, "staging_removed": removed}

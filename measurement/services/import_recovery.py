@@ -277,14 +277,16 @@ def import_staging_sweep(*, organization: Organization, now: dt.datetime | None 
     ``MEASUREMENT_IMPORT_STAGING_KEEP_DAYS``, and files no batch names. Returns how many.
     Idempotent; call it inside the organization's scope."""
     now = now or timezone.now()
+    # Unnamed files first: a file released below is deleted once its transaction commits.
+    unnamed = _remove_unnamed(organization, now)
     holders = (
         ImportBatch.objects.filter(organization=organization)
         .exclude(staged_file="")
         .exclude(status__in=RUNNING_STATUSES)
         .values_list("pk", flat=True)
     )
-    removed = sum(1 for batch_id in list(holders) if _release_staging(batch_id, now))
-    return removed + len(_remove_unnamed(organization, now))
+    released = sum(1 for batch_id in list(holders) if _release_staging(batch_id, now))
+    return len(unnamed) + released
 
 
 @transaction.atomic
