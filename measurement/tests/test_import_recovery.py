@@ -173,6 +173,16 @@ def test_a_stopped_import_offers_import_again_which_imports_every_row(
     assert not default_storage.exists(failed.staged_file)
 
 
+def test_the_reason_and_the_action_are_in_the_readers_language(world, data, settings, client_for):
+    batch, last = _stopped_import(world, settings)
+    world.steward.language = "fr"
+    world.steward.save()
+    with time_machine.travel(last + STALE + dt.timedelta(seconds=1), tick=False):
+        html = client_for(world.steward).get(_page(world, batch)).content.decode()
+    assert "aucune ligne de ce fichier n" in html and "Importer à nouveau" in html
+    assert "The import stopped" not in html
+
+
 def test_import_again_checks_first_when_the_checked_rows_are_gone(
     world, data, settings, client_for, django_capture_on_commit_callbacks
 ):
