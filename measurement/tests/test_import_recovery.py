@@ -225,7 +225,12 @@ def test_the_status_api_and_the_list_page_fail_a_stopped_upload(world, data, set
     with time_machine.travel(last + dt.timedelta(seconds=30), tick=False):
         assert steward.get(url).json()["status"] == "validating"
     with time_machine.travel(last + STALE + dt.timedelta(seconds=1), tick=False):
-        assert steward.get(url).json()["status"] == "failed"
+        body = steward.get(url).json()
+    assert (body["status"], body["failed_step"], body["failure_reason"]) == (
+        "failed",
+        "check",
+        "stopped",
+    )
 
     second, _staged, last = _stopped_check(world, settings)
     with time_machine.travel(last + STALE + dt.timedelta(seconds=1), tick=False):
