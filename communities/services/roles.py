@@ -26,6 +26,7 @@ from copcore.permissions import (
     guardian_codename,
 )
 from copcore.services import audit_record
+from copcore.spreadsheet import check_code
 
 
 def ensure_writable(community: Community) -> None:
@@ -114,6 +115,7 @@ def community_create(
     *, actor: User, organization: Organization, name: str, slug: str, convener: User | None = None
 ) -> Community:
     """Create a community; its creator (or the named convener) becomes convener."""
+    check_code("slug", slug)
     if slug in RESERVED_SLUGS:
         raise ValidationError({"slug": _("This short name is reserved; please choose another.")})
     if Community.objects.filter(organization=organization, slug=slug).exists():

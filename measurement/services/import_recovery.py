@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from copcore import dispatch
 from copcore.models import Organization, User
 from copcore.services import audit_record
-from measurement import access, heartbeat
+from measurement import access, heartbeat, import_reading
 from measurement.models import (
     RUNNING_STATUSES,
     WAITING_STATUSES,
@@ -159,6 +159,9 @@ def import_batch_retry_step(batch: ImportBatch) -> str | None:
         and batch.failure_reason
         in (ImportBatch.FailureReason.STOPPED, ImportBatch.FailureReason.NOT_STARTED)
         and batch.staged_file
+        # Rows staged before figures were read by convention are not trusted (see
+        # import_batch_request_commit): such a file is checked again instead.
+        and "number_reading" in (batch.report or {})
     ):
         return ImportBatch.Step.IMPORT
     return ImportBatch.Step.CHECK if batch.file else None
@@ -210,14 +213,14 @@ def import_batch_retry(*, actor: User, batch: ImportBatch) -> ImportBatch:
 
 
 def _forget_check(batch: ImportBatch) -> None:
-    """Back to "uploaded", keeping only the uploader's choice of date reading."""
+    """Back to "uploaded", keeping only the uploader's choices of date and figure reading."""
     staged = batch.staged_file
     if staged:
         transaction.on_commit(lambda: discard_staged(staged))
-    chosen = (batch.report or {}).get("date_order")
+    previous = batch.report or {}
     batch.status = Status.UPLOADED
     batch.staged_file = ""
-    batch.report = {"date_order": chosen} if chosen else {}
+    batch.report = {key: previous[key] for key in import_reading.CHOICES if previous.get(key)}
     batch.total_rows = batch.valid_rows = batch.error_count = 0
     batch.warning_count = batch.existing_count = 0
     batch.validated_at = None

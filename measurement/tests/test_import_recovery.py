@@ -40,6 +40,16 @@ def data(world):
     return data_world(world)
 
 
+def _clear_leftover_staging(*organizations) -> None:
+    """Remove files an earlier run left under the same organization ids (rolled-back
+    tests keep their files; ids come round again with a new test database)."""
+    for organization in organizations:
+        folder = f"measurement/staging/{organization.pk}"
+        if default_storage.exists(folder):
+            for leftover in default_storage.listdir(folder)[1]:
+                default_storage.delete(f"{folder}/{leftover}")
+
+
 def _page(world, batch) -> str:
     return f"/o/{world.org_a.slug}/data/imports/{batch.pk}/"
 
@@ -312,6 +322,7 @@ def test_a_slow_import_keeps_its_heartbeat_fresh_and_is_never_failed(world, sett
     moved on) keeps stamping its heartbeat from its own thread and connection; opening
     the page and the sweep leave it alone, and it then imports every row."""
     data_world(world)
+    _clear_leftover_staging(world.org_a, world.org_b)
     settings.MEASUREMENT_IMPORT_HEARTBEAT_SECONDS = 0.2
     batch = upload(world, "valid.csv")
     # As import_batch_request_commit leaves it for the worker (not enqueued here).
@@ -371,7 +382,7 @@ def _batch_in(world, organization, community, **fields) -> ImportBatch:
             source=ImportBatch.Source.CSV,
             checksum=os.urandom(8).hex(),
             original_name="sweep.csv",
-            **fields,
+            **{"report": {"number_reading": {"convention": "point", "basis": "column"}}, **fields},
         )
         batch.file.save("sweep.csv", ContentFile((FIXTURES / "valid.csv").read_bytes()))
         batch.save()
@@ -393,11 +404,7 @@ def test_the_sweep_fails_stopped_runs_and_removes_unused_staging_files_once(
     now = timezone.now()
     days = dt.timedelta(days=1)
     a, b = world.org_a, world.org_b
-    for organization in (a, b):  # files an earlier run left under the same ids
-        folder = f"measurement/staging/{organization.pk}"
-        if default_storage.exists(folder):
-            for leftover in default_storage.listdir(folder)[1]:
-                default_storage.delete(f"{folder}/{leftover}")
+    _clear_leftover_staging(a, b)
     batches = {
         "stopped_check": _batch_in(
             world, a, world.community_a, status=Status.VALIDATING, heartbeat_at=now - 2 * STALE
@@ -483,6 +490,14 @@ def test_the_sweep_fails_stopped_runs_and_removes_unused_staging_files_once(
         assert AuditEvent.objects.filter(verb__startswith="measurement.import_").count() == count
     # The expired check can be checked again from its stored file.
     assert services.import_batch_retry_step(state["checked_long_ago"]) == ImportBatch.Step.CHECK
+
+
+def test_rows_staged_before_the_number_reader_are_checked_again_not_imported(world, data):
+    stopped = {"status": Status.FAILED, "failed_step": "import", "failure_reason": "stopped"}
+    trusted = _batch_in(world, world.org_a, world.community_a, **stopped)
+    older = _batch_in(world, world.org_a, world.community_a, report={}, **stopped)
+    assert services.import_batch_retry_step(trusted) == ImportBatch.Step.IMPORT
+    assert services.import_batch_retry_step(older) == ImportBatch.Step.CHECK
 
 
 def test_the_sweep_is_in_the_beat_schedule():

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measurement", "0006_dashboards_move_to_their_app"),
+        ("measurement", "0007_import_messages_as_codes"),
     ]
 
     operations = [
