@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measurement", "0007_import_messages_as_codes"),
+        ("measurement", "0008_chart_drawable"),
     ]
 
     operations = [
