@@ -429,6 +429,20 @@ class ImportBatch(models.Model):
         SKIP = "skip", _("Keep the existing values (skip those rows)")
         OVERWRITE = "overwrite", _("Replace the existing values")
 
+    class Step(models.TextChoices):
+        """The step a failed batch was at: it decides which action starts it again."""
+
+        CHECK = "check", _("Check")
+        IMPORT = "import", _("Import")
+
+    class FailureReason(models.TextChoices):
+        """Why a batch failed; the upload's page words its message from this."""
+
+        ERROR = "error", _("An error")
+        STOPPED = "stopped", _("The work stopped")
+        NOT_STARTED = "not_started", _("The work did not start")
+        EXPIRED = "expired", _("The check expired")
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     uploaded_by = models.ForeignKey(
@@ -458,6 +472,12 @@ class ImportBatch(models.Model):
     progress_total = models.BigIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     failure = models.TextField(blank=True)
+    failed_step = models.CharField(max_length=8, choices=Step.choices, blank=True)
+    failure_reason = models.CharField(max_length=12, choices=FailureReason.choices, blank=True)
+    # The last sign of life of the work on this batch: stamped when it is queued, when a
+    # check or import starts, and every few seconds while it runs (measurement.heartbeat).
+    # A running batch whose stamp is too old was interrupted (services.import_recovery).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
@@ -488,12 +508,14 @@ class ImportBatch(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (
-            self.Status.UPLOADED,
-            self.Status.VALIDATING,
-            self.Status.QUEUED,
-            self.Status.COMMITTING,
-        )
+        return self.status in RUNNING_STATUSES
+
+
+# Waiting for a worker to start the check or the import.
+WAITING_STATUSES = (ImportBatch.Status.UPLOADED, ImportBatch.Status.QUEUED)
+# A worker is checking or importing (it stamps ``heartbeat_at`` while it works).
+WORKING_STATUSES = (ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
+RUNNING_STATUSES = WAITING_STATUSES + WORKING_STATUSES
 
 
 class Observation(models.Model):
