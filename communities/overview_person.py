@@ -258,7 +258,8 @@ def person_needs(
     needs = PersonNeeds()
     if organization is not None:
         needs.org_invitations = _org_invitations(user, organization)
-    by_id = {c.pk: c for c in communities}
+    # An archived CoP is read-only: nothing there can be acknowledged, answered or fixed.
+    by_id = {c.pk: c for c in communities if not c.is_archived}
     if not by_id:
         return needs
 

@@ -277,3 +277,13 @@ def test_org_home_query_count_with_personal_cards_does_not_grow(world, client_fo
     html = client.get(home(world)).content.decode()
     assert html.count("Read and acknowledge version 1 of the charter") == 6
     assert steady_query_count(client, home(world)) == baseline
+
+
+def test_an_archived_cop_asks_nothing_of_anyone(world, client_for):
+    publish_charter(world.community_a)
+    open_survey(world)
+    with scope(organization=world.org_a):
+        world.community_a.phase = "archived"
+        world.community_a.save(update_fields=["phase"])
+    html = client_for(world.member).get(home(world)).content.decode()
+    assert "Charter to acknowledge" not in html and "Surveys to answer" not in html
