@@ -152,9 +152,9 @@ def _check_stage(*, test: TestOfChange, stage: str, fields: dict) -> None:
     """The rules of each stage, so a cycle is written in order: what happened before
     studying it, and a decision to close it."""
     if stage == PdsaStage.PLAN:
-        if not (fields.get("title") or "").strip():
+        if not (fields.get("title", test.title) or "").strip():
             raise ValidationError({"title": _("Give the test a title.")})
-        if not (fields.get("change_idea") or "").strip():
+        if not (fields.get("change_idea", test.change_idea) or "").strip():
             raise ValidationError({"change_idea": _("Describe the change idea.")})
     elif stage == PdsaStage.DO:
         if not ((fields.get("do_what_happened") or "").strip()
@@ -192,19 +192,21 @@ def test_of_change_save_stage(
     _check_stage(test=test, stage=stage, fields=fields)
     before = {"status": test.status, "act_decision": test.act_decision}
     relations: dict[str, object] = {}
-    if stage == PdsaStage.PLAN:
-        site = fields.pop("site", None)
+    if stage == PdsaStage.PLAN:  # links are changed only when given
+        site = fields.pop("site", test.site)
+        measures = fields.pop("measures", None)
         relations["measures"] = _check_test(
             community=test.community,
             site=site,
-            measures=fields.pop("measures", ()),
-            starts_on=fields.get("starts_on"),
+            measures=test.measures.all() if measures is None else measures,
+            starts_on=fields.get("starts_on", test.starts_on),
             ends_on=test.ends_on,
         )
+        tags = fields.pop("tags", None)
         relations["tags"] = _check_tags(
             organization=test.organization,
             community=test.community,
-            tags=fields.pop("tags", ()),
+            tags=test.tags.all() if tags is None else tags,
         )
         test.site = site
     for key, value in fields.items():

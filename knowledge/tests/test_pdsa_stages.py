@@ -180,3 +180,31 @@ def test_only_the_author_or_a_curator_writes_the_stages(world, client_for):
     test = planned(world)
     assert client_for(world.sponsor).get(url("test_do", test)).status_code in (403, 404)
     assert client_for(world.convener).get(url("test_do", test)).status_code == 200
+
+
+def test_a_stage_changes_only_its_own_fields_and_never_moves_the_status_back(scope_a, world):
+    from measurement.models import Measure
+
+    measure = Measure.objects.create(
+        organization=world.org_a, community=world.community_a, code="sep1", name="Antibiotics",
+        kind="process", value_type="proportion", frequency="monthly", direction="up",
+        chart_type="p",
+    )  # fmt: skip
+    test = services.test_of_change_create(
+        actor=world.member, community=world.community_a, title="Huddle", change_idea="Talk",
+        site=world.site_a, measures=[measure],
+    )  # fmt: skip
+    for stage, fields in (
+        ("do", {"do_what_happened": "Held 5 huddles"}),
+        ("study", {"study_results": "Fewer delays", "prediction_held": "yes"}),
+        ("act", {"act_decision": "adopt"}),
+        ("plan", {"objective": "Faster antibiotics"}),
+    ):
+        services.test_of_change_save_stage(actor=world.member, test=test, stage=stage, **fields)
+    test.refresh_from_db()
+    assert test.status == TestStatus.DONE and test.objective == "Faster antibiotics"
+    assert test.site == world.site_a and list(test.measures.all()) == [measure]
+    with pytest.raises(TypeError):
+        services.test_of_change_save_stage(
+            actor=world.member, test=test, stage="do", act_decision="abandon"
+        )
