@@ -1,6 +1,6 @@
 """The data review table shows figures as people read them, in their language: whole
 numbers without decimals (not the stored ``14.0000``), other values with the decimals
-they carry."""
+they carry; a proportion or a rate row also shows what it stands for (0.8%)."""
 
 from __future__ import annotations
 
@@ -52,8 +52,8 @@ def cells(html: str, code: str) -> list[str]:
 @pytest.mark.parametrize(
     ("language", "bundle", "score"),
     [
-        ("en", ["14", "1,812", ""], ["", "", "0.8125"]),
-        ("es", ["14", "1.812", ""], ["", "", "0,8125"]),
+        ("en", ["14", "1,812", "0.8%"], ["", "", "0.8125"]),
+        ("es", ["14", "1.812", "0,8\u00a0%"], ["", "", "0,8125"]),
     ],
 )
 def test_review_figures_are_localised_without_stored_zeros(
@@ -66,3 +66,14 @@ def test_review_figures_are_localised_without_stored_zeros(
     assert "14.0000" not in html and "1812.0000" not in html
     assert cells(html, "bundle") == bundle
     assert cells(html, "score") == score
+
+
+def test_a_rate_row_shows_its_rate_per_the_multiplier(world, submitted, client_for):
+    with scope(organization=world.org_a):
+        Observation.objects.create(
+            organization=world.org_a, measure=submitted.ssi, site=submitted.site_gh,
+            status="submitted", period=dt.date(2024, 3, 4), numerator=Decimal(3),
+            denominator=Decimal(412),
+        )  # fmt: skip
+    html = client_for(world.convener).get(REVIEW).content.decode()
+    assert cells(html, "ssi") == ["3", "412", "7.3 per 1,000 procedures"]
