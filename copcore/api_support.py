@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, renderers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -46,10 +46,12 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoValidationError):
         fields: dict[str, Any] = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = " ".join(exc.messages)
+        _answer_errors_in_json(context.get("request"))
         return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    _answer_errors_in_json(context.get("request"))
     if isinstance(exc, exceptions.NotFound):
         response.data = error_body("not_found", _("Not found."))
         return response
@@ -70,6 +72,16 @@ def exception_handler(exc, context):
         code = "error"
     response.data = error_body(code, _flatten_detail(exc.detail))
     return response
+
+
+def _answer_errors_in_json(request: Request | None) -> None:
+    """An error is answered in the JSON error shape even when the client asked for an
+    export format (``?format=csv``/``xlsx``): a spreadsheet cannot carry the shape."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if request is None or renderer is None or renderer.format in ("json", "api"):
+        return
+    request.accepted_renderer = renderers.JSONRenderer()
+    request.accepted_media_type = renderers.JSONRenderer.media_type
 
 
 def request_user(request: Request) -> User:
