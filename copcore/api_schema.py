@@ -154,21 +154,20 @@ ERROR_DESCRIPTIONS = {
     "403": "The caller's role does not allow this action on an object they can see.",
     "404": "Not found, or not the caller's to see (the same answer for both); or no such page.",
 }
-PAGING_PARAMETERS = {"page", "page_size"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 
 def error_statuses(path: str, operation: dict) -> list[str]:
-    """The error statuses an operation may answer, from what it takes:
+    """The error statuses an operation may answer:
 
-    400 where a body or a filter is read; 401 everywhere a login is needed; 403 and
-    404 under an organization (roles, tenancy); 404 also for a page past the end."""
+    400 everywhere (a body or a filter that is not valid, a state the service refuses
+    such as "already a member", a query string with a NUL character); 401 everywhere a
+    login is needed; 403 and 404 under an organization (roles, tenancy); 404 also for
+    a page past the end of a list."""
     if "security" in operation and {} in operation["security"]:
         return ["400", "403"]  # the token exchange: bad credentials, or locked out
     query = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
-    statuses = ["401"]
-    if "requestBody" in operation or query - PAGING_PARAMETERS:
-        statuses.append("400")
+    statuses = ["400", "401"]
     if "/o/{org_slug}/" in path:
         statuses += ["403", "404"]
     elif "page" in query:

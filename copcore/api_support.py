@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, renderers, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from copcore.models import User
-from copcore.responses import error_body
+from copcore.responses import error_body, is_api_path
 
 
 class Pagination(PageNumberPagination):
@@ -123,3 +123,21 @@ class OrganizationScopedMixin(_APIViewMixin):
     @property
     def membership(self):
         return getattr(self.request, "membership", None)
+
+
+class RejectNulInQueryMiddleware:
+    """A NUL character in an API query string is a 400: PostgreSQL cannot compare text
+    with NUL in it, so a filter carrying one would fail in the database instead.
+    (Bodies are covered by DRF's fields, which refuse NUL in strings.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if is_api_path(request.path_info) and any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            message = _("The query string contains a NUL character.")
+            return JsonResponse(error_body("invalid", message), status=400)
+        return self.get_response(request)

@@ -93,3 +93,10 @@ def test_a_sponsors_write_is_403_whatever_its_body(world, client_for):
 def test_exemptions_name_real_api_routes():
     names = {name for name, *_rest in walk() if name}
     assert set(SPONSOR_MAY_WRITE) <= names, set(SPONSOR_MAY_WRITE) - names
+
+
+def test_a_nul_character_in_a_query_string_is_a_400(world, client_for):
+    url = f"/api/v1/o/{world.org_a.slug}/knowledge/tests/"
+    response = client_for(world.convener).get(url, {"community": "se\x00psis"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
