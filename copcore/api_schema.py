@@ -77,24 +77,30 @@ def build_mock_request(method, path, view, original_request, **kwargs):
 LOCAL_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
 
-def _model_field_is_blank(field: serializers.Field) -> bool:
-    """Whether the model field behind a ModelSerializer field allows "" (DRF drops
-    ``allow_blank`` from read-only fields, so the model is the one to ask)."""
+def _model_field(field: serializers.Field):
+    """The model field behind a ModelSerializer field (None for anything else)."""
     meta = getattr(field.parent, "Meta", None)
     model = getattr(meta, "model", None)
     if model is None or not field.source or "." in field.source:
-        return False
+        return None
     try:
-        return bool(model._meta.get_field(field.source).blank)
+        return model._meta.get_field(field.source)
     except FieldDoesNotExist:
-        return False
+        return None
+
+
+def _model_field_is_blank(field: serializers.Field) -> bool:
+    """Whether the model field allows "" (DRF drops ``allow_blank`` from read-only
+    fields, so the model is the one to ask)."""
+    model_field = _model_field(field)
+    return bool(model_field is not None and model_field.blank)
 
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema, saying what the serializers really emit:
 
-    - a field whose default is None (``source="a.b", default=None``) is nullable in
-      responses;
+    - a field whose default is None (``source="a.b", default=None``), or a declared
+      read-only field over a nullable column, is nullable in responses;
     - a URL field that may be blank is a URI *or* "" (not a bare ``format: uri``);
     - a time of day is a local ``HH:MM[:SS]`` (see LOCAL_TIME_PATTERN).
     """
@@ -103,6 +109,9 @@ class AutoSchema(openapi.AutoSchema):
         meta = super()._get_serializer_field_meta(field, direction)
         if direction == "response" and getattr(field, "default", empty) is None:
             meta["nullable"] = True  # emitted when the source is missing
+        model_field = _model_field(field) if field.read_only else None
+        if direction == "response" and model_field is not None and model_field.null:
+            meta["nullable"] = True  # a declared read-only field over a nullable column
         return meta
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):

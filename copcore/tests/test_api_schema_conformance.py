@@ -145,6 +145,16 @@ def test_a_session_without_a_facilitator(demo):
     _conforms(schema, COP + "/sessions/{session_id}/", convener.get(detail), detail)
 
 
+def test_an_organization_wide_asset_has_no_community(demo):
+    convener, schema, organization = demo
+    url = f"/api/v1/o/{organization.slug}/knowledge/assets/"
+    body = {"title": "Network handbook", "kind": "other", "visibility": "organization"}
+    response = convener.post(url, body, content_type="application/json")
+    assert response.status_code == 201 and response.json()["community"] is None
+    _conforms(schema, ORG + "/knowledge/assets/", response, url, method="POST")
+    _conforms(schema, ORG + "/knowledge/assets/", convener.get(url), url)
+
+
 def test_the_schema_documents_local_times_and_blank_links(demo):
     _convener, schema, _organization = demo
     components = schema.raw_schema["components"]["schemas"]
