@@ -83,7 +83,10 @@ class CommunityDetailView(CommunityScopedMixin, generics.RetrieveAPIView):
     queryset = Community.objects.none()
 
     def get_object(self):
-        return self.community
+        # The list's annotated row, so people_count is a number here too.
+        return selectors.communities_visible(organization=self.organization).get(
+            pk=self.community.pk
+        )
 
 
 class PhaseTransitionListView(CommunityScopedMixin, generics.ListCreateAPIView):
@@ -336,7 +339,8 @@ class WorkstreamListView(CommunityScopedMixin, generics.ListCreateAPIView):
         workstream = services.workstream_create(
             actor=request.user, community=self.community, **serializer.validated_data
         )
-        return Response(self.get_serializer(workstream).data, status=status.HTTP_201_CREATED)
+        counted = selectors.workstreams(community=self.community).get(pk=workstream.pk)
+        return Response(self.get_serializer(counted).data, status=status.HTTP_201_CREATED)
 
 
 class ThreadListView(CommunityScopedMixin, generics.ListCreateAPIView):

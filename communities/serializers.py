@@ -28,7 +28,7 @@ from measurement.models import Site
 
 
 class CommunitySerializer(serializers.ModelSerializer):
-    people_count = serializers.IntegerField(read_only=True, default=None)
+    people_count = serializers.IntegerField(read_only=True)
     phase = serializers.CharField(
         read_only=True, help_text="design, implementation, conclusion or archived"
     )
@@ -223,7 +223,7 @@ class CharterAcknowledgementSerializer(serializers.ModelSerializer):
 
 
 class WorkstreamSerializer(serializers.ModelSerializer):
-    thread_count = serializers.IntegerField(read_only=True, default=None)
+    thread_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Workstream

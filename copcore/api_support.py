@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, renderers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from copcore.models import User
-from copcore.responses import error_body
+from copcore.responses import error_body, is_api_path
 
 
 class Pagination(PageNumberPagination):
@@ -46,10 +46,12 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoValidationError):
         fields: dict[str, Any] = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = " ".join(exc.messages)
+        _answer_errors_in_json(context.get("request"))
         return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    _answer_errors_in_json(context.get("request"))
     if isinstance(exc, exceptions.NotFound):
         response.data = error_body("not_found", _("Not found."))
         return response
@@ -70,6 +72,16 @@ def exception_handler(exc, context):
         code = "error"
     response.data = error_body(code, _flatten_detail(exc.detail))
     return response
+
+
+def _answer_errors_in_json(request: Request | None) -> None:
+    """An error is answered in the JSON error shape even when the client asked for an
+    export format (``?format=csv``/``xlsx``): a spreadsheet cannot carry the shape."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if request is None or renderer is None or renderer.format in ("json", "api"):
+        return
+    request.accepted_renderer = renderers.JSONRenderer()
+    request.accepted_media_type = renderers.JSONRenderer.media_type
 
 
 def request_user(request: Request) -> User:
@@ -111,3 +123,21 @@ class OrganizationScopedMixin(_APIViewMixin):
     @property
     def membership(self):
         return getattr(self.request, "membership", None)
+
+
+class RejectNulInQueryMiddleware:
+    """A NUL character in an API query string is a 400: PostgreSQL cannot compare text
+    with NUL in it, so a filter carrying one would fail in the database instead.
+    (Bodies are covered by DRF's fields, which refuse NUL in strings.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if is_api_path(request.path_info) and any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            message = _("The query string contains a NUL character.")
+            return JsonResponse(error_body("invalid", message), status=400)
+        return self.get_response(request)

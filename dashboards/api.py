@@ -329,9 +329,14 @@ class ChartNoteListView(DashboardMixin, generics.ListCreateAPIView):
             .order_by("period", "id")
         )
 
-    def perform_create(self, serializer):
+    def create(self, request, *args, **kwargs):
+        # The role first: a read-only caller's note is a 403 whatever its body.
+        self._measure()
         if not self.audience.can_note:
             raise PermissionDenied
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.chart_note_add(
             actor=request_user(self.request),
@@ -400,9 +405,13 @@ class DisclosureRuleView(OrganizationScopedMixin, generics.RetrieveUpdateAPIView
         rule = selectors.disclosure_rule_get(organization=self.organization)
         return rule or DisclosureRule(organization=self.organization)
 
-    def perform_update(self, serializer):
+    def update(self, request, *args, **kwargs):
+        # The role first: a member's change is a 403 whatever its body.
         if self.membership.role != OrgRole.ADMIN:
             raise PermissionDenied
+        return super().update(request, *args, **kwargs)
+
+    def perform_update(self, serializer):
         current = self.get_object()
         values = {
             field: serializer.validated_data.get(field, getattr(current, field))

@@ -6,6 +6,7 @@ the action a 403."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -95,7 +96,7 @@ class CfirRoundList(CommunityScoped, generics.ListCreateAPIView):
             actor=request.user,
             community=self.community,
             title=data["title"],
-            held_on=data["held_on"],
+            held_on=data.get("held_on") or timezone.localdate(),
             notes=data.get("notes", ""),
         )
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
@@ -209,6 +210,9 @@ class StrategyChoiceDetail(CommunityScoped, generics.GenericAPIView):
         return selectors.strategy_choice_get(
             community=self.community, choice_id=self.kwargs["choice_id"]
         )
+
+    def get_object(self) -> StrategyChoice:
+        return self._choice()
 
     def get(self, request, *args, **kwargs):
         return Response(self.get_serializer(self._choice()).data)

@@ -232,7 +232,9 @@ class QuestionResultSerializer(serializers.Serializer):
     options = serializers.ListField(child=serializers.ListField())
     mean = serializers.FloatField(allow_null=True)
     distribution = serializers.ListField(child=serializers.ListField())
-    not_relevant = serializers.IntegerField()
+    not_relevant = serializers.CharField(
+        help_text="Disclosed count of 'not relevant' answers; empty when the group is withheld."
+    )
     texts = serializers.ListField(child=serializers.CharField())
 
 

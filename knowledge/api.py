@@ -40,7 +40,7 @@ from knowledge.serializers import (
     SearchResultSerializer,
     TestOfChangeSerializer,
 )
-from knowledge.views.common import _can_draft_asset, viewer
+from knowledge.views.common import _can_draft_asset, _deny_unless, viewer
 
 _ASSET_FILTERS = [
     OpenApiParameter("kind", str, enum=Asset.Kind.values),
@@ -60,6 +60,13 @@ if TYPE_CHECKING:
 
 else:
     _GenericOrganizationView = OrganizationScopedMixin
+
+
+def _may_anywhere(v: Viewer, name: str) -> bool:
+    """Whether the caller holds ``name`` in some CoP (or organization-wide, as an admin):
+    checked before the body is read, so a read-only caller's write is a 403 whatever
+    its body; the CoP the body names is checked once it is valid."""
+    return bool(v.ids(name)) or v.can(name, None)
 
 
 class KnowledgeAPIMixin(_GenericOrganizationView):
@@ -131,6 +138,8 @@ class AssetListView(KnowledgeAPIMixin, generics.ListCreateAPIView):
         return selectors.assets_visible(viewer=self.get_viewer(), **filters)
 
     def create(self, request, *args, **kwargs):
+        # Refuse a caller who may draft nowhere before reading the body (403 whatever it is).
+        _deny_unless(_may_anywhere(self.get_viewer(), "add_asset"))
         serializer = AssetCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -209,6 +218,10 @@ class AssetActionView(KnowledgeAPIMixin, generics.GenericAPIView):
     def post(self, request, *args, **kwargs):
         v = self.get_viewer()
         asset = selectors.asset_get(viewer=v, asset_id=self.kwargs["asset_id"])
+        _deny_unless(
+            selectors.is_asset_owner(user=request.user, asset=asset)
+            or v.can_curate(asset.community_id)
+        )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         action, reason = serializer.validated_data["action"], serializer.validated_data["reason"]
@@ -271,6 +284,7 @@ class FieldNoteListView(KnowledgeAPIMixin, generics.ListCreateAPIView):
         )
 
     def create(self, request, *args, **kwargs):
+        _deny_unless(_may_anywhere(self.get_viewer(), "add_note"))
         serializer = FieldNoteCreateSerializer(
             data=request.data, context=self.get_serializer_context()
         )
@@ -299,6 +313,7 @@ class FieldNoteActionView(KnowledgeAPIMixin, generics.GenericAPIView):
     def post(self, request, *args, **kwargs):
         v = self.get_viewer()
         note = selectors.field_note_get(viewer=v, note_id=self.kwargs["note_id"])
+        _deny_unless(note.author_id == request.user.pk or v.can_curate(note.community_id))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -372,6 +387,7 @@ class TestOfChangeListView(KnowledgeAPIMixin, generics.ListCreateAPIView):
         return select(viewer=v, **filters).prefetch_related("measures", "next_cycles")
 
     def create(self, request, *args, **kwargs):
+        _deny_unless(_may_anywhere(self.get_viewer(), "add_test"))
         serializer = self.get_serializer(data=request.data)
         assert isinstance(serializer, TestOfChangeSerializer)
         serializer.is_valid(raise_exception=True)

@@ -30,19 +30,15 @@ from measurement.serializers import (
 
 class CSVRenderer(renderers.BaseRenderer):
     """Lets clients ask for ``text/csv`` (Accept header or ``?format=csv``); the list
-    view streams the export itself, errors are rendered here as a one-line CSV."""
+    view streams the export itself, and errors are answered in the API's JSON error
+    shape (``copcore.api_support.exception_handler``), so nothing is rendered here."""
 
     media_type = "text/csv"
     format = "csv"
     charset: str | None = "utf-8"  # the XLSX subclass is binary: no charset
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, dict) and "error" in data:
-            error = data["error"]
-            return spreadsheet.csv_text(
-                ["error", "message"], [[error.get("code", ""), error.get("message", "")]]
-            )
-        return ""
+        return b""
 
 
 class XLSXRenderer(CSVRenderer):
@@ -84,6 +80,12 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
         XLSXRenderer,
     ]
 
+    def get_renderers(self):
+        # Only the read is exported; a write answers in JSON whatever the Accept header.
+        if self.request.method not in ("GET", "HEAD"):
+            return [renderers.JSONRenderer(), renderers.BrowsableAPIRenderer()]
+        return super().get_renderers()
+
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "discloser": self.discloser}
 
@@ -106,6 +108,7 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
         responses={
             (200, "application/json"): ObservationSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
+            (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
         }
     )
     def get(self, request, *args, **kwargs):
@@ -132,12 +135,18 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
     @extend_schema(
         request=ObservationImportDocSerializer,
         responses={
-            201: ImportResultSerializer,
-            200: OpenApiResponse(ImportResultSerializer, description="dry run"),
+            (201, "application/json"): ImportResultSerializer,
+            (200, "application/json"): OpenApiResponse(
+                ImportResultSerializer, description="dry run"
+            ),
             400: OpenApiResponse(description="Row errors in fields.rows: nothing was saved."),
         },
     )
     def post(self, request, *args, **kwargs):
+        # A caller who may submit data in no CoP is refused before the body is read; the
+        # CoP the body names is checked by the service.
+        communities = selectors.communities(organization=self.organization)
+        access.require(any(access.can_submit(request.user, c) for c in communities))
         serializer = ObservationImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -31,8 +31,11 @@ class PreferenceView(OrganizationScopedMixin, generics.GenericAPIView):
         )
         return data
 
+    def get_object(self):
+        return services.preference_get_or_default(user=request_user(self.request))
+
     def get(self, request, *args, **kwargs):
-        return Response(self._payload(services.preference_get_or_default(user=request.user)))
+        return Response(self._payload(self.get_object()))
 
     def put(self, request, *args, **kwargs):
         current = services.preference_get_or_default(user=request.user)

@@ -29,6 +29,7 @@ from sessions.serializers import (
     ActionItemSerializer,
     ActionStatusSerializer,
     AttendanceMarkSerializer,
+    AttendanceReplySerializer,
     AttendanceSerializer,
     CancelSerializer,
     CaseSerializer,
@@ -204,10 +205,14 @@ class AttendanceListView(_CommunityMixin, generics.ListCreateAPIView):
             return Attendance.objects.with_scopes_disabled().none()
         return selectors.attendance_for_export(session=self.get_session())
 
+    @extend_schema(request=AttendanceReplySerializer, responses={201: AttendanceSerializer})
+    def post(self, request, *args, **kwargs):
+        return self.create(request, *args, **kwargs)
+
     def create(self, request, *args, **kwargs):
         session = self.get_session()
         self.require(SP.ATTEND)
-        serializer = self.get_serializer(data=request.data)
+        serializer = AttendanceReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         attendance = services.attendance_respond(
             actor=request.user, session=session, response=serializer.validated_data["response"]

@@ -150,15 +150,23 @@ class CancelSerializer(serializers.Serializer):
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
+    """A person's reply as stored: ``none`` too (invited, no reply yet)."""
+
     user = PersonSerializer(read_only=True)
-    response = serializers.ChoiceField(
-        choices=[AttendanceResponse.REGISTERED, AttendanceResponse.APOLOGIES]
-    )
+    response = serializers.ChoiceField(choices=AttendanceResponse.choices, read_only=True)
 
     class Meta:
         model = Attendance
         fields = ["id", "user", "response", "attended"]
         read_only_fields = ["attended"]
+
+
+class AttendanceReplySerializer(serializers.Serializer):
+    """The caller's own reply: only these two can be given."""
+
+    response = serializers.ChoiceField(
+        choices=[AttendanceResponse.REGISTERED, AttendanceResponse.APOLOGIES]
+    )
 
 
 class AttendanceMarkSerializer(_OrgPeopleMixin, serializers.Serializer):
