@@ -23,13 +23,13 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "b",
-    "em", "i", "code", "pre", "blockquote", "a", "table", "thead", "tbody", "tr", "th",
-    "td", "del", "ins", "span",
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em",
+    "code", "pre", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "del",
+    "ins",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
-# The only class that survives: the highlighted @mention of a post.
-ALLOWED_CLASSES = {"span": {"mention"}}
+# Stored post HTML also keeps the highlighted @mention (added after sanitising).
+MENTION_CLASSES = {"span": {"mention"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 
@@ -41,14 +41,15 @@ _RENDERED_MENTION = re.compile(r"@\[([^\]<>\n]{1,150})\]")
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
-def sanitise_html(html_text: str) -> str:
+def sanitise_html(html_text: str, *, keep_mentions: bool = False) -> str:
     """Clean HTML with the allow-list. Used on the Markdown output, and on HTML that
-    was rendered and stored earlier (a post's ``body_html``) before it is shown."""
+    was rendered and stored earlier (a post's ``body_html``) before it is shown; only
+    the latter keeps ``<span class="mention">``."""
     return nh3.clean(
         html_text or "",
-        tags=ALLOWED_TAGS,
+        tags=ALLOWED_TAGS | {"span"} if keep_mentions else ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
+        allowed_classes=MENTION_CLASSES if keep_mentions else None,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
@@ -86,7 +87,8 @@ def render_markdown(
 def safe_stored_html(html_text: str | None) -> SafeString:
     """HTML rendered by ``render_markdown`` and stored (a post's ``body_html``),
     cleaned again on the way out: nothing read back from the database is trusted."""
-    return mark_safe(sanitise_html(html_text or ""))  # noqa: S308 - the sanitiser's output
+    cleaned = sanitise_html(html_text or "", keep_mentions=True)
+    return mark_safe(cleaned)  # noqa: S308 - the sanitiser's output
 
 
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|tr|table|ul|ol)>|<br\s*/?>|<hr\s*/?>")
