@@ -126,3 +126,34 @@ def test_charter_markdown_is_shown_rendered(world, client_for):
     assert "Cut the time to antibiotics in half." in text and "Be kind." in text
     assert "##" not in text and "**" not in text and "<p>" not in text
     assert "<strong>time to antibiotics</strong>" in html and "<h5>Purpose</h5>" in html
+
+
+@pytest.mark.django_db
+def test_plain_text_emails_carry_user_text_as_written_not_as_html(
+    world, django_capture_on_commit_callbacks
+):
+    """Text emails are text: a title with quotes and brackets arrives as typed (it read
+    ``Tom&#x27;s &lt;b&gt;``), the curator's Markdown arrives without its marks."""
+    from django.core import mail
+
+    from knowledge.models import FieldNote
+
+    with scope(organization=world.org_a):
+        note = knowledge_services.field_note_create(
+            actor=world.member,
+            community=world.community_a,
+            title="Tom's <b>night</b> & day",
+            body="Body",
+        )
+        knowledge_services.field_note_submit(actor=world.member, note=note)
+        with django_capture_on_commit_callbacks(execute=True):
+            knowledge_services.field_note_request_changes(
+                actor=world.convener,
+                note=note,
+                reason="Add **the site** and [dates](https://x.org).",
+            )
+        assert FieldNote.objects.get(pk=note.pk).curation_note.startswith("Add **")
+    message = mail.outbox[-1]
+    assert "Tom's <b>night</b> & day" in message.subject + message.body
+    assert "&#x27;" not in message.body and "&lt;" not in message.body
+    assert "Add the site and dates." in message.body
