@@ -5,7 +5,7 @@ a 404, a visible object without the role for the action a 403."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -40,6 +40,7 @@ from communities.serializers import (
     WorkstreamSerializer,
 )
 from copcore.api_support import OrganizationScopedMixin, request_user
+from copcore.responses import error_body
 
 
 class CommunityScopedMixin(OrganizationScopedMixin):
@@ -53,8 +54,11 @@ class CommunityScopedMixin(OrganizationScopedMixin):
 
     @cached_property
     def perms(self) -> frozenset[str]:
+        membership = self.membership
         return selectors.community_permissions(
-            user=request_user(self.request), community=self.community
+            user=request_user(self.request),
+            community=self.community,
+            org_role=membership.role if membership else None,
         )
 
     def require(self, permission: str) -> None:
@@ -139,10 +143,13 @@ class RoleAssignmentListView(CommunityScopedMixin, generics.ListCreateAPIView):
 
 
 class RoleEndView(CommunityScopedMixin, generics.GenericAPIView):
+    """End a term (manage_roles). Ending the last convener's term is refused with 409
+    ``last_convener``: a CoP always keeps someone able to run it."""
+
     serializer_class = RoleEndSerializer
     queryset = CommunityRoleAssignment.objects.none()
 
-    @extend_schema(request=RoleEndSerializer, responses=RoleAssignmentSerializer)
+    @extend_schema(request=RoleEndSerializer, responses={200: RoleAssignmentSerializer})
     def post(self, request, *args, **kwargs):
         assignment = selectors.role_assignment_get(
             community=self.community, pk=self.kwargs["assignment_id"]
@@ -150,11 +157,22 @@ class RoleEndView(CommunityScopedMixin, generics.GenericAPIView):
         self.require(P.MANAGE_ROLES)
         serializer = RoleEndSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        assignment = services.role_end(
-            actor=request.user,
-            assignment=assignment,
-            ends_on=serializer.validated_data.get("ends_on"),
-        )
+        try:
+            assignment = services.role_end(
+                actor=request.user,
+                assignment=assignment,
+                ends_on=serializer.validated_data.get("ends_on"),
+                reason=serializer.validated_data["reason"].strip(),
+            )
+        except ValidationError as error:
+            if error.code != "last_convener":
+                raise
+            # The request is well formed but conflicts with the CoP's state: another
+            # convener must be named first.
+            return Response(
+                error_body("last_convener", " ".join(error.messages)),
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(RoleAssignmentSerializer(assignment).data)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +50,10 @@ class CommunityCreateForm(forms.Form):
 
 class RoleAssignForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
-    role = forms.ChoiceField(label=_("Role"), choices=CommunityRole.choices)
+    # No role is preselected: the first choice would otherwise make anyone convener.
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", _("Choose a role")), *CommunityRole.choices]
+    )
     starts_on = forms.DateField(
         label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -249,6 +255,8 @@ class PhaseChangeForm(forms.Form):
 
 
 class RoleEndForm(forms.Form):
+    """End a term on a day (empty: today); the confirmation step asks for the reason."""
+
     ends_on = forms.DateField(
         label=_("End date"),
         required=False,
@@ -256,15 +264,90 @@ class RoleEndForm(forms.Form):
         help_text=_("The first day the role is no longer held. Empty: today."),
     )
 
+    def __init__(self, *args, starts_on: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.starts_on = starts_on
+
+    def clean_ends_on(self) -> dt.date:
+        ends_on = self.cleaned_data.get("ends_on") or timezone.localdate()
+        if ends_on < self.starts_on:
+            raise forms.ValidationError(_("The end date must not be before the start date."))
+        return ends_on
+
 
 class RoleChangeForm(forms.Form):
-    role = forms.ChoiceField(label=_("New role"), choices=CommunityRole.choices)
+    """Move a person to another role. Nothing is preselected: one careless click must
+    not make anyone convener."""
+
+    role = forms.ChoiceField(label=_("New role"))
     on = forms.DateField(
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The day the new role starts and the old one ends. Empty: today."),
     )
+
+    def __init__(self, *args, current_role: str, starts_on: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.starts_on = starts_on
+        choice_field(self, "role").choices = [("", _("Choose a role"))] + [
+            (value, label) for value, label in CommunityRole.choices if value != current_role
+        ]
+
+    def clean_on(self) -> dt.date:
+        on = self.cleaned_data.get("on") or timezone.localdate()
+        if on < self.starts_on:
+            raise forms.ValidationError(_("The change cannot happen before the term started."))
+        return on
+
+
+class RoleTermForm(forms.Form):
+    """A term's dates; a started term keeps its start date."""
+
+    starts_on = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("End date (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The first day the role is no longer held. Empty: no end date."),
+    )
+
+    def __init__(self, *args, started: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if started:
+            self.fields["starts_on"].disabled = True
+            self.fields["starts_on"].help_text = _(
+                "This term has started: its start date can no longer change."
+            )
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("The end date must not be before the start date."))
+        return cleaned
+
+
+class RoleReasonForm(forms.Form):
+    """The confirmation step of a destructive role change: the reason, kept in the
+    audit log."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded in the audit log with the change."),
+        error_messages={"required": _("Give the reason for this change.")},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for this change."))
+        return reason
 
 
 class TagsForm(forms.Form):

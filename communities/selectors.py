@@ -32,7 +32,12 @@ from communities.models import (
     Workstream,
 )
 from copcore.models import Organization, User
-from copcore.permissions import ALL_COMMUNITY_PERMISSIONS, CommunityRole, guardian_codename
+from copcore.permissions import (
+    ALL_COMMUNITY_PERMISSIONS,
+    CommunityRole,
+    guardian_codename,
+    org_role_community_permissions,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -118,15 +123,22 @@ def tags_allowed(*, community: Community) -> QuerySet[Tag]:
     return tags_of_organization(organization=community.organization)
 
 
-def community_permissions(*, user: User, community: Community) -> frozenset[str]:
+def community_permissions(
+    *, user: User, community: Community, org_role: str | None = None
+) -> frozenset[str]:
     """Every community permission the user holds on the community, read in one go
-    (two queries) instead of one ``has_perm`` call per button on a page."""
+    (two queries) instead of one ``has_perm`` call per button on a page.
+
+    ``org_role`` is the caller's role in the community's organization (the request's
+    membership): an org admin may always see the roles and name a convener, even in a
+    CoP where they hold no role, so a CoP left without a convener can be recovered."""
     from guardian.core import ObjectPermissionChecker
 
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     codenames = set(ObjectPermissionChecker(user).get_perms(community))
-    return frozenset(p for p in ALL_COMMUNITY_PERMISSIONS if guardian_codename(p) in codenames)
+    held = frozenset(p for p in ALL_COMMUNITY_PERMISSIONS if guardian_codename(p) in codenames)
+    return held | org_role_community_permissions(org_role)
 
 
 def expected_results(*, community: Community) -> QuerySet[ExpectedResult]:

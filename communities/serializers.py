@@ -144,6 +144,7 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
 
 class RoleEndSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class CommunityMemberSerializer(serializers.Serializer):

@@ -1,5 +1,7 @@
-"""Object-permission backend that lets any app's permission be checked on a community."""
+"""Object-permission backend that lets any app's permission be checked on a community,
+and the sign-in name django-axes counts failed attempts under."""
 
+from django.conf import settings
 from guardian.backends import ObjectPermissionBackend
 
 from copcore.permissions import ALL_COMMUNITY_PERMISSIONS, guardian_codename
@@ -26,3 +28,15 @@ class CommunityPermissionBackend(ObjectPermissionBackend):
 
     def get_group_permissions(self, user_obj, obj=None):
         return set()
+
+
+def axes_username(request, credentials: dict | None = None) -> str | None:
+    """The address a sign-in attempt is throttled under, lower-cased: sign-in ignores
+    the case of an email address, so ``Member@Example.ORG`` and ``member@example.org``
+    must share one failure count (otherwise changing the case resets the limit)."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        username = data.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username.strip().lower() if isinstance(username, str) else username

@@ -8,11 +8,14 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from copcore.managers import OrganizationScopedManager
 from copcore.permissions import OrgRole
+from copcore.spreadsheet import validate_code
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -33,6 +36,20 @@ class UserManager(BaseUserManager["User"]):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        """The account for a sign-in address, whatever its case: ``Member@Example.ORG``
+        signs in as ``member@example.org``. The exact spelling wins if it exists (rows
+        stored before addresses were unique regardless of case); otherwise the one
+        account that matches ignoring case (the constraint ``unique_user_email_ci``
+        allows at most one)."""
+        address = (username or "").strip()
+        exact = self.filter(email=address).first()
+        if exact is not None:
+            return exact
+        # Lower() on both sides, as the constraint does (upper-casing would match
+        # "i" and dotless "ı" together, two accounts the constraint allows).
+        return self.alias(email_lower=Lower("email")).get(email_lower=Lower(Value(address)))
 
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
         extra.setdefault("is_staff", False)
@@ -69,6 +86,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # One account per address whatever its case (sign-in ignores case).
+            models.UniqueConstraint(
+                Lower("email"),
+                name="unique_user_email_ci",
+                violation_error_message=_("An account with this email address already exists."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.email
@@ -85,7 +110,7 @@ class Organization(models.Model):
     that every query can be filtered by it and another network's data never leaks."""
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, validators=[validate_code])
     language = models.CharField(
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )

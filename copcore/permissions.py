@@ -95,6 +95,14 @@ COMMUNITY_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 ALL_COMMUNITY_PERMISSIONS: frozenset[str] = frozenset().union(*COMMUNITY_ROLE_PERMISSIONS.values())
 
+# What an organization role grants on every community of the organization, whatever
+# roles the person holds there. Org admins may always see a CoP's roles and name its
+# convener: the recovery path when a CoP has nobody able to run it.
+ORG_ROLE_COMMUNITY_PERMISSIONS: dict[str, frozenset[str]] = {
+    OrgRole.ADMIN: frozenset({P.VIEW, P.MANAGE_ROLES}),
+    OrgRole.MEMBER: frozenset(),
+}
+
 
 def guardian_codename(permission: str) -> str:
     """The codename under which a community permission is stored on the Community type.
@@ -103,6 +111,13 @@ def guardian_codename(permission: str) -> str:
     ``measurement.submit_data`` is stored as ``measurement__submit_data`` on Community.
     """
     return permission.replace(".", "__")
+
+
+def org_role_community_permissions(role: str | None) -> frozenset[str]:
+    """The community permissions an organization role carries on each of its CoPs."""
+    if not role:
+        return frozenset()
+    return ORG_ROLE_COMMUNITY_PERMISSIONS.get(role, frozenset())
 
 
 def org_role_has_perm(role: str | None, permission: str) -> bool:

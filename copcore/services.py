@@ -20,6 +20,7 @@ from rest_framework.authtoken.models import Token
 from copcore.models import AuditEvent, Invitation, Organization, OrganizationMembership, User
 from copcore.permissions import OrgRole
 from copcore.request_context import current_client_ip, current_request_id
+from copcore.spreadsheet import check_code
 
 INVITATION_SALT = "copcore.invitation"
 
@@ -49,6 +50,7 @@ def audit_record(
 @transaction.atomic
 def organization_create(*, actor: User | None, name: str, slug: str, admin: User) -> Organization:
     """Create a tenant with its first admin."""
+    check_code("slug", slug)
     organization = Organization.objects.create(name=name, slug=slug)
     OrganizationMembership.objects.create(organization=organization, user=admin, role=OrgRole.ADMIN)
     audit_record(

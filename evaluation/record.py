@@ -24,7 +24,6 @@ assets' current files).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -37,7 +36,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from copcore.spreadsheet import neutralise
+from copcore import spreadsheet
 from dashboards.charts import render_chart_svg
 from evaluation import disclosure, measures, selectors
 from evaluation.models import CfirRating, ResultsRecord, Survey
@@ -87,27 +86,8 @@ class _Zip:
 
 
 def _csv(header: list[str], rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_neutral(v) for v in row])
-    return out.getvalue()
-
-
-def _neutral(value):
-    """Keep spreadsheet programs from running a cell as a formula."""
-    if isinstance(value, str) and not _is_number(value):
-        return neutralise(value)
-    return "" if value is None else value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    """A CSV file of the package; text cells are neutralised (copcore.spreadsheet)."""
+    return spreadsheet.csv_text(header, rows, lineterminator="\n")
 
 
 # --------------------------------------------------------------------------- data

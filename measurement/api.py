@@ -12,9 +12,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, renderers, status
 from rest_framework.response import Response
 
+from copcore import spreadsheet
 from copcore.api_support import OrganizationScopedMixin
 from copcore.responses import error_body
-from measurement import access, exports, selectors, services
+from measurement import access, exports, issues, selectors, services
 from measurement.disclosers import Discloser, OrganizationDiscloser
 from measurement.models import ImportBatch, Measure, Observation
 from measurement.serializers import (
@@ -38,14 +39,16 @@ class CSVRenderer(renderers.BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, dict) and "error" in data:
             error = data["error"]
-            return f"error,message\r\n{error.get('code', '')},{error.get('message', '')}\r\n"
+            return spreadsheet.csv_text(
+                ["error", "message"], [[error.get("code", ""), error.get("message", "")]]
+            )
         return ""
 
 
 class XLSXRenderer(CSVRenderer):
     """``?format=xlsx``: the export as an Excel workbook with typed cells."""
 
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    media_type = spreadsheet.XLSX_MEDIA_TYPE
     format = "xlsx"
     charset = None
 
@@ -150,7 +153,7 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
         if report.error_count:
             message = _("%(n)s row error(s): nothing was saved.") % {"n": report.error_count}
             return Response(
-                error_body("invalid", message, {"rows": report.errors}),
+                error_body("invalid", message, {"rows": issues.with_messages(report.errors)}),
                 status=status.HTTP_400_BAD_REQUEST,
             )
         body = {
@@ -162,7 +165,7 @@ class ObservationListView(OrganizationScopedMixin, generics.ListAPIView):
             "inserted": result.inserted,
             "updated": result.updated,
             "skipped": result.skipped,
-            "warnings": report.warnings,
+            "warnings": issues.with_messages(report.warnings),
         }
         return Response(body, status=status.HTTP_200_OK if data["dry_run"] else 201)
 

@@ -1,20 +1,19 @@
-"""CSV export of observations, safe to open in a spreadsheet.
+"""CSV and XLSX export of observations, safe to open in a spreadsheet.
 
-Text cells that begin with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage
-return) are prefixed with a single quote so a spreadsheet shows them as text
-instead of running them as formulas. Numbers are written by the platform from
-decimal values and are left as numbers (a negative value stays ``-2.5``).
+Both formats are written by :mod:`copcore.spreadsheet`: CSV text cells that begin
+with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) are prefixed with a
+single quote, XLSX text is a string cell and never a formula. Figures are written as
+numbers (a negative value stays ``-2.5``).
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django_scopes import scope
 
-from copcore.spreadsheet import neutralise
+from copcore import spreadsheet
 from measurement.models import Observation
 
 HEADER = [
@@ -30,37 +29,32 @@ def in_scope(organization, lines: Iterator[str]) -> Iterator[str]:
         yield from lines
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(
     observations: Iterable[Observation], *, figures: Callable[[Observation], Any]
 ) -> Iterator[str]:
     """The export, line by line (for a streaming response). ``figures`` gives each row's
     numerator, denominator and value as the viewer may see them (the disclosure rule)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(HEADER)
-    for o in observations:
-        shown = figures(o)
-        yield writer.writerow(
-            [
-                neutralise(o.measure.community.slug),
-                neutralise(o.measure.code),
-                neutralise(o.site.code),
+
+    def rows() -> Iterator[list[Any]]:
+        for o in observations:
+            shown = figures(o)
+            yield [
+                o.measure.community.slug,
+                o.measure.code,
+                o.site.code,
                 o.period.isoformat(),
-                neutralise(o.category.stratifier.code) if o.category is not None else "",
-                neutralise(o.category.code) if o.category is not None else "",
+                o.category.stratifier.code if o.category is not None else "",
+                o.category.code if o.category is not None else "",
                 shown.numerator,
                 shown.denominator,
                 shown.value,
-                neutralise(o.comment),
+                o.comment,
                 o.status,
-                neutralise(o.review_comment),
+                o.review_comment,
                 o.updated_at.isoformat(),
             ]
-        )
+
+    return spreadsheet.csv_lines(HEADER, rows())
 
 
 def _typed(text: str) -> float | str:
@@ -77,47 +71,36 @@ def xlsx_bytes(
     """The export as an Excel workbook with typed cells: periods are date cells and
     figures number cells, so Excel shows them in the reader's own date and number
     format (decimal comma included); the headers are in the active language."""
-    import io
-
     from django.utils.translation import gettext as _
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Observations"))
-    sheet.append(
+    book = spreadsheet.XlsxBook()
+    sheet = book.sheet(
+        _("Observations"),
         [
             _("Community"), _("Measure"), _("Site"), _("Period"), _("Stratifier"),
             _("Category"), _("Numerator"), _("Denominator"), _("Value"), _("Comment"),
             _("Status"), _("Review comment"), _("Updated (UTC)"),
-        ]
+        ],
     )  # fmt: skip
     for o in observations:
         shown = figures(o)
-        period = WriteOnlyCell(sheet, value=o.period)
-        period.number_format = "mm-dd-yy"  # built-in 14: the reader's short date
-        numbers = []
-        for text in (shown.numerator, shown.denominator, shown.value):
-            cell = WriteOnlyCell(sheet, value=_typed(text))
-            cell.number_format = "#,##0.####"
-            numbers.append(cell)
-        updated = WriteOnlyCell(sheet, value=o.updated_at.replace(tzinfo=None))
-        updated.number_format = "yyyy-mm-dd hh:mm"
         sheet.append(
             [
-                neutralise(o.measure.community.slug),
-                neutralise(o.measure.code),
-                neutralise(o.site.code),
-                period,
-                neutralise(o.category.stratifier.code) if o.category is not None else "",
-                neutralise(o.category.code) if o.category is not None else "",
-                *numbers,
-                neutralise(o.comment),
+                o.measure.community.slug,
+                o.measure.code,
+                o.site.code,
+                # built-in format 14: the reader's short date
+                sheet.cell(o.period, number_format="mm-dd-yy"),
+                o.category.stratifier.code if o.category is not None else "",
+                o.category.code if o.category is not None else "",
+                *(
+                    sheet.cell(_typed(text), number_format="#,##0.####")
+                    for text in (shown.numerator, shown.denominator, shown.value)
+                ),
+                o.comment,
                 o.get_status_display(),
-                neutralise(o.review_comment),
-                updated,
+                o.review_comment,
+                sheet.cell(o.updated_at.replace(tzinfo=None), number_format="yyyy-mm-dd hh:mm"),
             ]
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return book.to_bytes()

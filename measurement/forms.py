@@ -177,6 +177,19 @@ class DateReadingForm(forms.Form):
     )
 
 
+class NumberReadingForm(forms.Form):
+    """The uploader's switch between decimal point and decimal comma (check page)."""
+
+    number_convention = forms.ChoiceField(
+        label=_("Read figures such as 1.806 and 1,806 as"),
+        choices=[
+            ("point", _("decimal point: 1,806 is one thousand eight hundred and six")),
+            ("comma", _("decimal comma: 1.806 is one thousand eight hundred and six")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
 class ObservationFilterForm(forms.Form):
     measure = forms.ModelChoiceField(
         label=_("Measure"), queryset=Measure.objects.none(), required=False

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import IO, BinaryIO
 
+from measurement.numbers import ExactNumber
 from measurement.validation import COLUMN_ALIASES, COLUMNS, REQUIRED_COLUMNS
 
 CHUNK = 1024 * 1024
@@ -170,8 +171,14 @@ def _cell_text(value) -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return ExactNumber(str(int(value)))
+    if isinstance(value, float):
+        # A numeric cell is a number already: read as such, whatever the file's
+        # convention for figures written as text (measurement.numbers).
+        return ExactNumber(repr(value))
     return str(value)
 
 

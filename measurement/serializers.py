@@ -132,7 +132,8 @@ class RowIssueSerializer(serializers.Serializer):
     line = serializers.IntegerField()
     column = serializers.CharField()
     code = serializers.CharField()
-    message = serializers.CharField()
+    params = serializers.DictField(help_text="The problem's parameters (text read, hint...).")
+    message = serializers.CharField(help_text="The problem in the caller's language.")
 
 
 class ImportResultSerializer(serializers.Serializer):

@@ -12,16 +12,16 @@ cost about 60 bytes per row (measured by ``bench/import_bench.py``).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.utils.translation import gettext as _
 
 from communities.models import Community
+from measurement import numbers
 from measurement.dates import parse_date
-from measurement.issues import Groups, order_label
+from measurement.issues import Groups
 from measurement.models import Measure, Observation, SiteEnrolment, StratifierCategory
 from measurement.periods import align, parse_period, period_label
 
@@ -38,6 +38,7 @@ COLUMNS = (
     "comment",
 )
 REQUIRED_COLUMNS = ("measure_code", "site_code", "period")
+FIGURE_COLUMNS = ("numerator", "denominator", "value")
 COLUMN_ALIASES = {"measure": "measure_code", "site": "site_code", "stratum": "category"}
 
 MAX_NUMBER = 1e14  # numeric(18, 4)
@@ -78,28 +79,49 @@ class Report:
     error_groups: Groups = field(default_factory=Groups)
     warning_groups: Groups = field(default_factory=Groups)
     date_reading: dict[str, Any] | None = None  # measurement.dates.Reading.as_json()
+    number_reading: dict[str, Any] | None = None  # measurement.numbers.NumberReading
 
-    def error(self, line: int, column: str, code: str, message: str) -> None:
+    def error(
+        self,
+        line: int,
+        column: str,
+        code: str,
+        params: dict[str, Any] | None = None,
+        msg: str = "",
+    ) -> None:
+        """Record an error as its code and parameters (``issues.MESSAGES`` words it when
+        it is shown, in the reader's language); ``msg`` picks another sentence of the code."""
         self.error_count += 1
         self.error_codes[code] = self.error_codes.get(code, 0) + 1
+        message = _message(params, msg)
         self.error_groups.add(line, column, code, message)
         if len(self.errors) < REPORT_LIMIT:
-            self.errors.append({"line": line, "column": column, "code": code, "message": message})
+            self.errors.append({"line": line, "column": column, "code": code, **message})
 
-    def warning(self, line: int, column: str, code: str, message: str) -> None:
+    def warning(
+        self,
+        line: int,
+        column: str,
+        code: str,
+        params: dict[str, Any] | None = None,
+        msg: str = "",
+    ) -> None:
         self.warning_count += 1
         self.warning_codes[code] = self.warning_codes.get(code, 0) + 1
+        message = _message(params, msg)
         self.warning_groups.add(line, column, code, message)
         if len(self.warnings) < REPORT_LIMIT:
-            self.warnings.append({"line": line, "column": column, "code": code, "message": message})
+            self.warnings.append({"line": line, "column": column, "code": code, **message})
 
-    def exists(self, line: int, message: str) -> None:
+    def exists(self, line: int, params: dict[str, Any]) -> None:
         self.existing_count += 1
         if len(self.existing) < REPORT_LIMIT:
-            self.existing.append({"line": line, "message": message})
+            self.existing.append({"line": line, "code": "existing", "params": params})
 
     def as_json(self) -> dict[str, Any]:
-        extra = {"date_reading": self.date_reading} if self.date_reading else {}
+        extra: dict[str, Any] = {"date_reading": self.date_reading} if self.date_reading else {}
+        if self.number_reading:
+            extra["number_reading"] = self.number_reading
         return {
             **extra,
             "error_groups": self.error_groups.as_json(),
@@ -113,6 +135,13 @@ class Report:
             or self.warning_count > len(self.warnings)
             or self.existing_count > len(self.existing),
         }
+
+
+def _message(params: dict[str, Any] | None, msg: str) -> dict[str, Any]:
+    message: dict[str, Any] = {"params": params or {}}
+    if msg:
+        message["msg"] = msg
+    return message
 
 
 def _norm(code: str) -> str:
@@ -228,24 +257,25 @@ class ValidationContext:
                     )
 
 
-def parse_number(text: str) -> tuple[float | None, str]:
-    """(value, text for PostgreSQL) for a cell; a decimal comma is accepted when the
-    cell has no point. Raises ValueError for anything that is not a finite number."""
-    if "," in text:
-        if "." in text:
-            raise ValueError(text)
-        text = text.replace(",", ".")
-    if "_" in text:
-        raise ValueError(text)
-    number = float(text)
-    if not math.isfinite(number) or abs(number) >= MAX_NUMBER:
-        raise ValueError(text)
-    return number, text
+def parse_number(text: str, convention: str = numbers.POINT) -> tuple[Decimal, str]:
+    """(value, text for PostgreSQL) of a figure written in ``convention`` (see
+    ``measurement.numbers``). Raises ``numbers.NumberProblem`` (a ValueError) for
+    anything that is not a finite figure of that convention within the column's range."""
+    number = numbers.read_number(text, convention)
+    if not number.is_finite() or abs(number) >= MAX_NUMBER:
+        raise numbers.NumberProblem(text)
+    return number, numbers.plain(number)
 
 
 def _copy_escape(text: str) -> str:
     """Escape a value for COPY's text format."""
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _figure(number: Decimal | float) -> float:
+    """A figure for a message: four significant digits, as a number (``issues``
+    writes it in the reader's language)."""
+    return float(f"{float(number):.4g}")
 
 
 class RowChecker:
@@ -256,15 +286,69 @@ class RowChecker:
     """
 
     def __init__(
-        self, context: ValidationContext, report: Report, date_order: str | None = None
+        self,
+        context: ValidationContext,
+        report: Report,
+        date_order: str | None = None,
+        number_reading: numbers.NumberReading | None = None,
     ) -> None:
         """``date_order`` (``dates.DMY`` or ``dates.MDY``) reads the spreadsheet date
         forms of ``measurement.dates``; without it only ISO periods are accepted (the
-        API and the data-entry grid)."""
+        API and the data-entry grid). ``number_reading`` says how figures written as
+        text are read (the file's convention, or the grid's language); without it a
+        decimal point, as in JSON (the API)."""
         self.context = context
         self.report = report
         self.date_order = date_order
+        self.number_reading = number_reading or numbers.NumberReading(
+            numbers.POINT, numbers.BASIS_NONE
+        )
         self.seen: set[int] = set()
+
+    def _read_figures(
+        self, line: int, measure: MeasureInfo | None, texts: tuple[str, str, str]
+    ) -> tuple[list[Decimal | None], list[str]] | None:
+        """The numerator, denominator and value of a row, or None after reporting why
+        one cannot be read. Numerators, denominators and counts must be whole."""
+        report = self.report
+        reading = self.number_reading
+        convention = reading.convention
+        figures: list[Decimal | None] = [None, None, None]
+        outputs = [NULL, NULL, NULL]
+        ok = True
+        for position, (column, text) in enumerate(zip(FIGURE_COLUMNS, texts, strict=True)):
+            if not isinstance(text, numbers.ExactNumber):
+                text = text.strip()
+            if not text:
+                continue
+            if reading.refuses_ambiguous and numbers.is_ambiguous(text):
+                ok = False
+                report.error(line, column, "ambiguous_number", {"text": text})
+                continue
+            try:
+                number, normalized = parse_number(text, convention)
+            except ValueError:
+                ok = False
+                other = numbers.readings(text).get(numbers.other(convention))
+                if other is not None and abs(other) < MAX_NUMBER:
+                    params = {"text": text, "convention": convention}
+                    report.error(line, column, "invalid_number", params, "invalid_number_read")
+                else:
+                    report.error(line, column, "invalid_number", {"text": text})
+                continue
+            must_be_whole = column != "value" or (
+                measure is not None and measure.value_type == Measure.ValueType.COUNT
+            )
+            if must_be_whole and not numbers.is_whole(number):
+                ok = False
+                hint = numbers.whole_number_hint(text, convention)
+                if hint:
+                    report.error(line, column, "not_whole", {"text": text, "hint": hint})
+                else:
+                    report.error(line, column, "not_whole", {"text": text}, "not_whole_no_hint")
+                continue
+            figures[position], outputs[position] = number, normalized
+        return (figures, outputs) if ok else None
 
     def check(self, line: int, cells: tuple[str, ...]) -> str | None:  # noqa: C901
         (
@@ -286,30 +370,19 @@ class RowChecker:
         measure = context.measures.get(_norm(measure_code)) if measure_code else None
         if measure is None:
             if measure_code.strip():
-                report.error(
-                    line,
-                    "measure_code",
-                    "unknown_measure",
-                    _("Unknown measure “%(code)s” in this community.") % {"code": measure_code},
-                )
+                report.error(line, "measure_code", "unknown_measure", {"code": measure_code})
             else:
-                report.error(line, "measure_code", "missing_measure", _("The measure is missing."))
+                report.error(line, "measure_code", "missing_measure")
         site = context.sites.get(_norm(site_code)) if site_code else None
         if site is None:
             if site_code.strip():
-                report.error(
-                    line,
-                    "site_code",
-                    "unknown_site",
-                    _("Unknown site “%(code)s”: it is not enrolled in this community.")
-                    % {"code": site_code},
-                )
+                report.error(line, "site_code", "unknown_site", {"code": site_code})
             else:
-                report.error(line, "site_code", "missing_site", _("The site is missing."))
+                report.error(line, "site_code", "missing_site")
 
         period: dt.date | None = None
         if not period_text.strip():
-            report.error(line, "period", "missing_period", _("The period is missing."))
+            report.error(line, "period", "missing_period")
         else:
             try:
                 if self.date_order is None:
@@ -318,15 +391,15 @@ class RowChecker:
                     period = parse_date(period_text, self.date_order)
             except ValueError:
                 if self.date_order is None:
-                    message = _("“%(text)s” is not a date: write YYYY-MM-DD.") % {
-                        "text": period_text
-                    }
+                    report.error(line, "period", "invalid_period", {"text": period_text})
                 else:
-                    message = _(
-                        "“%(text)s” is not a date when read as %(reading)s: write "
-                        "YYYY-MM-DD, %(reading)s or a month and year such as “Mar 2024”."
-                    ) % {"text": period_text, "reading": order_label(self.date_order)}
-                report.error(line, "period", "invalid_period", message)
+                    report.error(
+                        line,
+                        "period",
+                        "invalid_period",
+                        {"text": period_text, "reading": self.date_order},
+                        "invalid_period_read",
+                    )
             if period is not None and measure is not None:
                 aligned = align(measure.frequency, period)
                 if aligned != period:
@@ -334,8 +407,7 @@ class RowChecker:
                         line,
                         "period",
                         "period_not_aligned",
-                        _("%(date)s is not the start of a %(frequency)s period: use %(aligned)s.")
-                        % {
+                        {
                             "date": period.isoformat(),
                             "frequency": measure.frequency,
                             "aligned": aligned.isoformat(),
@@ -347,16 +419,9 @@ class RowChecker:
         category_code = category_code.strip()
         if stratifier_code or category_code:
             if not stratifier_code:
-                report.error(
-                    line,
-                    "stratifier",
-                    "missing_stratifier",
-                    _("A category needs its stratifier."),
-                )
+                report.error(line, "stratifier", "missing_stratifier")
             elif not category_code:
-                report.error(
-                    line, "category", "missing_category", _("A stratifier needs a category.")
-                )
+                report.error(line, "category", "missing_category")
             else:
                 found = context.categories.get((_norm(stratifier_code), _norm(category_code)))
                 if found is None:
@@ -364,81 +429,45 @@ class RowChecker:
                         line,
                         "category",
                         "unknown_category",
-                        _("Unknown category “%(category)s” of stratifier “%(stratifier)s”.")
-                        % {"category": category_code, "stratifier": stratifier_code},
+                        {"category": category_code, "stratifier": stratifier_code},
                     )
                 elif measure is not None and found[2] not in measure.stratifier_ids:
                     report.error(
                         line,
                         "stratifier",
                         "stratifier_not_applicable",
-                        _("Stratifier “%(stratifier)s” does not apply to measure “%(measure)s”.")
-                        % {"stratifier": stratifier_code, "measure": measure.code},
+                        {"stratifier": stratifier_code, "measure": measure.code},
                     )
                 else:
                     category_index, category_id = found[0], found[1]
 
         numerator = denominator = value = None
         numerator_out = denominator_out = value_out = NULL
-        numbers_ok = True
-        for column, text in (
-            ("numerator", numerator_text),
-            ("denominator", denominator_text),
-            ("value", value_text),
-        ):
-            text = text.strip()
-            if not text:
-                continue
-            try:
-                number, normalized = parse_number(text)
-            except ValueError:
-                numbers_ok = False
-                report.error(
-                    line,
-                    column,
-                    "invalid_number",
-                    _("“%(text)s” is not a number.") % {"text": text},
-                )
-                continue
-            if column == "numerator":
-                numerator, numerator_out = number, normalized
-            elif column == "denominator":
-                denominator, denominator_out = number, normalized
-            else:
-                value, value_out = number, normalized
+        read = self._read_figures(line, measure, (numerator_text, denominator_text, value_text))
+        if read is not None:
+            (numerator, denominator, value), (numerator_out, denominator_out, value_out) = read
 
         metric: float | None = None
-        if measure is not None and numbers_ok:
+        if measure is not None and read is not None:
             metric = self._check_values(line, measure, numerator, denominator, value)
             if measure.value_type in RATIO_TYPES:
                 value_out = NULL
 
         if len(comment) > MAX_COMMENT:
-            report.error(
-                line,
-                "comment",
-                "comment_too_long",
-                _("The comment is longer than %(n)s characters.") % {"n": MAX_COMMENT},
-            )
+            report.error(line, "comment", "comment_too_long", {"n": MAX_COMMENT})
 
         if report.error_count > errors_before:
             return None
         assert measure is not None and site is not None and period is not None
         key = context.key(measure.index, site[0], period, category_index)
         if key in self.seen:
-            report.error(
-                line,
-                "period",
-                "duplicate_row",
-                _("This measure, site, period and category already appear earlier in the file."),
-            )
+            report.error(line, "period", "duplicate_row")
             return None
         self.seen.add(key)
         if key in context.existing:
             report.exists(
                 line,
-                _("%(measure)s at %(site)s for %(period)s already has a value.")
-                % {
+                {
                     "measure": measure.code,
                     "site": site_code.strip(),
                     "period": period_label(measure.frequency, period),
@@ -453,15 +482,11 @@ class RowChecker:
                         line,
                         "value" if measure.value_type not in RATIO_TYPES else "numerator",
                         "value_outlier",
-                        _(
-                            "%(value)s is far outside this site's history "
-                            "(mean %(mean)s, usual range %(low)s to %(high)s)."
-                        )
-                        % {
-                            "value": f"{metric:.4g}",
-                            "mean": f"{mean:.4g}",
-                            "low": f"{mean - 3 * sd:.4g}",
-                            "high": f"{mean + 3 * sd:.4g}",
+                        {
+                            "value": _figure(metric),
+                            "mean": _figure(mean),
+                            "low": _figure(mean - 3 * sd),
+                            "high": _figure(mean + 3 * sd),
                         },
                     )
         report.valid_rows += 1
@@ -476,33 +501,23 @@ class RowChecker:
         self,
         line: int,
         measure: MeasureInfo,
-        numerator: float | None,
-        denominator: float | None,
-        value: float | None,
+        numerator: Decimal | None,
+        denominator: Decimal | None,
+        value: Decimal | None,
     ) -> float | None:
         """Checks the numbers a value type needs; returns the plotted figure or None."""
         report = self.report
         before = report.error_count
         for column, number in (("numerator", numerator), ("denominator", denominator)):
             if number is not None and number < 0:
-                report.error(line, column, "negative_count", _("Counts cannot be negative."))
+                report.error(line, column, "negative_count")
         if measure.value_type in RATIO_TYPES:
             if numerator is None:
-                report.error(line, "numerator", "missing_numerator", _("The numerator is missing."))
+                report.error(line, "numerator", "missing_numerator")
             if denominator is None:
-                report.error(
-                    line,
-                    "denominator",
-                    "missing_denominator",
-                    _("The denominator is missing."),
-                )
+                report.error(line, "denominator", "missing_denominator")
             elif denominator == 0:
-                report.error(
-                    line,
-                    "denominator",
-                    "zero_denominator",
-                    _("The denominator is zero: leave the period out when nobody was eligible."),
-                )
+                report.error(line, "denominator", "zero_denominator")
             if (
                 measure.value_type == Measure.ValueType.PROPORTION
                 and numerator is not None
@@ -513,23 +528,18 @@ class RowChecker:
                     line,
                     "numerator",
                     "numerator_gt_denominator",
-                    _("The numerator (%(n)s) is greater than the denominator (%(d)s).")
-                    % {"n": f"{numerator:g}", "d": f"{denominator:g}"},
+                    {"n": float(numerator), "d": float(denominator)},
                 )
             if report.error_count > before:
                 return None
-            return numerator / denominator  # type: ignore[operator]
+            return float(numerator) / float(denominator)  # type: ignore[arg-type]
         if value is None:
-            report.error(line, "value", "missing_value", _("The value is missing."))
+            report.error(line, "value", "missing_value")
             return None
         if value < 0 and measure.value_type in NON_NEGATIVE_VALUE_TYPES:
-            report.error(
-                line,
-                "value",
-                "negative_count",
-                _("Counts cannot be negative.")
-                if measure.value_type == Measure.ValueType.COUNT
-                else _("Days between events cannot be negative."),
-            )
+            if measure.value_type == Measure.ValueType.COUNT:
+                report.error(line, "value", "negative_count")
+            else:
+                report.error(line, "value", "negative_count", {}, "negative_days")
             return None
-        return value if report.error_count == before else None
+        return float(value) if report.error_count == before else None

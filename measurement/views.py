@@ -14,7 +14,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,7 +23,7 @@ from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 from copcore.permissions import org_role_has_perm
 from copcore.views import require_org_perm
-from measurement import access, selectors, services
+from measurement import access, issues, numbers, selectors, services
 from measurement.disclosers import ObservationDiscloser
 from measurement.forms import (
     DataPolicyForm,
@@ -388,6 +388,7 @@ def data_entry(
             period=period,
             entries=entries,
             submit=action == "submit",
+            language=translation.get_language(),
         )
         if not errors:
             if action == "submit":
@@ -409,7 +410,7 @@ def data_entry(
                 values[name] = (
                     raw
                     if name == "comment"
-                    else ("" if raw is None else format(raw.normalize(), "f"))
+                    else numbers.format_number(raw, translation.get_language())
                 )
             else:
                 values[name] = ""
@@ -420,7 +421,7 @@ def data_entry(
                 "prefix": _field(measure, category, ""),
                 "values": values,
                 "observation": observation,
-                "errors": errors.get(index, []),
+                "errors": issues.with_messages(errors.get(index)),
                 "ratio": measure.uses_ratio,
             }
         )
@@ -437,6 +438,7 @@ def data_entry(
             "previous": previous_period(frequency, period),
             "next": next_period(frequency, period),
             "rows": rows,
+            "number_example": numbers.format_number(1234.5, translation.get_language()),
             "has_errors": bool(errors),
         },
         status=400 if errors else 200,

@@ -1,10 +1,8 @@
 """Measurement pages for file imports: upload, template, the check page (with the
-date-reading switch) and the import itself. Thin: services write, selectors read."""
+date-reading and figure-reading switches) and the import itself. Thin: services write,
+selectors read."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from copcore import spreadsheet
 from copcore.http import OrganizationRequest
 from measurement import access, import_reading, issues, selectors, services
 from measurement.dates import BASIS_CHOSEN
-from measurement.forms import CommitForm, DateReadingForm, UploadForm
+from measurement.forms import CommitForm, DateReadingForm, NumberReadingForm, UploadForm
 from measurement.models import ImportBatch, Measure
+from measurement.numbers import BASIS_NONE as NUMBERS_DECIDE_NOTHING
 from measurement.periods import last_complete_period
 from measurement.validation import COLUMNS
 from measurement.views import _community, _rights, _save_or_errors
@@ -79,43 +79,33 @@ def import_template(
     enrolment_list = list(selectors.enrolments(community=community))
     rows = _template_rows(measures, enrolment_list)
     if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        data = book.create_sheet("data")
-        data.append(list(COLUMNS))
+        book = spreadsheet.XlsxBook()
+        data = book.sheet("data", list(COLUMNS))
         for row in rows:
             data.append(row)
-        info = book.create_sheet("measures")
-        info.append(["measure_code", "name", "value_type", "frequency", "stratifiers", "fill in"])
+        info = book.sheet(
+            "measures",
+            ["measure_code", "name", "value_type", "frequency", "stratifiers", "fill in"],
+        )
         for measure in measures:
             info.append([
                 measure.code, measure.name, measure.value_type, measure.frequency,
                 " ".join(s.code for s in measure.stratifiers.all()),
                 "numerator, denominator" if measure.uses_ratio else "value",
             ])  # fmt: skip
-        sites = book.create_sheet("sites")
-        sites.append(["site_code", "name"])
+        sites = book.sheet("sites", ["site_code", "name"])
         for enrolment in enrolment_list:
             sites.append([enrolment.site.code, enrolment.site.name])
-        categories = book.create_sheet("categories")
-        categories.append(["stratifier", "category", "label"])
+        categories = book.sheet("categories", ["stratifier", "category", "label"])
         for stratifier in selectors.stratifiers(organization=request.organization):
             for category in stratifier.categories.all():
                 categories.append([stratifier.code, category.code, category.label])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(book.to_bytes(), content_type=spreadsheet.XLSX_MEDIA_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{community.slug}-template.xlsx"'
         return response
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        spreadsheet.csv_text(COLUMNS, rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{community.slug}-template.csv"'
     return response
 
@@ -145,6 +135,8 @@ def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) ->
             return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
     report = batch.report or {}
     reading = report.get("date_reading") or {}
+    number_reading = report.get("number_reading") or {}
+    shows_numbers = bool(number_reading) and number_reading.get("basis") != NUMBERS_DECIDE_NOTHING
     return render(
         request,
         "measurement/import_detail.html",
@@ -156,9 +148,17 @@ def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) ->
             "reading_label": issues.order_label(reading.get("order")) if reading else "",
             "reading_chosen": reading.get("basis") == BASIS_CHOSEN,
             "reading_form": DateReadingForm(initial={"date_order": reading.get("order")}),
+            "number_reading": number_reading if shows_numbers else {},
+            "number_label": issues.convention_label(number_reading.get("convention")),
+            "number_form": NumberReadingForm(
+                initial={"number_convention": number_reading.get("convention")}
+            ),
             "can_recheck": batch.status in import_reading.RECHECKABLE,
             "error_groups": issues.describe(report.get("error_groups"), reading.get("order")),
             "warning_groups": issues.describe(report.get("warning_groups")),
+            "errors": issues.with_messages(report.get("errors")),
+            "warnings": issues.with_messages(report.get("warnings")),
+            "existing": issues.with_messages(report.get("existing")),
             "duplicate_of": selectors.import_batch_twin(batch=batch),
             "report": report,
             **_rights(request, community),
@@ -171,23 +171,26 @@ def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) ->
 
 @require_POST
 def import_recheck(request: OrganizationRequest, org_slug: str, batch_id: int) -> HttpResponse:
-    """Check the stored file again with the other date reading."""
+    """Check the stored file again with the other date reading or figure reading."""
     batch = selectors.import_batch_visible_get(
         user=request.user, organization=request.organization, batch_id=batch_id
     )
     access.require(access.can_submit(request.user, batch.community))
-    form = DateReadingForm(request.POST)
+    if request.POST.get("switch") == "figures" or "number_convention" in request.POST:
+        form: DateReadingForm | NumberReadingForm = NumberReadingForm(request.POST)
+        done = _("The file is being checked again with the figures read as chosen.")
+        invalid = _("Choose how to read the figures.")
+    else:
+        form = DateReadingForm(request.POST)
+        done = _("The file is being checked again with the dates read as chosen.")
+        invalid = _("Choose how to read the dates.")
     if form.is_valid():
         try:
-            services.import_batch_recheck(
-                actor=request.user, batch=batch, date_order=form.cleaned_data["date_order"]
-            )
+            services.import_batch_recheck(actor=request.user, batch=batch, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, _("The file is being checked again with the dates read as chosen.")
-            )
+            messages.success(request, done)
     else:
-        messages.error(request, _("Choose how to read the dates."))
+        messages.error(request, invalid)
     return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch_id)

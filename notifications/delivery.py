@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from notifications.messages import Composed, build_email, message_id
 from notifications.models import DeliveryRecord, DeliveryStatus
+from notifications.subjects import code_for
 
 FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)
 
@@ -93,6 +94,8 @@ def reserve(messages: list[Composed]) -> None:
                     period_key=m.period_key,
                     email=m.email,
                     subject=m.subject[:255],
+                    subject_code=m.subject_code or code_for(m.kind, m.period_key),
+                    subject_params=m.subject_params,
                     message_id=message_id(user_id=m.user_id, kind=m.kind, period_key=m.period_key),
                     created_at=now,
                 )

@@ -31,6 +31,10 @@ class Composed:
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)  # section keys, for logs and tests
     inline_images: dict[str, bytes] = field(default_factory=dict)  # Content-ID -> PNG
+    # The subject as a code and its parameters (notifications.subjects), kept on the
+    # delivery record; empty: derived from the kind and period.
+    subject_code: str = ""
+    subject_params: dict[str, str] = field(default_factory=dict)
     # Composed inside translation.override(reader's language): that language.
     language: str = field(default_factory=lambda: translation.get_language() or "")
 

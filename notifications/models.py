@@ -146,7 +146,11 @@ class DeliveryRecord(models.Model):
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.RESERVED
     )
     email = models.EmailField(_("sent to"))
+    # The subject as sent (in the recipient's language), and as a code with parameters
+    # (notifications.subjects) so the log shows it in the language of its reader.
     subject = models.CharField(_("subject"), max_length=255, blank=True)
+    subject_code = models.CharField(max_length=40, blank=True)
+    subject_params = models.JSONField(default=dict, blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -166,6 +170,14 @@ class DeliveryRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.period_key} -> {self.email} ({self.status})"
+
+    @property
+    def subject_shown(self) -> str:
+        """The subject in the active language; rows from before subject codes show
+        the text they were sent with."""
+        from notifications.subjects import subject_text
+
+        return subject_text(self.subject_code, self.subject_params) or self.subject
 
 
 class Bounce(models.Model):

@@ -28,6 +28,7 @@ from notifications.schedule import local_send_time_passed
 from notifications.sections.base import Item, site_url
 from notifications.sections.communities import TERM_WARNING
 from notifications.sections.measurement import data_gaps
+from notifications.subjects import subject_text
 from sessions.models import (
     ActionItem,
     ActionStatus,
@@ -65,10 +66,12 @@ def _email(
     intro: str,
     items: list[Item],
     *,
-    subject: str | None = None,
+    subject_params: dict[str, str] | None = None,
     attachments: list[tuple[str, bytes, str]] | None = None,
 ) -> Composed:
-    """One reminder email; call it inside the person's language and time zone."""
+    """One reminder email; call it inside the person's language and time zone. Its
+    subject is the kind's subject code with ``subject_params`` (notifications.subjects),
+    stored so the delivery log can show it in its reader's language."""
     context = {
         "user": user,
         "heading": heading,
@@ -82,7 +85,9 @@ def _email(
         email=user.email,
         kind=kind,
         period_key=key,
-        subject=subject or heading,
+        subject=subject_text(kind, subject_params) or heading,
+        subject_code=kind,
+        subject_params=subject_params or {},
         text=get_template("notifications/email/reminder.txt").render(context),
         html=get_template("notifications/email/reminder.html").render(context),
         attachments=attachments or [],
@@ -171,7 +176,7 @@ class SessionReminder:
                         heading,
                         _("The calendar entry is attached."),
                         [item],
-                        subject=f"{heading}: {session.title}",
+                        subject_params={"title": session.title},
                         attachments=[attachment],
                     )
                 )
@@ -319,6 +324,7 @@ class DataDueReminder:
                         heading,
                         _("The period has ended; these sites have not entered their data yet."),
                         lines,
+                        subject_params={"community": community.name},
                     )
                 )
         return result

@@ -31,6 +31,14 @@ class PreferenceSerializer(serializers.ModelSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
+    subject = serializers.CharField(
+        source="subject_shown",
+        read_only=True,
+        help_text="The subject in the language of the request (from subject_code)",
+    )
+    subject_code = serializers.CharField(
+        read_only=True, help_text="digest_daily, digest_weekly or a reminder kind"
+    )
     kind = serializers.CharField(read_only=True, help_text="digest or a reminder kind")
     status = serializers.CharField(
         read_only=True, help_text="reserved, sent, failed or skipped (nothing new)"
@@ -45,6 +53,8 @@ class DeliverySerializer(serializers.ModelSerializer):
             "status",
             "email",
             "subject",
+            "subject_code",
+            "subject_params",
             "attempts",
             "created_at",
             "sent_at",

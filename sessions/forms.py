@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from copcore.forms import model_choice_field
 from sessions import recurrence
+from sessions import recurrence_builder as builder
 from sessions.models import ActionStatus, AttendanceResponse, SessionKind
 
 if TYPE_CHECKING:
@@ -34,20 +36,14 @@ def aware(day: dt.date, time: dt.time, time_zone: str) -> dt.datetime:
 
 
 class SeriesForm(forms.Form):
+    """A meeting series. How it repeats is chosen with the recurrence builder's fields
+    (``recurrence_builder``); a raw RFC 5545 rule typed in ``rrule`` (the advanced
+    option) replaces them. ``clean`` leaves the rule to store in ``cleaned_data["rrule"]``."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=SessionKind.choices)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    rrule = forms.CharField(
-        label=_("Recurrence rule (RRULE)"),
-        max_length=500,
-        initial="FREQ=MONTHLY;BYDAY=1TU",
-        help_text=_(
-            "RFC 5545 rule. Examples: FREQ=MONTHLY;BYDAY=1TU (first Tuesday monthly), "
-            "FREQ=WEEKLY;BYDAY=WE (every Wednesday), FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO "
-            "(quarterly, first Monday), FREQ=WEEKLY;COUNT=6 (six weekly sessions)."
-        ),
     )
     first_date = forms.DateField(label=_("Date of the first session"), **DATE)
     start_time = forms.TimeField(label=_("Start time (in the series' time zone)"), **TIME)
@@ -55,6 +51,74 @@ class SeriesForm(forms.Form):
         label=_("Time zone of the series"),
         choices=time_zone_choices,
         help_text=_("Sessions stay at this local time when clocks change."),
+    )
+    repeat = forms.ChoiceField(
+        label=_("Repeats"),
+        choices=builder.Repeat.choices,
+        initial=builder.Repeat.MONTHLY,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    interval = forms.IntegerField(
+        label=_("Every how many weeks or months"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        required=False,
+        help_text=_("1 for every week or month, 2 for every other one, 3 for quarterly..."),
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=_("Weekly: on these days"),
+        choices=builder.Weekday.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    monthly_by = forms.ChoiceField(
+        label=_("Monthly: which day"),
+        choices=builder.MonthlyBy.choices,
+        initial=builder.MonthlyBy.WEEKDAY,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    week_of_month = forms.ChoiceField(
+        label=_("Week of the month"),
+        choices=builder.WeekOfMonth.choices,
+        initial=builder.WeekOfMonth.FIRST,
+        required=False,
+    )
+    month_weekday = forms.ChoiceField(
+        label=_("Day of the week"),
+        choices=builder.Weekday.choices,
+        initial=builder.Weekday.TUESDAY,
+        required=False,
+    )
+    month_day = forms.IntegerField(
+        label=_("Day of the month"),
+        min_value=1,
+        max_value=31,
+        required=False,
+        help_text=_("Months that have no such day (for example the 31st) are skipped."),
+    )
+    ends = forms.ChoiceField(
+        label=_("Ends"),
+        choices=builder.Ends.choices,
+        initial=builder.Ends.NEVER,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    count = forms.IntegerField(
+        label=_("Number of sessions"), min_value=1, max_value=500, required=False
+    )
+    until = forms.DateField(label=_("Date of the last session"), required=False, **DATE)
+    rrule = forms.CharField(
+        label=_("Advanced: recurrence rule (RFC 5545 RRULE)"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "Only if the choices above do not fit; a rule here replaces them. Examples: "
+            "FREQ=MONTHLY;BYDAY=1TU (first Tuesday monthly), "
+            "FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO (quarterly, first Monday)."
+        ),
     )
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=1, max_value=24 * 60, initial=60
@@ -72,24 +136,73 @@ class SeriesForm(forms.Form):
         ),
     )
 
+    BUILDER_FIELDS = (
+        "repeat",
+        "interval",
+        "weekdays",
+        "monthly_by",
+        "week_of_month",
+        "month_weekday",
+        "month_day",
+        "ends",
+        "count",
+        "until",
+    )
+
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "rota").queryset = people
 
+    def _built_rule(self, cleaned: dict[str, Any]) -> str | None:
+        """The rule from the builder's choices, or None after putting the error on the
+        field it concerns."""
+        choices = builder.Choices(
+            repeat=cleaned.get("repeat") or builder.Repeat.MONTHLY,
+            interval=cleaned.get("interval") or 1,
+            weekdays=tuple(cleaned.get("weekdays") or ()),
+            monthly_by=cleaned.get("monthly_by") or builder.MonthlyBy.WEEKDAY,
+            week_of_month=cleaned.get("week_of_month") or builder.WeekOfMonth.FIRST,
+            month_weekday=cleaned.get("month_weekday") or builder.Weekday.TUESDAY,
+            month_day=cleaned.get("month_day"),
+            ends=cleaned.get("ends") or builder.Ends.NEVER,
+            count=cleaned.get("count"),
+            until=cleaned.get("until"),
+        )
+        try:
+            return builder.rule_text(choices, first_date=cleaned["first_date"])
+        except builder.BuilderError as error:
+            self.add_error(error.field, error.message)
+            return None
+
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
-        if all(cleaned.get(k) for k in ("rrule", "time_zone", "first_date", "start_time")):
-            try:
-                recurrence.build_rule(
-                    rule_text=cleaned["rrule"],
-                    time_zone=cleaned["time_zone"],
-                    first_date=cleaned["first_date"],
-                    start_time=cleaned["start_time"],
-                )
-            except ValidationError as error:
-                self.add_error("rrule", error.message_dict.get("rrule", error.messages))
+        if not all(cleaned.get(k) for k in ("time_zone", "first_date", "start_time")):
+            return cleaned
+        if any(self.has_error(name) for name in self.BUILDER_FIELDS):
+            return cleaned
+        rule = cleaned.get("rrule") or self._built_rule(cleaned)
+        if not rule:
+            return cleaned
+        try:
+            recurrence.build_rule(
+                rule_text=rule,
+                time_zone=cleaned["time_zone"],
+                first_date=cleaned["first_date"],
+                start_time=cleaned["start_time"],
+            )
+        except ValidationError as error:
+            self.add_error("rrule", error.message_dict.get("rrule", error.messages))
+        else:
+            cleaned["rrule"] = recurrence.normalise(rule)
         return cleaned
+
+    def series_data(self) -> dict[str, Any]:
+        """What ``services.series_create`` takes (the builder's fields are not stored:
+        the rule they made is)."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.BUILDER_FIELDS}
+        data["rota"] = list(data["rota"])
+        return data
 
 
 class RotaForm(forms.Form):
@@ -151,7 +264,12 @@ class SessionCreateForm(SessionTimesForm):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (shown to members)"), max_length=300, required=False)
+    reason = forms.CharField(
+        label=_("Reason (shown to members)"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why the session is cancelled: members will read it.")},
+    )
 
 
 class RecordForm(forms.Form):
@@ -341,6 +459,13 @@ class ActionItemForm(forms.Form):
         label=_("Will test or do what"), widget=forms.Textarea(attrs={"rows": 2})
     )
     due_on = forms.DateField(label=_("By when"), **DATE)
+    # Shown only once a past date was typed: the date may be a slip (last year's), or
+    # deliberate (recording something already overdue); the person says which.
+    confirm_past_due = forms.BooleanField(
+        label=_("Keep this date although it is in the past"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, people, tests=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -349,6 +474,20 @@ class ActionItemForm(forms.Form):
             self.fields["test_of_change"] = forms.ModelChoiceField(
                 label=_("Linked PDSA test (optional)"), queryset=tests, required=False
             )
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        due_on = cleaned.get("due_on")
+        if due_on and due_on < timezone.localdate() and not cleaned.get("confirm_past_due"):
+            self.fields["confirm_past_due"].widget = forms.CheckboxInput()
+            self.add_error(
+                "due_on",
+                _(
+                    "This date is in the past. Check it, or tick “Keep this date although "
+                    "it is in the past”."
+                ),
+            )
+        return cleaned
 
 
 class ActionStatusForm(forms.Form):

@@ -16,6 +16,16 @@ from dataclasses import dataclass
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# The parser's own text ("not enough values to unpack...") means nothing to a convener:
+# the page says what a rule looks like instead.
+UNREADABLE_RULE = gettext_lazy(
+    "The recurrence rule could not be understood. Write it as NAME=VALUE parts separated "
+    "by semicolons, for example FREQ=WEEKLY;BYDAY=WE (every Wednesday) or "
+    "FREQ=MONTHLY;BYDAY=1TU (the first Tuesday of every month). Or leave it empty and use "
+    "the choices above."
+)
 
 ALLOWED_FREQUENCIES = {DAILY, WEEKLY, MONTHLY, YEARLY}
 MAX_OCCURRENCES_SCANNED = 5000
@@ -61,27 +71,14 @@ def build_rule(
     dtstart = dt.datetime.combine(first_date, start_time).replace(tzinfo=tz)
     try:
         parsed = rrulestr(rule, dtstart=dtstart)
-    except ValueError as error:
+    except (ValueError, KeyError, TypeError, IndexError) as error:
         if "UNTIL" not in str(error):
-            raise ValidationError(
-                {
-                    "rrule": _(
-                        "The recurrence rule could not be understood (%(detail)s). "
-                        "Example: FREQ=WEEKLY;BYDAY=WE for every Wednesday."
-                    )
-                    % {"detail": str(error)}
-                }
-            )
+            raise ValidationError({"rrule": UNREADABLE_RULE})
         # A local UNTIL (no trailing Z) is accepted too: evaluate on the naive wall clock.
         try:
             parsed = rrulestr(rule, dtstart=dtstart.replace(tzinfo=None))
-        except ValueError as second:
-            raise ValidationError(
-                {
-                    "rrule": _("The recurrence rule could not be understood (%(detail)s).")
-                    % {"detail": str(second)}
-                }
-            )
+        except (ValueError, KeyError, TypeError, IndexError):
+            raise ValidationError({"rrule": UNREADABLE_RULE})
     if not isinstance(parsed, rrule) or parsed._freq not in ALLOWED_FREQUENCIES:
         raise ValidationError(
             {"rrule": _("Sessions can repeat daily, weekly, monthly or yearly, not more often.")}

@@ -122,6 +122,11 @@ def sessions_for_community(
     )
 
 
+def registered_count(*, session: Session) -> int:
+    """How many people said they will attend (those a cancellation disappoints)."""
+    return session.attendances.filter(response=AttendanceResponse.REGISTERED).count()
+
+
 def session_get(*, community: Community, session_id: int) -> Session:
     session = (
         Session.objects.filter(community=community, pk=session_id)

@@ -262,7 +262,10 @@ def _rights(context: Context, user: User, community: Community) -> frozenset[str
     """The person's community permissions plus the measurement rights of the page."""
     known = getattr(community, "nav_permissions", None)  # set by the dashboards' cache
     if known is None:
-        known = selectors.community_permissions(user=user, community=community)
+        membership = getattr(context.get("request"), "membership", None)
+        known = selectors.community_permissions(
+            user=user, community=community, org_role=membership.role if membership else None
+        )
     perms = set(known)
     for key in MEASUREMENT_RIGHTS:
         if key in context and context[key]:

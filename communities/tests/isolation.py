@@ -59,6 +59,9 @@ def path_values(world) -> dict[str, str]:
         "flag_id": flag.pk,
         "escalation_id": escalation.pk,
         "user_id": world.member.pk,
+        "assignment_id": community.role_assignments.model.objects.with_scopes_disabled()
+        .get(community=community, user=world.member)
+        .pk,
     }
 
 

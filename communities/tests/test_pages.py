@@ -15,7 +15,6 @@ pytestmark = pytest.mark.django_db
 DOWNLOADS = {"attachment_download"}
 POST_ONLY = {
     "role_end",
-    "role_change",
     "invitation_respond",
     "charter_acknowledge",
     "thread_moderate",

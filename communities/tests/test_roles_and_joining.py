@@ -206,17 +206,18 @@ def test_directory_is_searchable_by_expertise_and_flags_the_planning_group(world
         assert own.expertise == "Sepsis bundles" and own.planning_group is False
 
 
-def test_a_term_can_be_ended_on_a_chosen_date_from_the_roles_page(world, client_for):
+def test_a_term_can_be_ended_on_a_chosen_date_from_the_change_page(world, client_for):
     with scope(organization=world.org_a):
         term = CommunityRoleAssignment.objects.get(community=world.community_a, user=world.member)
     client = client_for(world.convener)
     end_url = url("role_end", world, assignment_id=term.pk)
     future = timezone.localdate() + dt.timedelta(days=10)
-    response = client.post(end_url, {"ends_on": future.isoformat(), "next": "roles"})
+    body = {"end-ends_on": future.isoformat(), "confirm": "1", "reason": "Moves to another unit"}
+    response = client.post(end_url, body)
     assert response["Location"].endswith("/roles/")
     term.refresh_from_db()
     assert term.ends_on == future
-    response = client.post(end_url, {"ends_on": "1999-01-01"}, follow=True)
+    response = client.post(end_url, {"end-ends_on": "1999-01-01"})
     assert "The end date must not be before the start date." in response.content.decode()
 
 
@@ -235,7 +236,13 @@ def test_a_role_change_can_start_on_a_chosen_day(world, client_for):
     day = timezone.localdate() + dt.timedelta(days=7)
     client_for(world.convener).post(
         url("role_change", world, assignment_id=term.pk),
-        {"role": "facilitator", "on": day.isoformat()},
+        {
+            "action": "role",
+            "role-role": "facilitator",
+            "role-on": day.isoformat(),
+            "confirm": "1",
+            "reason": "Rotation",
+        },
     )
     term.refresh_from_db()
     assert term.ends_on == day

@@ -13,9 +13,6 @@ from communities.views.community import (
     design_checklist,
     design_step,
     phase,
-    role_change,
-    role_end,
-    roles,
     tags,
 )
 from communities.views.discussions import (
@@ -45,6 +42,7 @@ from communities.views.members import (
     member_profile,
 )
 from communities.views.overview import community_detail, role_assign
+from communities.views.roles import role_change, role_end, roles
 
 __all__ = [
     "attachment_download",

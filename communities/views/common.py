@@ -53,7 +53,9 @@ def load(request: OrganizationRequest, community_slug: str, need: str | None = N
     community = selectors.community_get(organization=request.organization, slug=community_slug)
     loaded = Loaded(
         community=community,
-        perms=selectors.community_permissions(user=request.user, community=community),
+        perms=selectors.community_permissions(
+            user=request.user, community=community, org_role=request.membership.role
+        ),
     )
     if need:
         loaded.require(need)

@@ -1,5 +1,5 @@
 """Community pages: the list, the overview, the design wizard and checklist, phases and
-their timeline, roles with terms, and the tagging norms."""
+their timeline, and the tagging norms (the roles pages are in ``views/roles.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from communities import design, overview, selectors, services
 from communities.forms import (
@@ -19,12 +19,10 @@ from communities.forms import (
     DesignResultsForm,
     PhaseChangeForm,
     RoleAssignForm,
-    RoleChangeForm,
-    RoleEndForm,
     TagsForm,
 )
 from communities.permissions import CommunityPermission as P
-from communities.views.common import load, message_from
+from communities.views.common import load
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from copcore.permissions import OrgPermission, org_role_has_perm
@@ -79,80 +77,6 @@ def community_create(request: OrganizationRequest, org_slug: str) -> HttpRespons
         "communities/community_create.html",
         {"form": form, "steps": design.STEPS, "current_step": "name"},
     )
-
-
-# --- Roles ---------------------------------------------------------------------------
-
-
-@require_GET
-def roles(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
-    """The role history of the community, with change and end actions for managers."""
-    loaded = load(request, community_slug, need=P.VIEW)
-    today = timezone.localdate()
-    history = list(selectors.role_assignments(community=loaded.community))
-    return render(
-        request,
-        "communities/roles.html",
-        loaded.context(
-            history=history,
-            today=today,
-            change_form=RoleChangeForm(),
-            warnings=selectors.role_warnings(
-                community=loaded.community, assignments=history, today=today
-            ),
-        ),
-    )
-
-
-@require_POST
-def role_end(
-    request: OrganizationRequest, org_slug: str, community_slug: str, assignment_id: int
-) -> HttpResponse:
-    loaded = load(request, community_slug)
-    assignment = selectors.role_assignment_get(community=loaded.community, pk=assignment_id)
-    loaded.require(P.MANAGE_ROLES)
-    form = RoleEndForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter the end date as a date, or leave it empty for today."))
-    else:
-        try:
-            services.role_end(
-                actor=request.user, assignment=assignment, ends_on=form.cleaned_data["ends_on"]
-            )
-        except ValidationError as error:
-            message_from(request, error)
-        else:
-            messages.success(request, _("The role has been ended."))
-    if request.POST.get("next") == "roles":
-        return redirect(
-            "communities:roles", org_slug=org_slug, community_slug=loaded.community.slug
-        )
-    return _detail(org_slug, loaded.community.slug)
-
-
-@require_POST
-def role_change(
-    request: OrganizationRequest, org_slug: str, community_slug: str, assignment_id: int
-) -> HttpResponse:
-    loaded = load(request, community_slug)
-    assignment = selectors.role_assignment_get(community=loaded.community, pk=assignment_id)
-    loaded.require(P.MANAGE_ROLES)
-    form = RoleChangeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose the new role and, if you like, the day it starts."))
-    else:
-        try:
-            services.role_change(
-                actor=request.user,
-                assignment=assignment,
-                role=form.cleaned_data["role"],
-                on=form.cleaned_data["on"],
-            )
-        except ValidationError as error:
-            message_from(request, error)
-        else:
-            messages.success(request, _("The role has been changed."))
-    return redirect("communities:roles", org_slug=org_slug, community_slug=loaded.community.slug)
 
 
 # --- Design wizard -------------------------------------------------------------------

@@ -17,6 +17,7 @@ from communities.forms import RoleAssignForm
 from communities.models import Objective, Rhythm
 from communities.permissions import CommunityPermission as P
 from communities.views.common import Loaded, load
+from communities.views.roles import convener_assignment_confirmation
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from copcore.permissions import CommunityRole
@@ -27,7 +28,8 @@ from sessions.permissions import SessionPermission
 def _assign(
     request: OrganizationRequest, loaded: Loaded
 ) -> tuple[RoleAssignForm, HttpResponse | None]:
-    """The assignment form, bound on POST; a redirect to the overview once assigned."""
+    """The assignment form, bound on POST; the confirmation step when it names a
+    convener; a redirect to the overview once assigned."""
     form = RoleAssignForm(
         request.POST or None,
         people=selectors.people_of_organization(organization=request.organization),
@@ -36,9 +38,15 @@ def _assign(
     if request.method == "POST":
         loaded.require(P.MANAGE_ROLES)
         if form.is_valid():
+            confirmation, reason = convener_assignment_confirmation(request, loaded, form)
+            if confirmation is not None:
+                return form, confirmation
             try:
                 services.role_assign(
-                    actor=request.user, community=loaded.community, **form.cleaned_data
+                    actor=request.user,
+                    community=loaded.community,
+                    reason=reason,
+                    **form.cleaned_data,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

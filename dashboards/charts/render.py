@@ -12,9 +12,7 @@ is drawn next to it, and a legend names both.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -23,7 +21,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from copcore import l10n, versioned_cache
+from copcore import l10n, spreadsheet, versioned_cache
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 RENDER_CACHE_SECONDS = 7 * 24 * 3600
@@ -89,13 +87,9 @@ def render_chart_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
 
 
 def table_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A chart's data table as CSV text (numbers as shown on the page)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-    return out.getvalue()
+    """A chart's data table as CSV text (numbers as shown on the page); site names and
+    category labels are neutralised so a spreadsheet never runs them as formulas."""
+    return spreadsheet.csv_text(columns, rows)
 
 
 # ---------------------------------------------------------------- helpers

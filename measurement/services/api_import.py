@@ -23,14 +23,25 @@ from measurement.models import (
     ImportBatch,
     Observation,
 )
+from measurement.numbers import ExactNumber
 from measurement.services.imports import TextSink, copy_counts, validate_rows
 from measurement.validation import COLUMNS, Report, RowChecker, ValidationContext
 
 API_MAX_ROWS = 10_000
 
 
+def _api_cell(value: Any) -> str:
+    """JSON numbers are numbers already (``numbers.ExactNumber``); text figures are read
+    with a decimal point, the machine convention of JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return ExactNumber(str(value))
+    return str(value)
+
+
 def _api_cells(row: dict[str, Any]) -> tuple[str, ...]:
-    return tuple("" if row.get(column) is None else str(row[column]) for column in COLUMNS)
+    return tuple(_api_cell(row.get(column)) for column in COLUMNS)
 
 
 @dataclass

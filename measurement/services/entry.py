@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils import timezone
 from communities.models import Community
 from copcore.models import User
 from copcore.services import audit_record
-from measurement import access
+from measurement import access, numbers
 from measurement.models import (
     Measure,
     Observation,
@@ -68,6 +69,7 @@ def observations_save_grid(
     period: dt.date,
     entries: list[GridEntry],
     submit: bool,
+    language: str | None = None,
 ) -> tuple[int, dict[int, list[dict]]]:
     """Save what a steward typed for one site and period, with the import's row checks.
 
@@ -77,18 +79,24 @@ def observations_save_grid(
     a changed approved value goes back through review. Returns (rows saved, errors by entry index):
     when any line has an error nothing is saved, so the page shows the errors with
     what was typed.
+
+    Figures are read as ``language`` writes them (``1,812`` in English, ``1.812`` in
+    Spanish: one thousand eight hundred and twelve); by default the actor's language.
     """
     access.require(access.can_submit(actor, community))
     if not SiteEnrolment.objects.filter(community=community, site=site).exists():
         raise PermissionDenied
     context = ValidationContext(community=community, load_existing=False)
+    convention = numbers.convention_of(language or actor.language or settings.LANGUAGE_CODE)
+    reading = numbers.NumberReading(convention, numbers.BASIS_LANGUAGE)
     errors: dict[int, list[dict]] = {}
     valid: list[tuple[GridEntry, str]] = []
     for index, entry in enumerate(entries):
         if entry.is_blank:
             continue
         report = Report()
-        staged = RowChecker(context, report).check(index + 1, entry.cells(site, period))
+        checker = RowChecker(context, report, number_reading=reading)
+        staged = checker.check(index + 1, entry.cells(site, period))
         if staged is None:
             errors[index] = report.errors
         else:
@@ -105,7 +113,7 @@ def observations_save_grid(
     saved = 0
     for entry, staged in valid:
         fields = staged.rstrip("\n").split("\t")
-        numbers = [None if f == "\\N" else _decimal(f) for f in fields[5:8]]
+        figures = [None if f == "\\N" else _decimal(f) for f in fields[5:8]]
         comment = entry.comment.strip()
         observation = existing.get(
             (entry.measure.pk, entry.category.pk if entry.category else None)
@@ -123,14 +131,14 @@ def observations_save_grid(
                 observation.numerator,
                 observation.denominator,
                 observation.value,
-            ] == numbers and observation.comment == comment
+            ] == figures and observation.comment == comment
             resubmit = submit and observation.status in (
                 Observation.Status.DRAFT,
                 Observation.Status.RETURNED,
             )
             if unchanged and not resubmit:
                 continue  # a line shown as it was saved: leave its status alone
-        observation.numerator, observation.denominator, observation.value = numbers
+        observation.numerator, observation.denominator, observation.value = figures
         observation.comment = comment
         observation.status = Observation.Status.SUBMITTED if submit else Observation.Status.DRAFT
         observation.entered_by = actor

@@ -27,7 +27,7 @@ from communities.models import Community
 from copcore import dispatch
 from copcore.models import User
 from copcore.services import audit_record
-from measurement import access, bulk, dates, import_reading, readers
+from measurement import access, bulk, dates, import_reading, numbers, readers
 from measurement.models import (
     ImportBatch,
     Observation,
@@ -161,8 +161,9 @@ def import_batch_validate(*, batch_id: int) -> ImportBatch:
         batch.save(update_fields=["status", "progress_total", "progress_done"])
     report = Report()
     context = ValidationContext(community=batch.community)
-    reading = import_reading.reading_for(batch)
+    reading, number_reading = import_reading.readings_for(batch)
     report.date_reading = reading.as_json()
+    report.number_reading = number_reading.as_json()
     staged_name = ""
     delimiter = ""
     file_problem: readers.FileProblem | None = None
@@ -182,19 +183,15 @@ def import_batch_validate(*, batch_id: int) -> ImportBatch:
             progress_of = source.progress
             validate_rows(
                 source.rows,
-                RowChecker(context, report, date_order=reading.order),
+                RowChecker(
+                    context, report, date_order=reading.order, number_reading=number_reading
+                ),
                 sink,
                 progress=lambda: _set_progress(batch_id, progress_of()),
             )
             sink.flush()
             for column in source.unused_columns:
-                report.warning(
-                    1,
-                    column,
-                    "unused_column",
-                    _("Column “%(column)s” is not part of the layout and was ignored.")
-                    % {"column": column},
-                )
+                report.warning(1, column, "unused_column", {"column": column})
             if report.error_count == 0 and report.valid_rows:
                 spool.seek(0)
                 staged_name = default_storage.save(
@@ -204,7 +201,7 @@ def import_batch_validate(*, batch_id: int) -> ImportBatch:
     if file_problem is not None:
         _file_error(report, file_problem)
     if report.total_rows == 0 and report.error_count == 0:
-        report.error(2, "", "empty_file", _("The file has no data rows."))
+        report.error(2, "", "empty_file")
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch_id)
         batch.status = (
@@ -256,13 +253,12 @@ def _file_error(report: Report, problem: readers.FileProblem) -> None:
             1,
             problem.column,
             "missing_column",
-            _("Required column(s) missing from the header: %(columns)s. Expected: %(layout)s.")
-            % {"columns": problem.message, "layout": ", ".join(COLUMNS)},
+            {"columns": problem.message, "layout": ", ".join(COLUMNS)},
         )
     elif problem.code == "empty_file":
-        report.error(1, "", "empty_file", _("The file has no header line."))
+        report.error(1, "", "empty_file", {}, "empty_file_header")
     else:
-        report.error(1, "", "unreadable_file", _("The file cannot be read as CSV or XLSX."))
+        report.error(1, "", "unreadable_file")
 
 
 def copy_counts(batch: ImportBatch, report: Report) -> None:
@@ -290,6 +286,15 @@ def import_batch_request_commit(
             return batch
         if batch.status != ImportBatch.Status.VALIDATED or batch.error_count:
             raise ValidationError(_("Only a checked file without errors can be imported."))
+        if "number_reading" not in (batch.report or {}):
+            # Checked before figures were read by convention (a staged 1.806 could mean
+            # 1806): the stored rows are not trusted.
+            raise ValidationError(
+                _(
+                    "This file was checked before figures were read in your language's "
+                    "convention: upload it again to have it checked."
+                )
+            )
         twin = _committed_twin(batch)
         if twin is not None:
             batch.status = ImportBatch.Status.DUPLICATE
@@ -403,11 +408,23 @@ def import_batch_fail(*, batch_id: int, message: str) -> None:
 
 
 @transaction.atomic
-def import_batch_recheck(*, actor: User, batch: ImportBatch, date_order: str) -> ImportBatch:
-    """Check a stored upload again, reading ambiguous dates in ``date_order``."""
+def import_batch_recheck(
+    *,
+    actor: User,
+    batch: ImportBatch,
+    date_order: str | None = None,
+    number_convention: str | None = None,
+) -> ImportBatch:
+    """Check a stored upload again, reading ambiguous dates in ``date_order`` or
+    figures in ``number_convention`` (``numbers.POINT`` or ``numbers.COMMA``); a choice
+    made earlier for the other reading is kept."""
     access.require(access.can_submit(actor, batch.community))
-    if date_order not in dates.ORDERS:
+    if date_order is None and number_convention is None:
         raise ValidationError({"date_order": _("Choose how to read the dates.")})
+    if date_order is not None and date_order not in dates.ORDERS:
+        raise ValidationError({"date_order": _("Choose how to read the dates.")})
+    if number_convention is not None and number_convention not in numbers.CONVENTIONS:
+        raise ValidationError({"number_convention": _("Choose how to read the figures.")})
     batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
     if batch.status not in import_reading.RECHECKABLE:
         raise ValidationError(
@@ -416,9 +433,15 @@ def import_batch_recheck(*, actor: User, batch: ImportBatch, date_order: str) ->
     staged = batch.staged_file
     if staged:
         transaction.on_commit(lambda: default_storage.delete(staged))
+    previous = batch.report or {}
+    choices = {key: previous[key] for key in import_reading.CHOICES if previous.get(key)}
+    if date_order is not None:
+        choices["date_order"] = date_order
+    if number_convention is not None:
+        choices["number_convention"] = number_convention
     batch.status = ImportBatch.Status.UPLOADED
     batch.staged_file = ""
-    batch.report = {"date_order": date_order}
+    batch.report = choices
     batch.total_rows = batch.valid_rows = batch.error_count = 0
     batch.warning_count = batch.existing_count = 0
     batch.progress_done = 0
@@ -429,7 +452,11 @@ def import_batch_recheck(*, actor: User, batch: ImportBatch, date_order: str) ->
         actor=actor,
         verb="measurement.import_rechecked",
         target=batch,
-        data={"date_order": date_order},
+        data={
+            key: value
+            for key, value in (("date_order", date_order), ("number_convention", number_convention))
+            if value is not None
+        },
     )
     import_batch_start(batch=batch)
     return batch

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from communities.models import Community
 from copcore.models import User
 from copcore.services import audit_record
+from copcore.spreadsheet import check_code
 from measurement.models import (
     Measure,
     Observation,
@@ -55,6 +56,7 @@ def measure_save(
         if name not in MEASURE_FIELDS:
             raise ValueError(name)
         setattr(measure, name, value)
+    check_code("code", measure.code)
     if measure.value_type == Measure.ValueType.RATE and not measure.rate_multiplier:
         raise ValidationError({"rate_multiplier": _("A rate needs a multiplier (e.g. 1000).")})
     if measure.value_type != Measure.ValueType.RATE:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from communities.models import Community
 from copcore.models import Organization, OrganizationMembership, User
 from copcore.services import audit_record
+from copcore.spreadsheet import check_code
 from measurement.models import (
     CommunityDataPolicy,
     Site,
@@ -52,6 +53,7 @@ def site_save(
     for name, value in fields.items():
         setattr(site, name, value)
     _check_parent(site, fields.get("parent"))
+    check_code("code", site.code)
     if (
         Site.objects.filter(organization=organization, code__iexact=site.code)
         .exclude(pk=site.pk)
@@ -81,6 +83,9 @@ def stratifier_create(
     categories: list[tuple[str, str]],
 ) -> Stratifier:
     """A stratifier with its categories in the given order."""
+    check_code("code", code)
+    for category_code, _label in categories:
+        check_code("categories", category_code)
     if Stratifier.objects.filter(organization=organization, code=code).exists():
         raise ValidationError({"code": _("Another stratifier already uses this code.")})
     codes = [c for c, _label in categories]

@@ -80,3 +80,15 @@ def upload(world, content: bytes | str, name: str = "data.csv", user=None) -> Im
 
 def codes(batch: ImportBatch, kind: str = "errors") -> list[tuple[int, str, str]]:
     return [(m["line"], m["column"], m["code"]) for m in batch.report.get(kind, [])]
+
+
+def length_of_stay(world) -> Measure:
+    """``los``: a monthly continuous measure (mean length of stay in days), whose values
+    may have decimals, unlike the counts, numerators and denominators."""
+    with scope(organization=world.org_a):
+        return services.measure_save(
+            actor=world.convener, community=world.community_a, code="los",
+            name="Length of stay", value_type=Measure.ValueType.CONTINUOUS,
+            frequency=Measure.Frequency.MONTHLY, chart_type=Measure.ChartType.I,
+            kind=Measure.Kind.BALANCING, direction=Measure.Direction.DOWN,
+        )  # fmt: skip

@@ -10,8 +10,8 @@ import io
 import pytest
 from django_scopes import scope
 
+from copcore.spreadsheet import neutralise
 from measurement import services
-from measurement.exports import neutralise
 from measurement.models import ImportBatch, Observation
 from measurement.tests.helpers import data_world
 

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 
 from measurement import dates, services
 from measurement.models import ImportBatch, Observation
-from measurement.tests.helpers import FIXTURES, codes, data_world, upload
+from measurement.tests.helpers import FIXTURES, codes, data_world, length_of_stay, upload
 
 D = dt.date
 
@@ -123,6 +123,7 @@ def test_spanish_excel_csv_imports(world, data):
     content = (FIXTURES / "spanish_excel.csv").read_bytes()
     assert content.startswith(b"\xef\xbb\xbf") and b"01/02/2018;" in content
     _set_language(world.steward, "es")
+    los = length_of_stay(world)
     batch = upload(world, "spanish_excel.csv")
     assert (batch.encoding, batch.delimiter) == ("utf-8-sig", ";")
     assert (batch.total_rows, batch.valid_rows, batch.error_count) == (300, 300, 0)
@@ -132,9 +133,9 @@ def test_spanish_excel_csv_imports(world, data):
     assert batch.status == ImportBatch.Status.COMMITTED and batch.inserted_count == 300
     with scope(organization=world.org_a):
         periods = sorted(set(Observation.objects.values_list("period", flat=True)))
-        falls = Observation.objects.get(measure=data.falls, site=data.site_gh, period=D(2018, 2, 1))
+        stay = Observation.objects.get(measure=los, site=data.site_gh, period=D(2018, 2, 1))
     assert periods[0] == D(2018, 1, 1) and periods[-1] == D(2024, 3, 1) and len(periods) == 75
-    assert falls.value == Decimal("1.5") and falls.comment == "revisión"
+    assert stay.value == Decimal("1.5") and stay.comment == "revisión"
 
 
 WEEKLY = (  # Mondays when read day first (5 Feb, 4 Mar 2024); not when month first

@@ -14,8 +14,9 @@ from openpyxl import Workbook
 
 from copcore.models import AuditEvent
 from measurement import services
+from measurement.issues import message_text
 from measurement.models import ImportBatch, Observation
-from measurement.tests.helpers import FIXTURES, codes, data_world, upload
+from measurement.tests.helpers import FIXTURES, codes, data_world, length_of_stay, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +98,7 @@ def test_each_error_is_reported_with_line_and_column(world, data, fixture, expec
     assert batch.status == ImportBatch.Status.INVALID
     assert codes(batch) == expected
     assert batch.error_count == len(expected)
-    assert all(m["message"] for m in batch.report["errors"])
+    assert all(message_text(m) for m in batch.report["errors"])
     with pytest.raises(Exception, match="without errors"):
         commit(world, batch)
     assert observations(world) == []
@@ -105,7 +106,7 @@ def test_each_error_is_reported_with_line_and_column(world, data, fixture, expec
 
 def test_not_aligned_message_names_the_right_period(world, data):
     batch = upload(world, "period_not_aligned.csv")
-    messages = [m["message"] for m in batch.report["errors"]]
+    messages = [message_text(m) for m in batch.report["errors"]]
     assert "2024-01-01" in messages[0]  # monthly: the 1st
     assert "2024-01-01" in messages[1]  # weekly: 2 January 2024 is a Tuesday -> Monday 1st
 
@@ -144,7 +145,7 @@ def test_outlier_is_a_warning_not_an_error(world, data):
     batch = upload(world, "outlier.csv")
     assert batch.status == ImportBatch.Status.VALIDATED
     assert codes(batch, "warnings") == [(2, "numerator", "value_outlier")]
-    assert "far outside" in batch.report["warnings"][0]["message"]
+    assert "far outside" in message_text(batch.report["warnings"][0])
     assert commit(world, batch).status == ImportBatch.Status.COMMITTED
 
 
@@ -205,12 +206,13 @@ def test_utf8_with_bom(world, data):
 
 def test_latin1_semicolon_and_decimal_comma(world, data):
     assert b"\xe3" in (FIXTURES / "latin1_semicolon.csv").read_bytes()
+    los = length_of_stay(world)
     batch = upload(world, "latin1_semicolon.csv")
     assert (batch.encoding, batch.delimiter, batch.error_count) == ("latin-1", ";", 0)
     commit(world, batch)
-    falls = [o for o in observations(world) if o.measure_id == data.falls.pk][0]
-    assert falls.value == Decimal("2.5")
-    assert falls.comment == "São Paulo café"
+    stay = [o for o in observations(world) if o.measure_id == los.pk][0]
+    assert stay.value == Decimal("2.5")
+    assert stay.comment == "São Paulo café"
 
 
 def test_xlsx_upload(world, data):

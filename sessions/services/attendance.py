@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from copcore.models import User
@@ -48,6 +49,11 @@ def attendance_mark(
 ) -> int:
     """The facilitator marks who attended (and, explicitly, who did not). People who
     never replied are added. Returns the number of people marked."""
+    if session.starts_at > timezone.now():
+        # A register taken weeks ahead is a slip (the wrong session picked), not a record.
+        raise ValidationError(
+            _("Attendance can be recorded once the session has started, not before.")
+        )
     attended, absent = list(attended), list(absent)
     _require_org_members(session.organization, attended + absent, "attended")
     marked = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from django_scopes import scope
 
 from sessions.models import ActionItem, Attendance, Decision, Session, SessionSeries
@@ -112,6 +113,14 @@ def test_attendance_decisions_and_action_items(world, client_for):
         ).status_code
         == 403
     )
+    too_early = convener.post(
+        s + "attendance/marks/", {"attended": [world.member.pk]}, content_type="application/json"
+    )
+    assert too_early.status_code == 400
+    assert "once the session has started" in too_early.json()["error"]["message"]
+    with scope(organization=world.org_a):
+        session.starts_at = timezone.now() - dt.timedelta(minutes=5)
+        session.save(update_fields=["starts_at"])
     marked = convener.post(
         s + "attendance/marks/", {"attended": [world.member.pk]}, content_type="application/json"
     )

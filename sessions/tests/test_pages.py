@@ -187,7 +187,7 @@ def test_move_and_cancel(world, client_for):
 
 
 def test_attendance_reply_record_and_csv_export(world, client_for):
-    session = make_session(world, title='=HYPERLINK("http://evil")')
+    session = make_session(world, title='=HYPERLINK("http://evil")', days=-1)
     world.member.display_name = "@Manu"
     world.member.save()
     member = client_for(world.member)
@@ -309,7 +309,7 @@ def test_clean_case_saves_at_once_and_presenter_cannot_be_someone_else(world, cl
 
 
 def test_breakouts_at_random_and_by_hand_with_notes(world, client_for):
-    session = make_session(world)
+    session = make_session(world, days=-1)
     with scope(organization=world.org_a):
         services.attendance_mark(
             actor=world.convener,
@@ -362,13 +362,21 @@ def test_decisions_and_action_items_with_overdue_label(world, client_for):
         follow=True,
     )
     assert "The decision has been recorded." in response.text
+    past_due = {
+        "action-owner": world.member.pk,
+        "action-description": "Test the tool on ward 3",
+        "action-due_on": "2020-01-01",
+    }
+    response = client.post(
+        url("sessions:action_item_create", world, session_id=session.pk), past_due, follow=True
+    )
+    assert "This date is in the past." in response.text
+    assert 'type="checkbox" name="action-confirm_past_due"' in response.text
+    with scope(organization=world.org_a):
+        assert not ActionItem.objects.exists()
     response = client.post(
         url("sessions:action_item_create", world, session_id=session.pk),
-        {
-            "action-owner": world.member.pk,
-            "action-description": "Test the tool on ward 3",
-            "action-due_on": "2020-01-01",
-        },
+        {**past_due, "action-confirm_past_due": "on"},
         follow=True,
     )
     assert "The action item has been recorded." in response.text

@@ -56,7 +56,9 @@ def action_item_create(
         tests=selectors.tests_linkable(community=community),
     )
     if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v is not None}
+        data = {
+            k: v for k, v in form.cleaned_data.items() if v is not None and k != "confirm_past_due"
+        }
         try:
             services.action_item_create(actor=request.user, session=session, **data)
         except ValidationError as error:

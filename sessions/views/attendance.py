@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
-from copcore.spreadsheet import neutralise
+from copcore.spreadsheet import CsvWriter
 from sessions import access, selectors, services
 from sessions.forms import (
     AttendanceMarkForm,
@@ -58,18 +58,29 @@ def attendance_record(
         people=people,
         initial={"attended": [a.user_id for a in replies if a.attended]},
     )
+    started = session.starts_at <= timezone.now()
     if request.method == "POST" and form.is_valid():
         attended = list(form.cleaned_data["attended"])
         absent = [p for p in people if p not in attended]
-        services.attendance_mark(
-            actor=request.user, session=session, attended=attended, absent=absent
-        )
-        messages.success(request, _("Attendance has been recorded."))
-        return redirect(_session_url(session, "attendance"))
+        try:
+            services.attendance_mark(
+                actor=request.user, session=session, attended=attended, absent=absent
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Attendance has been recorded."))
+            return redirect(_session_url(session, "attendance"))
     return render(
         request,
         "sessions/attendance_record.html",
-        {"community": community, "session": session, "form": form, "replies": replies},
+        {
+            "community": community,
+            "session": session,
+            "form": form,
+            "replies": replies,
+            "started": started,
+        },
     )
 
 
@@ -83,17 +94,17 @@ def attendance_csv(
     response["Content-Disposition"] = (
         f'attachment; filename="attendance-{community.slug}-{session.pk}.csv"'
     )
-    writer = csv.writer(response)
+    writer = CsvWriter(response)
     writer.writerow(["session", "session_start_utc", "name", "email", "reply", "attended"])
     start = session.starts_at.strftime("%Y-%m-%dT%H:%MZ")
     for row in selectors.attendance_for_export(session=session):
         attended = {True: "yes", False: "no", None: ""}[row.attended]
         writer.writerow(
             [
-                neutralise(session.title),
+                session.title,
                 start,
-                neutralise(row.user.display_name),
-                neutralise(row.user.email),
+                row.user.display_name,
+                row.user.email,
                 row.response,
                 attended,
             ]

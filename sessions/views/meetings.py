@@ -3,18 +3,20 @@ cancel and the .ics download."""
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
-from sessions import access, ics, selectors, services
+from sessions import access, ics, recurrence_builder, selectors, services
 from sessions.forms import (
     CancelForm,
     RecordForm,
@@ -75,23 +77,44 @@ def series_create(request: OrganizationRequest, org_slug: str, community_slug: s
         people=_participants(community),
         initial={"time_zone": _viewer_time_zone(request)},
     )
+    preview = None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            series = services.series_create(
-                actor=request.user, community=community, **{**data, "rota": list(data["rota"])}
+        data = form.cleaned_data
+        if request.POST.get("action") == "preview":
+            preview = recurrence_builder.preview(
+                rule=data["rrule"],
+                time_zone=data["time_zone"],
+                first_date=data["first_date"],
+                start_time=data["start_time"],
+                today=timezone.localdate(timezone=zoneinfo.ZoneInfo(data["time_zone"])),
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
         else:
-            messages.success(request, _("The series has been created and its sessions scheduled."))
-            return redirect(
-                "sessions:series_detail",
-                org_slug=org_slug,
-                community_slug=community.slug,
-                series_id=series.pk,
-            )
-    return render(request, "sessions/series_form.html", {"community": community, "form": form})
+            try:
+                series = services.series_create(
+                    actor=request.user, community=community, **form.series_data()
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("The series has been created and its sessions scheduled.")
+                )
+                return redirect(
+                    "sessions:series_detail",
+                    org_slug=org_slug,
+                    community_slug=community.slug,
+                    series_id=series.pk,
+                )
+    return render(
+        request,
+        "sessions/series_form.html",
+        {
+            "community": community,
+            "form": form,
+            "preview": preview,
+            "preview_time_zone": form.cleaned_data.get("time_zone") if preview is not None else "",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,24 +275,50 @@ def session_move(
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_cancel(
     request: OrganizationRequest, org_slug: str, community_slug: str, session_id: int
 ) -> HttpResponse:
+    """Cancelling asks first: a page says what will happen and asks for the reason
+    members will read (recorded in the audit event). Scheduling a cancelled session
+    again is its undo and acts at once."""
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
-    try:
-        if request.POST.get("action") == "reinstate":
+    if request.method == "POST" and request.POST.get("action") == "reinstate":
+        try:
             services.session_reinstate(actor=request.user, session=session)
-            messages.success(request, _("The session is scheduled again."))
+        except ValidationError as error:
+            _error_message(request, error)
         else:
-            form = CancelForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.session_cancel(actor=request.user, session=session, reason=reason)
-            messages.success(request, _("The session has been cancelled."))
-    except ValidationError as error:
-        _error_message(request, error)
-    return redirect(_session_url(session))
+            messages.success(request, _("The session is scheduled again."))
+        return redirect(_session_url(session))
+    if session.is_cancelled:
+        messages.info(request, _("This session is already cancelled."))
+        return redirect(_session_url(session))
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_cancel(
+                actor=request.user, session=session, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The session has been cancelled. You can schedule it again from its page."),
+            )
+            return redirect(_session_url(session))
+    return render(
+        request,
+        "sessions/session_cancel.html",
+        {
+            "community": community,
+            "session": session,
+            "form": form,
+            "registered": selectors.registered_count(session=session),
+        },
+    )
 
 
 @require_GET
