@@ -126,10 +126,12 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture
-def browser_page(live_server):
+def browser_page(live_server, request):
     """A Playwright page in the system's headless Chromium (never a downloaded browser).
 
-    Skips, with the reason, where Chromium or Playwright is missing.
+    Skips, with the reason, where Chromium or Playwright is missing. Pages keep their
+    Content-Security-Policy, so a journey also proves our scripts run under it; a test
+    that injects a script of its own (axe) is marked ``bypass_csp``.
     """
     executable = chromium_path()
     if not executable:
@@ -143,7 +145,10 @@ def browser_page(live_server):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(base_url=live_server.url)
+        context = browser.new_context(
+            base_url=live_server.url,
+            bypass_csp=request.node.get_closest_marker("bypass_csp") is not None,
+        )
         page = context.new_page()
         page.set_default_timeout(15_000)
         try:

@@ -3,10 +3,12 @@
 
 from types import ModuleType
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from communities import urls as communities_urls
 from communities import views as community_views
@@ -81,6 +83,14 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("o/<slug:org_slug>/", include(api_organization_patterns)),
 ]
 
+# Swagger UI (offline, drf-spectacular-sidecar) under the site's CSP: the split view
+# loads its start-up script as a file (no inline script). Swagger UI draws with an
+# inline <style> block and data: images, so this one page may use inline styles and
+# data: images; its scripts stay limited to our own origin.
+api_docs = csp_update({"style-src": [SELF, UNSAFE_INLINE], "img-src": [SELF, "data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api_schema")
+)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -94,7 +104,7 @@ urlpatterns = [
     path("calendar/", include((sessions_urls.feed_urlpatterns, "calendar"))),
     path("unsubscribe/", include((notifications_urls.public_urlpatterns, "unsubscribe"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", api_docs, name="api_docs"),
     path("admin/", admin.site.urls),
 ]
 

@@ -122,10 +122,12 @@ def template(name: str):
 
 
 def render_digest(context: dict[str, Any]) -> tuple[str, str]:
-    return (
-        template("notifications/email/digest.txt").render(context),
-        template("notifications/email/digest.html").render(context),
-    )
+    """(plain text, HTML). The text part is rendered with autoescape off, as text must
+    be, so it is handed on as a plain ``str``: whoever shows it in a page (the digest
+    preview) escapes it instead of trusting it."""
+    text = template("notifications/email/digest.txt").render(context)
+    html = template("notifications/email/digest.html").render(context)
+    return str.__str__(text), str.__str__(html)
 
 
 def compose_digests(user_ids: list[int], now: dt.datetime | None = None) -> list[Composed]:

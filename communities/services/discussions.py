@@ -21,11 +21,11 @@ from communities.models import (
     Thread,
     Workstream,
 )
-from communities.rendering import mentioned_handles, render_markdown
 from communities.selectors import tags_allowed
 from communities.services.roles import ensure_writable
 from copcore.dispatch import enqueue
 from copcore.models import OrganizationMembership, User
+from copcore.rendering import mentioned_handles, render_markdown
 from copcore.services import audit_record
 from knowledge.uploads import storage_name, validate_upload
 
@@ -196,7 +196,7 @@ def thread_create(
         thread=thread,
         author=actor,
         body=body,
-        body_html=render_markdown(body),
+        body_html=str(render_markdown(body, mentions=True)),
     )
     _store_attachments(post, actor, checked)
     _record_mentions(post)
@@ -235,7 +235,7 @@ def post_create(
         parent=parent,
         author=actor,
         body=body,
-        body_html=render_markdown(body),
+        body_html=str(render_markdown(body, mentions=True)),
     )
     thread.last_activity_at = post.created_at
     thread.save(update_fields=["last_activity_at"])
@@ -262,7 +262,7 @@ def post_edit(*, actor: User, post: Post, body: str) -> Post:
     if not body.strip():
         raise ValidationError({"body": _("Write a message.")})
     post.body = body
-    post.body_html = render_markdown(body)
+    post.body_html = str(render_markdown(body, mentions=True))
     post.edited_at = timezone.now()
     post.save()
     _record_mentions(post)

@@ -10,10 +10,10 @@ from django_scopes import scope
 
 from communities import services
 from communities.models import Mention, Post, PostFlag, Thread
-from communities.rendering import render_markdown
 from communities.tests.helpers import first_post, make_person, make_thread
 from copcore.models import AuditEvent
 from copcore.permissions import CommunityRole
+from copcore.rendering import render_markdown
 from copcore.testing import give_role
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,10 @@ def test_markdown_is_rendered_and_sanitised():
     assert "<strong>bold</strong>" in html
     assert "<h3>Title</h3>" in html  # headings never outrank the page's own
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
-    assert 'href="https://example.org"' in html and 'rel="noopener noreferrer"' in html
-    mention = render_markdown('Ask @[Manu <b>Member</b>] & <span class="x" onclick="y">z</span>')
+    assert 'href="https://example.org"' in html and 'rel="noopener noreferrer nofollow"' in html
+    mention = render_markdown(
+        'Ask @[Manu <b>Member</b>] & <span class="x" onclick="y">z</span>', mentions=True
+    )
     assert '<span class="mention">@Manu' in mention
     assert "onclick" not in mention and 'class="x"' not in mention
 

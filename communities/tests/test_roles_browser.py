@@ -11,7 +11,12 @@ from communities.models import CommunityRoleAssignment
 from copcore.models import AuditEvent
 from copcore.tests.test_accessibility import AXE, violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# axe is injected as a script of the test's own: the browser lets it past the pages' CSP.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.bypass_csp,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def _fits(page) -> bool:

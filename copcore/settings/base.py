@@ -9,6 +9,7 @@ local memory.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from copcore.embedded_db import database_url
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "csp",
     "copcore",
     "communities",
     "knowledge",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "copcore.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +69,27 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "copcore.middleware.TenancyMiddleware",
 ]
+
+# Content-Security-Policy (django-csp 4) on every response: scripts and styles only
+# from our own static files, no inline script, no event-handler attributes, no inline
+# style, no plugins, no framing. Pages reach this by keeping every script in
+# static/js/ and every style in static/css/; user text cannot carry any of them anyway
+# (copcore/rendering.py). The Swagger UI page widens style-src and img-src for itself
+# only (copcore/urls.py). Browsers report violations to the console.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 ROOT_URLCONF = "copcore.urls"
 WSGI_APPLICATION = "copcore.wsgi.application"
@@ -84,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "copcore.context_processors.tenancy",
             ],
+            # The user-text filters (markdown, plain_text, stored_html) everywhere.
+            "builtins": ["copcore.templatetags.rendering"],
         },
     },
 ]

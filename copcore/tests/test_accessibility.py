@@ -15,7 +15,12 @@ from django.urls import reverse
 
 from communities.tests.helpers import make_thread
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# axe is injected as a script of the test's own: the browser lets it past the pages' CSP.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.bypass_csp,
+    pytest.mark.django_db(transaction=True),
+]
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVector
 
+from copcore.rendering import plain_text
 from knowledge.models import (
     Asset,
 )
@@ -14,11 +15,12 @@ from knowledge.selectors import search_config
 
 def asset_reindex(*, asset: Asset) -> None:
     """Rebuild the asset's search document in the organization's language: title (A),
-    summary (B), current body, link and extracted file text (C)."""
+    summary (B), current body, link and extracted file text (C). The body is indexed
+    as plain text, so markup never matches a query nor shows in a result's snippet."""
     version = asset.current_version
     parts = []
     if version is not None:
-        parts.append(version.body)
+        parts.append(plain_text(version.body))
         if version.file is not None:
             parts.append(version.file.original_name)
             parts.append(version.file.extracted_text)

@@ -11,9 +11,10 @@ from django.db.utils import InternalError
 from django.urls import reverse
 
 from copcore.models import AuditEvent
+from copcore.rendering import render_markdown
 from knowledge import services
+from knowledge.diffing import diff_lines
 from knowledge.models import Asset, AssetVersion
-from knowledge.rendering import diff_lines, render_markdown
 from knowledge.tests.conftest import make_asset, upload
 from knowledge.tests.documents import pdf_with_text
 
@@ -166,7 +167,9 @@ def test_saving_the_same_content_through_the_page_says_so(scope_a, world, client
 
 
 def test_markdown_is_sanitised():
-    html = render_markdown("# Title\n<script>alert(1)</script>\n[x](javascript:alert(1))")
+    html = render_markdown(
+        "# Title\n<script>alert(1)</script>\n[x](javascript:alert(1))", top_heading=2
+    )
     assert "<script>" not in html and "javascript:" not in html
     assert "<h2>Title</h2>" in html
 

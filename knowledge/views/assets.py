@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from communities.selectors import tags_allowed, tags_of_organization
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
+from copcore.rendering import render_markdown
 from knowledge import selectors, services
+from knowledge.diffing import diff_lines
 from knowledge.forms import (
     AssetCreateForm,
     AssetEditForm,
@@ -29,7 +31,6 @@ from knowledge.models import (
     AssetStatus,
     AssetVersion,
 )
-from knowledge.rendering import diff_lines, render_markdown
 from knowledge.selectors import Viewer
 from knowledge.uploads import file_download_response
 from knowledge.views.common import _can_draft_asset, _deny_unless, viewer
@@ -94,7 +95,9 @@ def _asset_context(request: OrganizationRequest, v: Viewer, asset: Asset) -> dic
     context: dict[str, Any] = {
         "asset": asset,
         "version": version,
-        "body_html": render_markdown(version.body) if version and version.body else "",
+        "body_html": render_markdown(version.body, top_heading=2)
+        if version and version.body
+        else "",
         "versions": selectors.asset_versions(asset=asset),
         "can_edit": can_edit,
         # The checksum is for curators checking a file; members and sponsors don't need it.
@@ -228,7 +231,7 @@ def asset_version_detail(
         {
             "asset": asset,
             "version": version,
-            "body_html": render_markdown(version.body) if version.body else "",
+            "body_html": render_markdown(version.body, top_heading=2) if version.body else "",
             "can_edit": selectors.can_edit_asset(viewer=v, asset=asset),
             "show_fingerprint": v.can_curate(asset.community_id),
             "is_current": version.pk == asset.current_version_id,

@@ -13,6 +13,7 @@ from communities.selectors import tags_allowed, tags_of_organization
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
+from copcore.rendering import render_markdown
 from knowledge import selectors, services
 from knowledge.forms import (
     CurationForm,
@@ -22,7 +23,6 @@ from knowledge.models import (
     Asset,
     NoteStatus,
 )
-from knowledge.rendering import render_markdown
 from knowledge.selectors import Viewer
 from knowledge.views.common import PAGE_SIZE, _deny_unless, viewer
 
@@ -128,7 +128,7 @@ def note_detail(request: OrganizationRequest, org_slug: str, note_id: int) -> Ht
         "knowledge/note_detail.html",
         {
             "note": note,
-            "body_html": render_markdown(note.body),
+            "body_html": render_markdown(note.body, top_heading=2),
             "curation_form": CurationForm(actions=actions) if actions else None,
             "can_edit": is_author
             and note.status not in (NoteStatus.SUBMITTED, NoteStatus.PROMOTED),

@@ -7,8 +7,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from copcore.rendering import render_markdown
 from knowledge import selectors
-from knowledge.rendering import render_markdown
 from knowledge.uploads import file_download_response
 
 # ---------------------------------------------------------------- public (no login)
@@ -25,7 +25,9 @@ def public_asset(request: HttpRequest, public_id) -> HttpResponse:
         {
             "asset": asset,
             "version": version,
-            "body_html": render_markdown(version.body) if version and version.body else "",
+            "body_html": render_markdown(version.body, top_heading=2)
+            if version and version.body
+            else "",
         },
     )
 

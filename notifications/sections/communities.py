@@ -13,6 +13,7 @@ from django_scopes import scopes_disabled
 
 from communities.models import CommunityRoleAssignment, JoinRequest, Post, Thread
 from communities.permissions import CommunityPermission
+from copcore.rendering import plain_text
 from notifications.sections.base import Batch, Collected, Item, for_members, site_url
 
 TERM_WARNING = dt.timedelta(days=30)
@@ -110,7 +111,7 @@ class ThreadsProvider:
                 title=title,
                 url=_thread_url(community, pk),
                 note=_("Closed with a summary"),
-                detail=summary,
+                detail=plain_text(summary),
                 when=closed_at,
             )
             for_members(

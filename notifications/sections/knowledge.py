@@ -9,6 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
+from copcore.rendering import plain_text
 from knowledge.models import (
     Asset,
     AssetStatus,
@@ -61,7 +62,7 @@ class AssetsProvider:
             item = Item(
                 title=title,
                 url=site_url("knowledge:asset_detail", org_slug=org, asset_id=pk),
-                detail=summary,
+                detail=plain_text(summary),
                 note=_("New asset") if new else _("Updated asset"),
                 when=updated_at,
             )
@@ -71,7 +72,7 @@ class AssetsProvider:
             item = Item(
                 title=title,
                 url=site_url("knowledge:note_detail", org_slug=org, note_id=pk),
-                detail=body[:280],
+                detail=plain_text(body[:4000]),
                 note=_("Field note, promoted to an asset")
                 if status == NoteStatus.PROMOTED
                 else _("Field note"),
@@ -124,7 +125,7 @@ class TestsProvider:
             item = Item(
                 title=title,
                 url=site_url("knowledge:test_detail", org_slug=org, test_id=pk),
-                detail=results,
+                detail=plain_text(results),
                 note=note,
                 when=updated,
             )

@@ -8,6 +8,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
+from copcore.rendering import plain_text
 from notifications.sections.base import Batch, Collected, Item, for_members, site_url
 from sessions.models import ActionItem, ActionStatus, Session, SessionStatus
 
@@ -43,7 +44,7 @@ class UpcomingSessionsProvider:
                     community_slug=community.slug,
                     session_id=pk,
                 ),
-                detail=agenda[:280],
+                detail=plain_text(agenda[:4000]),
                 when=starts_at,
             )
             for_members(batch, community_id, item, out)

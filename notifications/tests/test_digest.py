@@ -190,3 +190,46 @@ def test_open_surveys_wait_for_members_who_have_not_answered(world):
     assert "evaluation" in member.sections and "Quarterly pulse" in member.text
     sponsor = digests.get(world.sponsor.pk)
     assert sponsor is None or "evaluation" not in sponsor.sections  # sponsors do not answer
+
+
+HOSTILE_TITLE = "Note <img src=x onerror=alert(1)>"
+
+
+def test_the_digest_says_since_when_in_the_readers_language(world):
+    """The opening sentence carries the start of the period, formatted in the reader's
+    language and time zone (it read "…since ." with the date missing)."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from notifications.schedule import period_for
+
+    now = dt.datetime(2026, 12, 9, 15, 0, tzinfo=dt.UTC)
+    make_content(world, now=now)
+    world.member.language = "es"
+    world.member.time_zone = "America/Lima"
+    world.member.save()
+    digest = by_user(compose_digests([world.member.pk], now=now))[world.member.pk]
+    since = period_for(world.member, None, now).since  # the Monday before, 07:00 in Lima
+    with translation.override("es"):
+        expected = date_format(since.date(), "DATE_FORMAT")
+    assert expected == "30 de noviembre de 2026"
+    assert f"{expected}." in digest.text and f"{expected}." in digest.html
+
+
+def test_digest_text_is_plain_and_the_preview_escapes_it(world, client_for):
+    content = make_content(world)
+    with scope(organization=world.org_a):
+        content["note"].title = HOSTILE_TITLE
+        content["note"].body = "**Read** <script>alert(1)</script> the [link](javascript:x)"
+        content["note"].save()
+    digest = by_user(compose_digests([world.member.pk]))[world.member.pk]
+    from django.utils.safestring import SafeData
+
+    assert not isinstance(digest.text, SafeData)
+    assert HOSTILE_TITLE in digest.text  # the title, as the plain text it is
+    assert "Read" in digest.text and "**" not in digest.text and "<script" not in digest.text
+    assert "<img src=x" not in digest.html and "&lt;img src=x onerror=alert(1)&gt;" in digest.html
+    page = client_for(world.member).get(f"/o/{world.org_a.slug}/notifications/digest/")
+    html = page.content.decode()
+    assert "<img src=x" not in html
+    assert "Note &lt;img src=x onerror=alert(1)&gt;" in html

@@ -13,7 +13,7 @@
       row.querySelector(".votes").textContent = String(option.votes);
       row.querySelector(".percent").textContent = option.percent + "%";
       var bar = row.querySelector(".bar");
-      if (bar) { bar.style.width = option.percent + "%"; }
+      if (bar) { bar.value = option.percent; }
     });
     var voters = poll.querySelector(".voter-count");
     if (voters) { voters.textContent = String(data.voter_count); }

@@ -1,33 +1,9 @@
-"""Markdown of asset versions rendered to safe HTML, and readable diffs of two texts."""
+"""Readable line diffs of two versions of a text (the asset comparison page)."""
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-
-import markdown
-import nh3
-
-_ALLOWED_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "code",
-    "pre", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "del", "ins",
-}  # fmt: skip
-
-
-def render_markdown(text: str) -> str:
-    """Markdown to HTML, then sanitised with an allow-list (no scripts, no styles,
-    no raw images from elsewhere). Headings start at h2 under the page's h1."""
-    html = markdown.markdown(
-        text or "", extensions=["tables", "fenced_code", "sane_lists"], output_format="html"
-    )
-    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    return nh3.clean(
-        html,
-        tags=_ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}, "th": {"scope"}, "td": set()},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
 
 
 @dataclass(frozen=True)
