@@ -3,8 +3,8 @@
 Two checks, over every catalog of the project (``locale/<lang>/`` and each app's
 ``<app>/locale/<lang>/``, for every language folder there is: es, fr, pt, ...):
 
-1. every message of every ``.po`` file is translated (each plural form too) and none
-   is fuzzy;
+1. every message of every ``.po`` file is translated (each plural form too), none
+   is fuzzy, and none uses a word ``docs/glossary.md`` rules out for its language;
 2. ``makemessages`` would add nothing: the tree is copied to a temporary folder,
    ``makemessages`` runs there exactly as ``make messages`` does (``--all
    --ignore=.venv --ignore=.data --no-location``, and ``-d djangojs`` when the project
@@ -25,6 +25,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from copcore import glossary_rules
 
 # Never copied into the temporary tree: environments, data, caches, uploads.
 SKIP = {".venv", ".data", ".git", "media", "staticfiles", "node_modules", "__pycache__",
@@ -68,6 +70,22 @@ def incomplete(path: Path) -> list[str]:
         elif not all(strings):
             problems.append(f"untranslated: {msgid!r}")
     return problems
+
+
+def ruled_out_words(path: Path, rules: list[glossary_rules.Rule]) -> list[str]:
+    """Translations that use a word docs/glossary.md rules out for the catalog's language."""
+    language = path.parts[-3]
+    messages = []
+    for message in _read(path):
+        if message.id:
+            strings = (
+                message.string if isinstance(message.string, (list, tuple)) else [message.string]
+            )
+            messages.append((_key(message)[1], list(strings)))
+    return [
+        f"uses {word!r} where the glossary says {instead!r}: {msgid!r}"
+        for msgid, word, instead in glossary_rules.uses(messages, language, rules)
+    ]
 
 
 def live_keys(path: Path) -> set[Key]:
@@ -114,9 +132,11 @@ class Command(BaseCommand):
         if not found:
             raise CommandError("No translation catalogs found.")
         problems: list[str] = []
+        glossary = glossary_rules.rules(root / "docs" / "glossary.md")
         for path in found:
             relative = path.relative_to(root)
             problems += [f"{relative}: {line}" for line in incomplete(path)]
+            problems += [f"{relative}: {line}" for line in ruled_out_words(path, glossary)]
         if not options["skip_extract"]:
             current = {path.relative_to(root): live_keys(path) for path in found}
             for relative, keys in extracted(root, self.stdout).items():
