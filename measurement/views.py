@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from copcore.forms import add_service_errors
@@ -392,9 +393,17 @@ def data_entry(
         )
         if not errors:
             if action == "submit":
-                messages.success(request, _("%(n)s value(s) submitted.") % {"n": saved})
+                messages.success(
+                    request,
+                    ngettext("%(n)s value submitted.", "%(n)s values submitted.", saved)
+                    % {"n": saved},
+                )
             else:
-                messages.success(request, _("%(n)s value(s) kept as drafts.") % {"n": saved})
+                messages.success(
+                    request,
+                    ngettext("%(n)s value kept as a draft.", "%(n)s values kept as drafts.", saved)
+                    % {"n": saved},
+                )
             return redirect(f"{request.path}?frequency={frequency}&period={period.isoformat()}")
         messages.error(request, _("Nothing was saved: correct the lines marked below."))
     rows = []
@@ -500,13 +509,23 @@ def review(request: OrganizationRequest, org_slug: str, community_slug: str) -> 
                 n = services.observations_approve(
                     actor=request.user, community=community, observation_ids=ids, batch=batch
                 )
-                messages.success(request, _("%(n)s row(s) approved.") % {"n": n})
+                messages.success(
+                    request, ngettext("%(n)s row approved.", "%(n)s rows approved.", n) % {"n": n}
+                )
             elif action == "return":
                 n = services.observations_return(
                     actor=request.user, community=community, observation_ids=ids, batch=batch,
                     comment=comment,
                 )  # fmt: skip
-                messages.success(request, _("%(n)s row(s) returned to the stewards.") % {"n": n})
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s row returned to the stewards.",
+                        "%(n)s rows returned to the stewards.",
+                        n,
+                    )
+                    % {"n": n},
+                )
             else:
                 raise ValidationError(_("Choose approve or return."))
         except ValidationError as error:

@@ -135,3 +135,26 @@ def test_a_full_reaim_one_pager_prints_on_one_a4_and_one_letter_page(world, dash
         assert "Maintenance" in printed and "RE-AIM: re-aim.org" in printed
     # A long list prints its first six rows and says how many more the screen shows.
     assert page.get_by_text("and 2 more measures on the screen version").is_visible()
+
+
+def test_choosing_a_site_or_anonymity_never_reloads_the_page_by_itself(world, dash, browser_login):
+    """WCAG 3.2.2: an arrow key on the site selector or Space on the "anonymous" box
+    changes the control, not the page; the button applies the choice."""
+    page = browser_login(world.steward.email)
+    measure_url = reverse(
+        "dashboards:dashboard_measure", kwargs=_kw(world, measure_id=dash.bundle.pk)
+    )
+    page.goto(measure_url)
+    before = page.url
+    page.locator("#site-select").focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(500)
+    assert page.url == before
+    assert page.evaluate("document.activeElement.id") == "site-select"
+    page.goto(reverse("dashboards:dashboard_sites", kwargs=_kw(world, measure_id=dash.bundle.pk)))
+    before = page.url
+    page.locator("#anonymous").focus()
+    page.keyboard.press("Space")
+    page.wait_for_timeout(500)
+    assert page.url == before
+    assert page.locator("#anonymous").is_checked()

@@ -30,18 +30,18 @@ def test_steward_uploads_enters_and_convener_approves(world, browser_login):
     page.get_by_label("Value falls Total").fill("7")
     page.get_by_role("button", name="Save as draft").click()
     page.wait_for_load_state()
-    assert "1 value(s) kept as drafts." in page.content()
+    assert "1 value kept as a draft." in page.content()
     assert page.get_by_label("Value falls Total").input_value() == "7"
     page.get_by_role("button", name="Submit", exact=True).click()
     page.wait_for_load_state()
-    assert "1 value(s) submitted." in page.content()
+    assert "1 value submitted." in page.content()
     page.get_by_role("button", name="Log out").click()
 
     page = browser_login(world.convener.email)
     page.goto(f"{cop}/review/")
     page.get_by_role("button", name="Approve all of upload").first.click()
     page.wait_for_load_state()
-    assert "5 row(s) approved." in page.content()
+    assert "5 rows approved." in page.content()
     with scope(organization=world.org_a):
         statuses = dict(Observation.objects.values_list("measure__code", "status").filter(
             period="2024-03-01"
