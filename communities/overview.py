@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from communities import design, selectors
 from communities.models import Community, Mention, Phase, PostFlag, Thread
+from communities.overview_person import PersonNeeds, person_needs
 from communities.permissions import CommunityPermission as P
-from copcore.models import User
+from copcore.models import Organization, User
 
 LIST_LIMIT = 5
 MENTION_DAYS = 30
@@ -51,11 +52,13 @@ class NeedsMe:
     review_count: int | None = None
     signals: list[Any] | None = None
     measures_count: int = 0
+    person: PersonNeeds = field(default_factory=PersonNeeds)
 
     @property
     def anything(self) -> bool:
         return bool(
             (self.gate and self.gate.missing)
+            or self.person.anything
             or self.action_items
             or self.unanswered
             or self.mentions
@@ -154,6 +157,9 @@ def needs_me(*, community: Community, user: User, perms: frozenset[str]) -> Need
         needs.moderation_count = counts["flags"]
     _data(needs, community, user, today)
     _signals(needs, community, user)
+    needs.person = person_needs(
+        user=user, communities=[community], perms={community.pk: perms}, invitations=False
+    )
     return needs
 
 
@@ -210,7 +216,9 @@ def _gates(rows: dict[int, CommunityNeeds], ids: list[int], today: dt.date) -> N
         rows[i].gate_missing = len(design.implementation_gate_missing(rows[i].community, facts))
 
 
-def needs_across(*, communities: list[Community], user: User) -> dict[str, Any]:
+def needs_across(
+    *, communities: list[Community], user: User, organization: Organization | None = None
+) -> dict[str, Any]:
     """What needs the person across the CoPs listed on the organization home, in a
     fixed number of grouped queries whatever the number of CoPs."""
     from measurement.models import Observation
@@ -222,14 +230,17 @@ def needs_across(*, communities: list[Community], user: User) -> dict[str, Any]:
     perms: dict[int, frozenset[str]] = {}
     for community in communities:
         granted = selectors.community_permissions(user=user, community=community)
+        perms[community.pk] = granted
         if P.VIEW_DISCUSSIONS not in granted and M.VIEW_DATA not in granted:
             continue
-        perms[community.pk] = granted
         rows[community.pk] = CommunityNeeds(
             community=community, can_submit=M.SUBMIT_DATA in granted
         )
+    person = person_needs(
+        user=user, communities=communities, perms=perms, organization=organization
+    )
     if not rows:
-        return {"rows": [], "sessions": [], "anything": False}
+        return {"rows": [], "sessions": [], "person": person, "anything": person.anything}
     ids = list(rows)
     discussing = [i for i in ids if P.VIEW_DISCUSSIONS in perms[i]]
     for items in (
@@ -295,5 +306,6 @@ def needs_across(*, communities: list[Community], user: User) -> dict[str, Any]:
     return {
         "rows": listed,
         "sessions": sessions,
-        "anything": bool(sessions) or any(row.anything for row in listed),
+        "person": person,
+        "anything": bool(sessions) or person.anything or any(row.anything for row in listed),
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Literal
 
 from django.utils import translation
@@ -49,6 +50,19 @@ def number(value: float | None, digits: int = 2, grouping: bool = True) -> str:
     from babel.numbers import format_decimal
 
     pattern = ("#,##0" if grouping else "0") + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=babel_locale())
+
+
+def figure(value: Decimal | float | None, max_digits: int = 4) -> str:
+    """A stored figure as people read it, in the active language ('' for None): whole
+    numbers without decimals (``14``, ``1,812``), others with the decimals they carry, up
+    to ``max_digits`` (``0.8125``, ``0,8125``). Not ``14.0000`` because the column keeps
+    four decimals."""
+    if value is None:
+        return ""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "#" * max_digits if max_digits else "")
     return format_decimal(value, format=pattern, locale=babel_locale())
 
 

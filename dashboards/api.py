@@ -184,6 +184,8 @@ class MeasureChartView(DashboardMixin, APIView):
                 },  # fmt: skip
                 "scope": chart.scope_label,
                 "chart": chart.chart,
+                # why the measure's default chart is not the one it once had ("" if it is)
+                "chart_note": info.chart_note,
                 "method": chart.method,
                 "points": _points(chart.rows, chart.points),
                 "parts": (chart.result or {}).get("parts", []),

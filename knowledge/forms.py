@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from copcore.forms import choice_field, model_choice_field
 from knowledge.models import (
+    PDSA_STAGE_FIELDS,
     TEMPLATE_FIELDS,
     ActDecision,
     Asset,
     AssetStatus,
+    PdsaStage,
     PredictionHeld,
     TestOfChange,
     TestStatus,
@@ -23,6 +25,8 @@ from knowledge.models import (
 from knowledge.uploads import validate_upload
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from communities.models import Community, Tag
     from copcore.models import User
     from measurement.models import Measure, Site
@@ -305,10 +309,40 @@ class FieldNoteForm(forms.Form):
             del self.fields["community"]
 
 
-class TestOfChangeForm(forms.ModelForm):
-    """The PDSA record. Later stages are optional so a test can be posted at planning."""
+class _StageForm(forms.ModelForm):
+    """One stage of a PDSA cycle. ``fieldsets`` groups the fields under the headings
+    the page shows; the service checks the stage's rules and saves it."""
 
     __test__ = False
+
+    fieldsets: tuple[tuple[StrOrPromise, tuple[str, ...]], ...] = ()
+    # Fields that take the whole width when a fieldset is laid out in two columns.
+    wide_fields: frozenset[str] = frozenset()
+    # A group of optional fields folded away (a <details>) unless filled in or wrong.
+    folded_fieldset: StrOrPromise | None = None
+
+    def grouped_fields(self) -> list[dict]:
+        groups = []
+        for legend, names in self.fieldsets:
+            fields = [self[name] for name in names if name in self.fields]
+            folded = legend == self.folded_fieldset and not any(
+                field.errors or field.value() for field in fields
+            )
+            groups.append({"legend": legend, "fields": fields, "folded": folded})
+        return groups
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("community", None)
+        return data
+
+    def validate_unique(self):  # the service validates; the instance is not saved here
+        return
+
+
+class TestPlanForm(_StageForm):
+    """Plan: the change, what it should achieve, the prediction and who does what,
+    when and where. Only the title and the change idea are needed to start."""
 
     community: forms.ModelChoiceField[Community] = forms.ModelChoiceField(
         label=_("Community"), queryset=None
@@ -325,46 +359,25 @@ class TestOfChangeForm(forms.ModelForm):
     )
     tags = _tag_field()
 
+    fieldsets = (
+        (_("The change"), ("community", "title", "change_idea")),
+        (_("Aim, question and prediction"), ("objective", "question", "prediction")),
+        (
+            _("Plan: who, what, when, where"),
+            ("plan_who", "plan_what", "plan_when", "plan_where", "plan_data", "starts_on"),
+        ),
+        (_("Site, measures and tags (optional)"), ("site", "measures", "tags")),
+    )
+    wide_fields = frozenset({"change_idea", "prediction", "measures", "tags"})
+    folded_fieldset = fieldsets[-1][0]
+
     class Meta:
         model = TestOfChange
-        fields = [
-            "community",
-            "title",
-            "change_idea",
-            "objective",
-            "question",
-            "prediction",
-            "plan_who",
-            "plan_what",
-            "plan_when",
-            "plan_where",
-            "plan_data",
-            "starts_on",
-            "ends_on",
-            "do_what_happened",
-            "do_observations",
-            "study_results",
-            "prediction_held",
-            "act_decision",
-            "act_notes",
-            "status",
-            "site",
-            "measures",
-            "tags",
-        ]
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 3})
-            for name in (
-                *TEMPLATE_FIELDS,
-                "do_what_happened",
-                "do_observations",
-                "study_results",
-                "act_notes",
-            )
-        } | {
-            "starts_on": DATE_WIDGET,
-            "ends_on": DATE_WIDGET,
+        fields = ["community", *PDSA_STAGE_FIELDS[PdsaStage.PLAN]]
+        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in TEMPLATE_FIELDS} | {
+            "starts_on": DATE_WIDGET
         }
+        labels = {"starts_on": _("Planned start date")}
 
     def __init__(self, *args, communities, sites, tags, measures, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -372,35 +385,83 @@ class TestOfChangeForm(forms.ModelForm):
         model_choice_field(self, "site").queryset = sites
         model_choice_field(self, "tags").queryset = tags
         model_choice_field(self, "measures").queryset = measures
-        choice_field(self, "status").choices = TestStatus.choices
-        choice_field(self, "prediction_held").choices = [("", _("Not known yet"))] + list(
-            PredictionHeld.choices
-        )
-        choice_field(self, "act_decision").choices = [("", _("Not decided yet"))] + list(
-            ActDecision.choices
-        )
         if editing:
             del self.fields["community"]
 
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
-        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if start and end and end < start:
-            self.add_error("ends_on", _("The end date must not be before the start date."))
         community = cleaned.get("community")
         measures = cleaned.get("measures") or []
         if community is not None and any(m.community_id != community.pk for m in measures):
             self.add_error("measures", _("Choose measures of this community."))
         return cleaned
 
-    def service_fields(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.pop("community", None)
-        return data
 
-    def validate_unique(self):  # the service validates; the instance is not saved here
-        return
+class TestDoForm(_StageForm):
+    """Do: what happened when the change was tried, and what was noticed."""
+
+    fieldsets = ((_("Do"), ("do_what_happened", "do_observations", "ends_on")),)
+
+    class Meta:
+        model = TestOfChange
+        fields = list(PDSA_STAGE_FIELDS[PdsaStage.DO])
+        widgets = {
+            "do_what_happened": forms.Textarea(attrs={"rows": 4}),
+            "do_observations": forms.Textarea(attrs={"rows": 4}),
+            "ends_on": DATE_WIDGET,
+        }
+        labels = {"ends_on": _("Date the test ended")}
+
+
+class TestStudyForm(_StageForm):
+    """Study: the results against the prediction, which the page shows beside them."""
+
+    fieldsets = ((_("Study"), ("study_results", "prediction_held")),)
+
+    class Meta:
+        model = TestOfChange
+        fields = list(PDSA_STAGE_FIELDS[PdsaStage.STUDY])
+        widgets = {
+            "study_results": forms.Textarea(attrs={"rows": 5}),
+            "prediction_held": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choice_field(self, "prediction_held").choices = [("", _("Not known yet"))] + list(
+            PredictionHeld.choices
+        )
+
+
+class TestActForm(_StageForm):
+    """Act: adopt, adapt or abandon the change, and what the next cycle tries."""
+
+    fieldsets = ((_("Act"), ("act_decision", "act_notes")),)
+
+    class Meta:
+        model = TestOfChange
+        fields = list(PDSA_STAGE_FIELDS[PdsaStage.ACT])
+        widgets = {
+            "act_decision": forms.RadioSelect,
+            "act_notes": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {"act_decision": _("Decision"), "act_notes": _("What next (the next cycle)")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        decision = choice_field(self, "act_decision")
+        decision.choices = list(ActDecision.choices)
+        decision.required = True
+        decision.error_messages["required"] = _("Choose adopt, adapt or abandon.")
+
+
+STAGE_FORMS: dict[str, type[_StageForm]] = {
+    PdsaStage.PLAN: TestPlanForm,
+    PdsaStage.DO: TestDoForm,
+    PdsaStage.STUDY: TestStudyForm,
+    PdsaStage.ACT: TestActForm,
+}
 
 
 class TestFilterForm(forms.Form):

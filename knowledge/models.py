@@ -311,6 +311,31 @@ TEST_TEXT_FIELDS = (
 )
 
 
+class PdsaStage(models.TextChoices):
+    """The four stages of a cycle, each saved on its own page as the cycle runs."""
+
+    PLAN = "plan", _("Plan")
+    DO = "do", _("Do")
+    STUDY = "study", _("Study")
+    ACT = "act", _("Act")
+
+
+# What each stage's page writes; the status follows the stages (services.pdsa).
+PDSA_STAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    PdsaStage.PLAN: (
+        "title",
+        *TEMPLATE_FIELDS,
+        "starts_on",
+        "site",
+        "measures",
+        "tags",
+    ),
+    PdsaStage.DO: ("do_what_happened", "do_observations", "ends_on"),
+    PdsaStage.STUDY: ("study_results", "prediction_held"),
+    PdsaStage.ACT: ("act_decision", "act_notes"),
+}
+
+
 class TestOfChange(models.Model):
     """A PDSA cycle (Model for Improvement): plan, do, study, act. A cycle may start
     the next one from itself, so a ramp of tests reads as a chain. Whether the
@@ -397,6 +422,15 @@ class TestOfChange(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def do_recorded(self) -> bool:
+        """Whether the Do stage has been written: studying needs something to study."""
+        return bool(self.do_what_happened.strip() or self.do_observations.strip())
+
+    @property
+    def study_recorded(self) -> bool:
+        return bool(self.study_results.strip() or self.prediction_held)
 
 
 class TestTemplate(models.Model):

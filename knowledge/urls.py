@@ -52,7 +52,10 @@ urlpatterns = [
     path("knowledge/tests/new/", views.test_create, name="test_create"),
     path("knowledge/tests/templates/", views.template_list, name="template_list"),
     path(TEST, views.test_detail, name="test_detail"),
-    path(TEST + "edit/", views.test_edit, name="test_edit"),
+    path(TEST + "edit/", views.test_stage, {"stage": "plan"}, name="test_edit"),
+    path(TEST + "do/", views.test_stage, {"stage": "do"}, name="test_do"),
+    path(TEST + "study/", views.test_stage, {"stage": "study"}, name="test_study"),
+    path(TEST + "act/", views.test_stage, {"stage": "act"}, name="test_act"),
     path(TEST + "next/", views.test_next_cycle, name="test_next_cycle"),
 ]
 

@@ -201,6 +201,11 @@ class ImportBatchDetailView(OrganizationScopedMixin, generics.RetrieveAPIView):
     queryset = ImportBatch.objects.none()
 
     def get_object(self):
-        return selectors.import_batch_visible_get(
-            user=self.request.user, organization=self.organization, batch_id=self.kwargs["batch_id"]
+        # A batch whose work stopped is failed here too: the status page polls this.
+        return services.import_batch_fail_if_stopped(
+            batch=selectors.import_batch_visible_get(
+                user=self.request.user,
+                organization=self.organization,
+                batch_id=self.kwargs["batch_id"],
+            )
         )

@@ -7,7 +7,7 @@ Rows reach this module already validated, as lines of COPY text produced by
 from __future__ import annotations
 
 import datetime as dt
-from typing import IO
+from typing import Protocol
 
 from django.db import connection
 
@@ -19,10 +19,18 @@ STAGING_COLUMNS = (
 COPY_BUFFER = 1024 * 1024
 
 
+class Readable(Protocol):
+    """What COPY reads from: a binary or text stream (or a wrapper counting what it reads)."""
+
+    def read(self, size: int = -1, /) -> bytes | str: ...
+
+    def readline(self, size: int = -1, /) -> bytes | str: ...
+
+
 class StreamAdapter:
     """Lets psycopg2's ``copy_expert`` read from any binary or text stream."""
 
-    def __init__(self, stream: IO) -> None:
+    def __init__(self, stream: Readable) -> None:
         self.stream = stream
 
     def read(self, size: int = -1):
@@ -32,7 +40,7 @@ class StreamAdapter:
         return self.stream.readline(size)
 
 
-def load_staging(staged: IO) -> int:
+def load_staging(staged: Readable) -> int:
     """Create the TEMP staging table (dropped at commit) and COPY the staged rows in.
 
     Must run inside the transaction that will upsert. Returns the staged row count.

@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from copcore.forms import model_choice_field
 from copcore.models import User
-from measurement.models import ImportBatch, Measure, Observation, Site, Stratifier
+from measurement.models import (
+    ImportBatch,
+    Measure,
+    Observation,
+    Site,
+    Stratifier,
+    chart_problem,
+)
 
 DATE = {"type": "date"}
 
@@ -102,6 +109,9 @@ class DataPolicyForm(forms.Form):
 
 
 class MeasureForm(forms.ModelForm):
+    """A measure and its operational definition. The default chart must be one the
+    SPC engine draws from the chosen value type's data (``DRAWABLE_CHARTS``)."""
+
     stratifiers = forms.ModelMultipleChoiceField(
         label=_("Equity stratifiers"),
         queryset=Stratifier.objects.none(),
@@ -130,6 +140,10 @@ class MeasureForm(forms.ModelForm):
         model_choice_field(self, "stratifiers").queryset = Stratifier.objects.filter(
             organization=organization
         )
+        self.fields["chart_type"].help_text = _(
+            "It must suit the value type: p or Laney p′ for proportions, u or Laney u′ for "
+            "rates, c for counts; a run chart or an I chart for any value type."
+        )
 
     def clean(self):
         cleaned = super().clean() or {}
@@ -137,6 +151,9 @@ class MeasureForm(forms.ModelForm):
             "rate_multiplier"
         ):
             self.add_error("rate_multiplier", _("A rate needs a multiplier (e.g. 1000)."))
+        problem = chart_problem(cleaned.get("value_type"), cleaned.get("chart_type"))
+        if problem:
+            self.add_error("chart_type", problem)
         return cleaned
 
 

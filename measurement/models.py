@@ -220,7 +220,9 @@ class Measure(models.Model):
         I = "i", _("I chart (XmR)")  # noqa: E741
         P_PRIME = "pp", _("Laney p' chart")
         U_PRIME = "up", _("Laney u' chart")
-        G = "g", _("g chart (days between events)")
+        # No g or t chart: the engine draws them from rare-event intervals (one
+        # value per event), and no value type records those yet (a "days between
+        # events" measure records one value a period). See DRAWABLE_CHARTS.
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="measures")
@@ -251,6 +253,15 @@ class Measure(models.Model):
     )
     goal = models.DecimalField(_("goal"), max_digits=18, decimal_places=6, null=True, blank=True)
     chart_type = models.CharField(_("default chart"), max_length=4, choices=ChartType.choices)
+    replaced_chart_type = models.CharField(
+        _("replaced default chart"),
+        max_length=4,
+        blank=True,
+        help_text=_(
+            "A default chart the SPC engine cannot draw for this measure's data, replaced "
+            "by the platform; shown as a note until the measure is next saved."
+        ),
+    )
     stratifiers = models.ManyToManyField(
         Stratifier, blank=True, related_name="measures", verbose_name=_("equity stratifiers")
     )
@@ -284,6 +295,81 @@ class Measure(models.Model):
     @property
     def uses_ratio(self) -> bool:
         return self.value_type in (self.ValueType.PROPORTION, self.ValueType.RATE)
+
+    @property
+    def drawable_charts(self) -> tuple[str, ...]:
+        return DRAWABLE_CHARTS.get(self.value_type, ("run", "i"))
+
+    @property
+    def chart_note(self) -> str:
+        """The note left by the replacement of an undrawable default chart ("" if none)."""
+        if not self.replaced_chart_type:
+            return ""
+        return replaced_chart_note(
+            value_type=self.value_type, old=self.replaced_chart_type, new=self.chart_type
+        )
+
+
+#: The charts the SPC engine draws from each value type's data. A measure is never
+#: offered a chart outside its list: the measure form and ``measure_save`` refuse
+#: one, and the dashboards offer only these.
+DRAWABLE_CHARTS: dict[str, tuple[str, ...]] = {
+    Measure.ValueType.PROPORTION: ("run", "i", "p", "pp"),
+    Measure.ValueType.RATE: ("run", "i", "u", "up"),
+    Measure.ValueType.COUNT: ("run", "i", "c"),
+    Measure.ValueType.CONTINUOUS: ("run", "i"),
+    Measure.ValueType.DAYS_BETWEEN: ("run", "i"),
+}
+#: The control chart a measure of each value type gets when its chart must change.
+NATURAL_CHART: dict[str, str] = {
+    Measure.ValueType.PROPORTION: "p",
+    Measure.ValueType.RATE: "u",
+    Measure.ValueType.COUNT: "c",
+    Measure.ValueType.CONTINUOUS: "i",
+    Measure.ValueType.DAYS_BETWEEN: "i",
+}
+
+
+def chart_label(code: str) -> str:
+    """A chart code's name, also for codes no longer offered (a replaced g chart)."""
+    labels = dict(Measure.ChartType.choices)
+    if code == "g":
+        return str(_("g chart"))
+    return str(labels.get(code, code))
+
+
+def chart_problem(value_type: str | None, chart_type: str | None) -> str:
+    """Why ``chart_type`` cannot be a default chart for ``value_type`` data ("" if it can)."""
+    if not value_type or not chart_type:
+        return ""
+    allowed = DRAWABLE_CHARTS.get(value_type, ("run", "i"))
+    if chart_type in allowed:
+        return ""
+    kinds = dict(Measure.ValueType.choices)
+    message = _(
+        "“%(chart)s” cannot be drawn from the data of a “%(value_type)s” measure. "
+        "Choose one of: %(charts)s."
+    )
+    return str(message) % {
+        "chart": chart_label(chart_type),
+        "value_type": kinds.get(value_type, value_type),
+        "charts": ", ".join(chart_label(code) for code in allowed),
+    }
+
+
+def replaced_chart_note(*, value_type: str, old: str, new: str) -> str:
+    """The note shown on the measure and chart pages after a default chart was replaced."""
+    kinds = dict(Measure.ValueType.choices)
+    message = _(
+        "The default chart of this measure was “%(old)s”, which the SPC engine cannot draw "
+        "from the data of a “%(value_type)s” measure, so it was changed to “%(new)s”. A "
+        "data steward can choose another chart by editing the measure."
+    )
+    return str(message) % {
+        "old": chart_label(old),
+        "new": chart_label(new),
+        "value_type": kinds.get(value_type, value_type),
+    }
 
 
 class PhaseBreak(models.Model):
@@ -343,6 +429,20 @@ class ImportBatch(models.Model):
         SKIP = "skip", _("Keep the existing values (skip those rows)")
         OVERWRITE = "overwrite", _("Replace the existing values")
 
+    class Step(models.TextChoices):
+        """The step a failed batch was at: it decides which action starts it again."""
+
+        CHECK = "check", _("Check")
+        IMPORT = "import", _("Import")
+
+    class FailureReason(models.TextChoices):
+        """Why a batch failed; the upload's page words its message from this."""
+
+        ERROR = "error", _("An error")
+        STOPPED = "stopped", _("The work stopped")
+        NOT_STARTED = "not_started", _("The work did not start")
+        EXPIRED = "expired", _("The check expired")
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     uploaded_by = models.ForeignKey(
@@ -372,6 +472,12 @@ class ImportBatch(models.Model):
     progress_total = models.BigIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     failure = models.TextField(blank=True)
+    failed_step = models.CharField(max_length=8, choices=Step.choices, blank=True)
+    failure_reason = models.CharField(max_length=12, choices=FailureReason.choices, blank=True)
+    # The last sign of life of the work on this batch: stamped when it is queued, when a
+    # check or import starts, and every few seconds while it runs (measurement.heartbeat).
+    # A running batch whose stamp is too old was interrupted (services.import_recovery).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
@@ -402,12 +508,14 @@ class ImportBatch(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (
-            self.Status.UPLOADED,
-            self.Status.VALIDATING,
-            self.Status.QUEUED,
-            self.Status.COMMITTING,
-        )
+        return self.status in RUNNING_STATUSES
+
+
+# Waiting for a worker to start the check or the import.
+WAITING_STATUSES = (ImportBatch.Status.UPLOADED, ImportBatch.Status.QUEUED)
+# A worker is checking or importing (it stamps ``heartbeat_at`` while it works).
+WORKING_STATUSES = (ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
+RUNNING_STATUSES = WAITING_STATUSES + WORKING_STATUSES
 
 
 class Observation(models.Model):

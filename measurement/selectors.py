@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communities.models import Community
 from communities.selectors import community_get  # noqa: F401 - one lookup, re-exported
+from copcore import l10n
 from copcore.models import Organization
 from measurement import access
 from measurement.models import (
@@ -221,6 +223,25 @@ def pending_review(*, community: Community) -> QuerySet[Observation]:
         .select_related("measure", "site", "category__stratifier", "entered_by")
         .order_by("measure__code", "site__name", "period", "category_id")
     )
+
+
+def review_result(*, observation: Observation) -> str:
+    """The figure a ratio row stands for, as its measure reads on charts: a proportion as
+    a percentage, a rate per its multiplier, one decimal (``0.8%`` for 14 / 1,812), so a
+    reviewer sees a slip at a glance. Other rows carry their own value: ''."""
+    measure = observation.measure
+    numerator, denominator = observation.numerator, observation.denominator
+    if not measure.uses_ratio or numerator is None or not denominator:
+        return ""
+    ratio = float(numerator) / float(denominator)
+    if measure.value_type == Measure.ValueType.PROPORTION:
+        return l10n.percent(100 * ratio, 1)
+    multiplier = measure.rate_multiplier or 1
+    return _("%(value)s per %(n)s %(unit)s") % {
+        "value": l10n.number(ratio * multiplier, 1),
+        "n": l10n.figure(multiplier),
+        "unit": measure.rate_unit,
+    }
 
 
 def pending_review_counts(*, community: Community) -> QuerySet:

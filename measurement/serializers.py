@@ -164,6 +164,14 @@ class ImportBatchSerializer(serializers.ModelSerializer):
     on_existing = serializers.CharField(
         read_only=True, help_text=_choice_text(ImportBatch.OnExisting.choices)
     )
+    failed_step = serializers.CharField(
+        read_only=True,
+        help_text="Empty unless failed. " + _choice_text(ImportBatch.Step.choices),
+    )
+    failure_reason = serializers.CharField(
+        read_only=True,
+        help_text="Empty unless failed. " + _choice_text(ImportBatch.FailureReason.choices),
+    )
 
     class Meta:
         model = ImportBatch
@@ -172,5 +180,6 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "status_display", "on_existing", "total_rows", "valid_rows", "error_count",
             "warning_count", "existing_count", "inserted_count", "updated_count",
             "skipped_count", "progress_done", "progress_total", "progress_percent",
-            "is_running", "created_at", "validated_at", "committed_at",
+            "is_running", "created_at", "validated_at", "committed_at", "failed_step",
+            "failure_reason", "heartbeat_at",
         ]  # fmt: skip

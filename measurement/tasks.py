@@ -1,6 +1,8 @@
 """Celery tasks of the measurement app: they take a batch id, enter the batch's
 organization scope and call a service. Both services are idempotent (a batch that
-is already checked or imported is left alone), so retries are safe."""
+is already checked or imported is left alone), so retries are safe. The periodic
+``sweep_imports`` (Celery beat, ``CELERY_BEAT_SCHEDULE``) fails interrupted imports and
+removes unused staging files, one organization's scope at a time."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from collections.abc import Callable
 
 from celery import shared_task
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
+from copcore.models import Organization
 from measurement import services
 from measurement.models import ImportBatch
 
@@ -57,3 +60,21 @@ def validate_import(self, batch_id: int) -> str | None:
 def commit_import(self, batch_id: int) -> str | None:
     """The atomic COPY-and-upsert of a large, checked upload, in the background."""
     return _run(self, services.import_batch_commit, batch_id)
+
+
+@shared_task
+def sweep_imports() -> dict[str, int]:
+    """Fail the checks and imports whose process died, and remove the staging files no
+    one can import any more. Idempotent: a second run finds nothing left to do."""
+    now = timezone.now()
+    with scopes_disabled():
+        organization_ids = services.import_sweep_organization_ids()
+        organizations = list(Organization.objects.filter(pk__in=organization_ids))
+    failed = removed = 0
+    for organization in organizations:
+        with scope(organization=organization):
+            # Staging first: a check failed below deletes its own staging file on commit.
+            removed += services.import_staging_sweep(organization=organization, now=now)
+            batches = ImportBatch.objects.filter(organization=organization)
+            failed += len(services.import_batches_fail_stopped(batches=batches, now=now))
+    return {"failed": failed, "staging_removed": removed}

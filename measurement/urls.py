@@ -16,6 +16,7 @@ urlpatterns = [
     path("data/stratifiers/", views.stratifier_list, name="stratifiers"),
     path("data/imports/<int:batch_id>/", views_imports.import_detail, name="import_detail"),
     path("data/imports/<int:batch_id>/dates/", views_imports.import_recheck, name="import_recheck"),
+    path("data/imports/<int:batch_id>/retry/", views_imports.import_retry, name="import_retry"),
     path(COP, views.community_data, name="community"),
     path(f"{COP}measures/new/", views.measure_create, name="measure_create"),
     path(f"{COP}measures/<int:measure_id>/", views.measure_detail, name="measure_detail"),

@@ -522,12 +522,14 @@ def review(request: OrganizationRequest, org_slug: str, community_slug: str) -> 
     pending = selectors.pending_review(community=community)
     page, query = page_of(request, pending, 100)
     batch_counts = list(selectors.pending_review_counts(community=community))
+    rows = [(o, selectors.review_result(observation=o)) for o in page]
     return render(
         request,
         "measurement/review.html",
         {
             "community": community,
             "page": page,
+            "rows": rows,
             "query": query,
             "batch_counts": batch_counts,
             "policy": access.data_policy(community),

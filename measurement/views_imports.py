@@ -1,9 +1,12 @@
 """Measurement pages for file imports: upload, template, the check page (with the
-date-reading and figure-reading switches) and the import itself. Thin: services write,
-selectors read."""
+date-reading and figure-reading switches), the import itself, and starting an
+interrupted one again. Thin: services write, selectors read. Opening a page fails the
+uploads whose work stopped (``services.import_recovery``), so no one waits on a dead
+job."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -42,6 +45,7 @@ def imports(request: OrganizationRequest, org_slug: str, community_slug: str) ->
         if isinstance(batch, ImportBatch):
             services.import_batch_start(batch=batch)
             return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
+    services.import_batches_fail_stopped(batches=selectors.import_batches(community=community))
     batches = selectors.import_batches(community=community)[:25]
     return render(
         request,
@@ -113,8 +117,10 @@ def import_template(
 @require_http_methods(["GET", "POST"])
 def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) -> HttpResponse:
     """Status and dry-run preview of an upload; POST imports it (skip or overwrite)."""
-    batch = selectors.import_batch_visible_get(
-        user=request.user, organization=request.organization, batch_id=batch_id
+    batch = services.import_batch_fail_if_stopped(
+        batch=selectors.import_batch_visible_get(
+            user=request.user, organization=request.organization, batch_id=batch_id
+        )
     )
     community = batch.community
     form = CommitForm(request.POST or None)
@@ -154,6 +160,8 @@ def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) ->
                 initial={"number_convention": number_reading.get("convention")}
             ),
             "can_recheck": batch.status in import_reading.RECHECKABLE,
+            "retry_step": services.import_batch_retry_step(batch),
+            "keep_days": settings.MEASUREMENT_IMPORT_STAGING_KEEP_DAYS,
             "error_groups": issues.describe(report.get("error_groups"), reading.get("order")),
             "warning_groups": issues.describe(report.get("warning_groups")),
             "errors": issues.with_messages(report.get("errors")),
@@ -193,4 +201,27 @@ def import_recheck(request: OrganizationRequest, org_slug: str, batch_id: int) -
             messages.success(request, done)
     else:
         messages.error(request, invalid)
+    return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch_id)
+
+
+@require_POST
+def import_retry(request: OrganizationRequest, org_slug: str, batch_id: int) -> HttpResponse:
+    """Start again ("Import again" / "Check again") an upload whose work failed or stopped."""
+    batch = selectors.import_batch_visible_get(
+        user=request.user, organization=request.organization, batch_id=batch_id
+    )
+    access.require(access.can_submit(request.user, batch.community))
+    try:
+        batch = services.import_batch_retry(actor=request.user, batch=batch)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if batch.status == ImportBatch.Status.COMMITTED:
+            messages.success(request, _("The data has been imported."))
+        elif batch.status == ImportBatch.Status.DUPLICATE:
+            messages.error(request, _("This file has already been imported."))
+        elif batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.COMMITTING):
+            messages.success(request, _("The import has started again."))
+        elif batch.status != ImportBatch.Status.FAILED:
+            messages.success(request, _("The stored file is being checked again."))
     return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch_id)

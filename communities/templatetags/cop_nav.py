@@ -282,7 +282,7 @@ def _rights(context: Context, user: User, community: Community) -> frozenset[str
 def _current_group(namespace: str, url_name: str) -> str:
     if namespace == "measurement" and url_name not in ("policy", "dashboard_reaim_inputs"):
         return "data"
-    if namespace in ("sessions", "evaluation"):
+    if namespace in ("sessions", "evaluation", "knowledge"):
         return namespace
     for key, _label, _needs, tabs in GROUPS:
         for tab in tabs:

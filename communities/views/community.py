@@ -44,7 +44,9 @@ def community_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
         {
             "communities": communities,
             "can_create": can_create,
-            "needs": overview.needs_across(communities=communities, user=request.user),
+            "needs": overview.needs_across(
+                communities=communities, user=request.user, organization=request.organization
+            ),
         },
     )
 

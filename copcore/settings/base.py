@@ -192,7 +192,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.generate_occurrences",
         "schedule": 60 * 60 * 24,
     },
+    # Fails interrupted file imports and removes staging files nobody will use.
+    "measurement-sweep-imports": {
+        "task": "measurement.tasks.sweep_imports",
+        "schedule": 60 * 5,
+    },
 }
+
+# File imports that stop (process killed, worker lost): see docs/measurement.md.
+# A running check or import stamps its heartbeat this often (seconds)...
+MEASUREMENT_IMPORT_HEARTBEAT_SECONDS = env.int("MEASUREMENT_IMPORT_HEARTBEAT_SECONDS", default=15)
+# ...and is taken as interrupted when no stamp is newer than this (at least 3 beats).
+MEASUREMENT_IMPORT_STALE_SECONDS = env.int("MEASUREMENT_IMPORT_STALE_SECONDS", default=120)
+# A check or import still waiting for a worker after this long is given up.
+MEASUREMENT_IMPORT_QUEUE_TIMEOUT_SECONDS = env.int(
+    "MEASUREMENT_IMPORT_QUEUE_TIMEOUT_SECONDS", default=60 * 60
+)
+# Checked rows (the staging file) wait this long for an import, or an "Import again".
+MEASUREMENT_IMPORT_STAGING_KEEP_DAYS = env.int("MEASUREMENT_IMPORT_STAGING_KEEP_DAYS", default=7)
 
 REST_FRAMEWORK = {
     # Token first so that a failed or missing authentication answers 401, not 403.

@@ -10,7 +10,18 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboards.charts.render import base_spec, num, point_class_labels, shape_encoding, x_axis
+from dashboards.charts.layout import PLACE_STYLE, place_point_labels, spread
+from dashboards.charts.render import (
+    FONT_SIZE,
+    TEXT_COLOUR,
+    base_spec,
+    num,
+    point_class_labels,
+    shape_encoding,
+    x_axis,
+)
+
+LIMIT_COLOUR = "#6e6e6e"
 
 # ---------------------------------------------------------------- comparing sites
 
@@ -48,7 +59,15 @@ def small_multiples_spec(
     x = x_axis(periods) | {"axis": {"labels": False, "ticks": False, "title": None}}
     spec = base_spec(title, 150, 80)
     spec["data"] = {"values": values}
-    spec["facet"] = {"field": "site", "type": "nominal", "sort": order, "title": None}
+    # Long site names are shortened ("…") to their panel's width so that neighbouring
+    # headers never run into each other; the data table gives them in full.
+    spec["facet"] = {
+        "field": "site",
+        "type": "nominal",
+        "sort": order,
+        "title": None,
+        "header": {"labelLimit": 165},
+    }
     spec["columns"] = columns
     spec["resolve"] = {"scale": {"y": "shared", "x": "shared"}}
     del spec["width"], spec["height"]
@@ -128,29 +147,48 @@ def funnel_spec(
     points: list[dict[str, Any]],
     overall: float,
     limits: list[dict[str, Any]],
+    width: int = 760,
+    height: int = 340,
 ) -> dict[str, Any]:
     """A funnel plot: one point per site (value against denominator), the overall rate
-    and the 95% / 99.8% limits. Sites outside the limits get their own shape and label."""
+    and the 95% / 99.8% limits. Every point carries its site's label (``label``: a
+    short code, or the anonymous label), placed on the side where it is clear of the
+    other points and labels; sites outside the limits also get their own shape."""
     # xgettext:no-python-format
     inside, outside = _("Within limits"), _("Outside 99.8% limits")
+    x_domain, y_domain = _funnel_domains(points, limits, overall)
+    lines = [[(x_domain[0], overall), (x_domain[1], overall)]]
+    for band in ("95%", "99.8%"):
+        for side in ("lower", "upper"):
+            lines.append(
+                [(r["n"], r[side]) for r in limits if r["band"] == band and r[side] is not None]
+            )
+    places = place_point_labels(
+        [{"x": p["n"], "y": p["y"], "text": p.get("label") or p["site"]} for p in points],
+        x_domain=x_domain, y_domain=y_domain, width=width, height=height, font_size=FONT_SIZE,
+        lines=lines,
+    )  # fmt: skip
     values = [
         {
             "site": p["site"],
             "n": num(p["n"]),
             "y": num(p["y"]),
             "position": outside if p.get("outside") else inside,
-            "label": p["site"] if p.get("outside") else "",
+            "label": p.get("label") or p["site"],
+            "place": place,
         }
-        for p in points
+        for p, place in zip(points, places, strict=True)
     ]
-    spec = base_spec(title, 560, 300)
+    x_scale = {"domain": list(x_domain), "nice": False, "zero": False}
+    y_scale = {"domain": list(y_domain), "nice": False, "zero": False}
+    spec = base_spec(title, width, height)
     spec["layer"] = [
         {
             "data": {"values": limits},
-            "mark": {"type": "line", "color": "#7a7a7a", "strokeWidth": 1},
+            "mark": {"type": "line", "color": LIMIT_COLOUR, "strokeWidth": 1.2, "clip": True},
             "encoding": {
-                "x": {"field": "n", "type": "quantitative", "title": x_title},
-                "y": {"field": field, "type": "quantitative"},
+                "x": {"field": "n", "type": "quantitative", "title": x_title, "scale": x_scale},
+                "y": {"field": field, "type": "quantitative", "scale": y_scale},
                 "strokeDash": {
                     "field": "band",
                     "type": "nominal",
@@ -165,19 +203,14 @@ def funnel_spec(
         {
             "data": {"values": [{"y": num(overall), "label": _("Overall")}]},
             "mark": {"type": "rule", "color": "#2b2b2b"},
-            "encoding": {"y": {"field": "y", "type": "quantitative"}},
+            "encoding": {"y": {"field": "y", "type": "quantitative", "scale": y_scale}},
         },
         {
             "data": {"values": values},
             "mark": {"type": "point", "filled": True, "size": 60},
             "encoding": {
-                "x": {"field": "n", "type": "quantitative", "title": x_title},
-                "y": {
-                    "field": "y",
-                    "type": "quantitative",
-                    "title": y_title,
-                    "scale": {"zero": False},
-                },  # fmt: skip
+                "x": {"field": "n", "type": "quantitative", "title": x_title, "scale": x_scale},
+                "y": {"field": "y", "type": "quantitative", "title": y_title, "scale": y_scale},
                 "shape": {
                     "field": "position",
                     "type": "nominal",
@@ -193,18 +226,38 @@ def funnel_spec(
                 "tooltip": [{"field": "site"}, {"field": "n"}, {"field": "y"}],
             },
         },
-        {
-            "data": {"values": values},
-            "transform": [{"filter": "datum.label != ''"}],
-            "mark": {"type": "text", "dx": 6, "align": "left", "fontSize": 9},
-            "encoding": {
-                "x": {"field": "n", "type": "quantitative"},
-                "y": {"field": "y", "type": "quantitative"},
-                "text": {"field": "label"},
-            },
-        },
     ]
+    for place, (dx, dy, align, baseline) in PLACE_STYLE.items():
+        if not any(v["place"] == place for v in values):
+            continue
+        spec["layer"].append(
+            {
+                "data": {"values": values},
+                "transform": [{"filter": {"field": "place", "equal": place}}],
+                "mark": {"type": "text", "dx": dx, "dy": dy, "align": align,
+                         "baseline": baseline, "color": TEXT_COLOUR},
+                "encoding": {
+                    "x": {"field": "n", "type": "quantitative", "scale": x_scale},
+                    "y": {"field": "y", "type": "quantitative", "scale": y_scale},
+                    "text": {"field": "label"},
+                },
+            }
+        )  # fmt: skip
     return spec
+
+
+def _funnel_domains(
+    points: Sequence[dict[str, Any]], limits: Sequence[dict[str, Any]], overall: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Explicit axis ranges (so labels can be placed where the renderer will draw the
+    points): the denominators' range, and the values with the limits, with a margin."""
+    xs = [float(r["n"]) for r in limits] + [float(p["n"]) for p in points]
+    ys = [float(p["y"]) for p in points] + [overall]
+    ys += [float(r[k]) for r in limits for k in ("lower", "upper") if r[k] is not None]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(ys), max(ys)
+    pad = (y1 - y0) * 0.05 or 1.0
+    return (x0, x1), (y0 - pad, y1 + pad)
 
 
 # ---------------------------------------------------------------- equity
@@ -219,7 +272,9 @@ def equity_spec(
     *, title: str, y_title: str, series: list[tuple[str, list[dict[str, Any]]]]
 ) -> dict[str, Any]:
     """One line per category over time; each category has its own shape and dash as
-    well as its own colour, and its name is written at the end of its line."""
+    well as its own colour, and its name is written at the end of its line (names of
+    lines that end close together are spread a line apart, never printed over each
+    other)."""
     values = []
     names = [name for name, _rows in series]
     periods: list[str] = []
@@ -232,15 +287,29 @@ def equity_spec(
     scale = {"domain": names}
     group_legend = {"title": _("Group")}
     x = x_axis(order)
-    spec = base_spec(title, 640, 260)
+    height = 300
+    spec = base_spec(title, 820, height)
     spec["data"] = {"values": values}
     last_period = order[-1] if order else ""
+    # An explicit y range (from zero, as before) so that the names at the ends of the
+    # lines can be spread at least a line apart in the chart's own units.
+    known = [v["y"] for v in values if v["y"] is not None]
+    low = min([0.0, *known])
+    high = max([*known, low + 1.0])
+    high += (high - low) * 0.05
+    y_scale = {"domain": [low, high], "nice": False, "zero": False}
+    ends = [v for v in values if v["period"] == last_period and v["y"] is not None]
+    gap = (FONT_SIZE + 2) * (high - low) / height
+    end_labels = [
+        {"period": v["period"], "group": v["group"], "label_y": round(at, 6)}
+        for v, at in zip(ends, spread([v["y"] for v in ends], gap), strict=True)
+    ]
     spec["layer"] = [
         {
             "mark": {"type": "line", "strokeWidth": 1.5},
             "encoding": {
                 "x": x,
-                "y": {"field": "y", "type": "quantitative", "title": y_title},
+                "y": {"field": "y", "type": "quantitative", "title": y_title, "scale": y_scale},
                 "color": {
                     "field": "group",
                     "type": "nominal",
@@ -271,11 +340,11 @@ def equity_spec(
             },
         },
         {
-            "transform": [{"filter": {"field": "period", "equal": last_period}}],
-            "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 9},
+            "data": {"values": end_labels},
+            "mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 8},
             "encoding": {
                 "x": x,
-                "y": {"field": "y", "type": "quantitative"},
+                "y": {"field": "label_y", "type": "quantitative"},
                 "text": {"field": "group"},
             },
         },

@@ -7,8 +7,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from dashboards.charts.layout import BandLabel, ordinal_x, row_height, stack_rows, truncate
 from dashboards.charts.render import (
+    FONT_SIZE,
     POINT_STYLES,
+    TEXT_COLOUR,
     VEGA_LITE_SCHEMA,
     base_spec,
     num,
@@ -16,6 +19,13 @@ from dashboards.charts.render import (
     shape_encoding,
     x_axis,
 )
+
+# Line colours with at least 3:1 contrast on white (limits, annotation lines, goal).
+LIMIT_COLOUR = "#6e6e6e"
+NOTE_LINE_COLOUR = "#6e6e6e"
+PHASE_COLOUR = "#404040"
+GOAL_COLOUR = "#2e7d32"
+RIGHT_MARGIN = 60  # pixels right of the plot a band label may use
 
 # ---------------------------------------------------------------- the SPC chart
 
@@ -30,8 +40,9 @@ def control_chart_spec(
     annotations: Sequence[dict[str, Any]] = (),
     runs_signal_parts: Sequence[int] = (),
     show_limits: bool = True,
-    width: int = 640,
-    height: int = 260,
+    goal_label: str = "",
+    width: int = 820,
+    height: int = 320,
 ) -> dict[str, Any]:
     """A run or control chart from SPC rows.
 
@@ -39,7 +50,10 @@ def control_chart_spec(
     ``part``, ``baseline`` (bool), ``point_class`` (a key of POINT_STYLES) and
     ``signal_label`` (short text drawn beside special-cause points, or "").
     ``phases``: ``{"period", "reason"}`` where a new phase starts; ``annotations``:
-    ``{"period", "number", "title", "url", "kind"}`` drawn as numbered markers at the top.
+    ``{"period", "number", "title", "kind"}`` drawn as numbered markers above the plot,
+    stacked where they would overlap; they are not links (the numbered list under the
+    chart carries the links, see docs/dashboards.md). ``goal_label``: the goal in the
+    chart's unit ("Goal: 80%"), written in the right margin.
     ``runs_signal_parts``: parts whose runs rules fire (their centre line is dashed
     and labelled).
     """
@@ -112,7 +126,7 @@ def control_chart_spec(
                 {
                     "mark": {
                         "type": "line",
-                        "color": "#7a7a7a",
+                        "color": LIMIT_COLOUR,
                         "strokeDash": [4, 3],
                         "strokeWidth": 1,
                         "interpolate": "step",
@@ -149,91 +163,140 @@ def control_chart_spec(
     layers.append(
         {
             "transform": [{"filter": "datum.signal_label != ''"}],
-            "mark": {"type": "text", "dy": -11, "fontSize": 9, "fontWeight": "bold"},
+            "mark": {"type": "text", "dy": -12, "fontWeight": "bold"},
             "encoding": {
                 "x": x,
                 "y": {"field": "y", "type": "quantitative"},
                 "text": {"field": "signal_label"},
-                "color": {"value": "#000000"},
+                "color": {"value": TEXT_COLOUR},
             },
         }
     )
     if goal is not None:
+        # The goal's label sits in the right margin, level with its line: no line of
+        # the plot runs there.
+        goal_data = {"values": [{"goal": num(goal), "label": goal_label or _("Goal")}]}
         layers.append(
             {
-                "data": {"values": [{"goal": num(goal), "label": _("Goal")}]},
-                "mark": {"type": "rule", "color": "#2e7d32", "strokeDash": [2, 2]},
+                "data": goal_data,
+                "mark": {"type": "rule", "color": GOAL_COLOUR, "strokeDash": [6, 3],
+                         "strokeWidth": 1.5},
                 "encoding": {"y": {"field": "goal", "type": "quantitative"}},
             }
-        )
+        )  # fmt: skip
         layers.append(
             {
-                "data": {"values": [{"goal": num(goal), "label": _("Goal")}]},
-                "mark": {"type": "text", "align": "left", "dx": 3, "dy": -6, "fontSize": 9},
+                "data": goal_data,
+                "mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 6,
+                         "x": width, "color": GOAL_COLOUR, "fontWeight": "bold"},
                 "encoding": {
                     "y": {"field": "goal", "type": "quantitative"},
-                    "x": {"value": 0},
                     "text": {"field": "label"},
                 },
             }
-        )
-    if phases:
-        phase_values = [{"period": p["period"], "reason": p["reason"]} for p in phases]
-        layers.append(
-            {
-                "data": {"values": phase_values},
-                "mark": {"type": "rule", "color": "#444444", "strokeWidth": 1.5},
-                "encoding": {"x": x, "tooltip": {"field": "reason"}},
-            }
-        )
-        layers.append(
-            {
-                "data": {"values": phase_values},
-                "mark": {"type": "text", "align": "left", "dx": 3, "y": 8, "fontSize": 9},
-                "encoding": {"x": x, "text": {"field": "reason"}},
-            }
-        )
-    if annotations:
-        note_values = [
-            {
-                "period": a["period"],
-                "number": str(a["number"]),
-                "title": a["title"],
-                "url": a.get("url", ""),
-                "kind": a["kind"],
-            }
-            for a in annotations
-        ]
-        layers.append(
-            {
-                "data": {"values": note_values},
-                "mark": {"type": "rule", "color": "#9e9e9e", "strokeDash": [1, 2]},
-                "encoding": {"x": x, "tooltip": {"field": "title"}, "href": {"field": "url"}},
-            }
-        )
-        layers.append(
-            {
-                "data": {"values": note_values},
-                "mark": {
-                    "type": "text",
-                    "y": -4,
-                    "fontSize": 10,
-                    "fontWeight": "bold",
-                    "baseline": "bottom",
-                },
-                "encoding": {
-                    "x": x,
-                    "text": {"field": "number"},
-                    "href": {"field": "url"},
-                    "tooltip": [{"field": "kind"}, {"field": "title"}],
-                },
-            }
-        )
+        )  # fmt: skip
+    if phases or annotations:
+        band = _band_labels(order, width, phases, annotations)
+        layers += _band_layers(x, band, phases, annotations)
     spec = base_spec(title, width, height)
+    # The title keeps clear of the band of markers and phase reasons (the renderer
+    # counts the band in the chart's bounds).
+    spec["title"]["offset"] = 8
     spec["data"] = {"values": values}
     spec["layer"] = layers
     spec["resolve"] = {"scale": {"shape": "shared", "color": "shared"}}
     return spec
+
+
+def _band_labels(
+    order: list[str],
+    width: int,
+    phases: Sequence[dict[str, Any]],
+    annotations: Sequence[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The labels of the band above the plot (phase reasons from their phase line,
+    annotation numbers centred on their period), each with the row that keeps it
+    clear of the others. A phase reason may run into the right margin a little."""
+    index = {period: k for k, period in enumerate(order)}
+    items: list[dict[str, Any]] = []
+    for p in phases:
+        if p["period"] not in index:
+            continue
+        x = ordinal_x(index[p["period"]], len(order), width)
+        text = truncate(str(p["reason"]), width - x + RIGHT_MARGIN, FONT_SIZE)
+        items.append({"kind": "phase", "period": p["period"], "text": text, "x": x})
+    for a in annotations:
+        if a["period"] not in index:
+            continue
+        x = ordinal_x(index[a["period"]], len(order), width)
+        items.append({"kind": "note", "period": a["period"], "text": str(a["number"]), "x": x})
+    rows = stack_rows(
+        [BandLabel(i["x"], i["text"], centred=i["kind"] == "note") for i in items], FONT_SIZE
+    )
+    for item, row in zip(items, rows, strict=True):
+        item["row"] = row
+    return items
+
+
+def _band_layers(
+    x: dict[str, Any],
+    band: list[dict[str, Any]],
+    phases: Sequence[dict[str, Any]],
+    annotations: Sequence[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Phase lines, dotted annotation lines, and the band's labels row by row (a text
+    mark's pixel position is a constant, so each row is its own layer)."""
+    layers: list[dict[str, Any]] = []
+    if phases:
+        layers.append(
+            {
+                "data": {
+                    "values": [{"period": p["period"], "reason": p["reason"]} for p in phases]
+                },
+                "mark": {"type": "rule", "color": PHASE_COLOUR, "strokeWidth": 1.5},
+                "encoding": {"x": x, "tooltip": {"field": "reason"}},
+            }
+        )
+    if annotations:
+        layers.append(
+            {
+                "data": {
+                    "values": [
+                        {"period": a["period"], "number": str(a["number"]), "title": a["title"]}
+                        for a in annotations
+                    ]
+                },
+                "mark": {"type": "rule", "color": NOTE_LINE_COLOUR, "strokeDash": [3, 3],
+                         "strokeWidth": 1.2},
+                "encoding": {"x": x, "tooltip": [{"field": "number"}, {"field": "title"}]},
+            }
+        )  # fmt: skip
+    step = row_height(FONT_SIZE)
+    for row in sorted({item["row"] for item in band}):
+        for kind in ("phase", "note"):
+            values = [
+                {"period": i["period"], "text": i["text"]}
+                for i in band
+                if i["row"] == row and i["kind"] == kind
+            ]
+            if not values:
+                continue
+            layers.append(
+                {
+                    "data": {"values": values},
+                    "mark": {
+                        "type": "text",
+                        "y": -6 - row * step,
+                        "baseline": "bottom",
+                        "align": "center" if kind == "note" else "left",
+                        "dx": 0 if kind == "note" else 3,
+                        "fontWeight": "bold" if kind == "note" else "normal",
+                        "color": TEXT_COLOUR,
+                    },
+                    "encoding": {"x": x, "text": {"field": "text"}},
+                }
+            )
+    return layers
 
 
 def sparkline_spec(*, title: str, rows: list[dict[str, Any]]) -> dict[str, Any]:

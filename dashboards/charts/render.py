@@ -26,6 +26,14 @@ from copcore import l10n, spreadsheet, versioned_cache
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 RENDER_CACHE_SECONDS = 7 * 24 * 3600
 FONT = "sans-serif"
+# Chart text is drawn at 12 px or more in the chart's own units; pages show charts at
+# least that wide (the content column at 1280 px is wider), so text reads at 12 px or
+# more. Text colours pass 4.5:1 and line colours 3:1 against the white background
+# (dashboards/tests/test_chart_quality.py computes the ratios from the SVG).
+FONT_SIZE = 12
+TITLE_FONT_SIZE = 15
+TEXT_COLOUR = "#1a1a1a"
+AXIS_COLOUR = "#595959"
 # Monthly period labels (2024-03) drawn as the reader's language abbreviates the month
 # (Mar 2024, mar 2024, mars 2024): the renderer is given the language's d3 time locale.
 MONTH_LABEL = (
@@ -104,14 +112,36 @@ def num(value: float | None, digits: int = 4) -> float | None:
 def base_spec(title: str, width: int, height: int) -> dict[str, Any]:
     return {
         "$schema": VEGA_LITE_SCHEMA,
-        "title": {"text": title, "anchor": "start", "fontSize": 13},
+        "title": {"text": title, "anchor": "start", "fontSize": TITLE_FONT_SIZE},
         "width": width,
         "height": height,
         "background": "white",
         "config": {
             "font": FONT,
-            "axis": {"labelFontSize": 10, "titleFontSize": 11, "grid": False},
-            "legend": {"labelFontSize": 10, "titleFontSize": 10, "orient": "bottom"},
+            "title": {"color": TEXT_COLOUR},
+            "text": {"fontSize": FONT_SIZE, "color": TEXT_COLOUR},
+            "axis": {
+                "labelFontSize": FONT_SIZE,
+                "titleFontSize": FONT_SIZE + 1,
+                "grid": False,
+                "labelColor": TEXT_COLOUR,
+                "titleColor": TEXT_COLOUR,
+                "domainColor": AXIS_COLOUR,
+                "tickColor": AXIS_COLOUR,
+            },
+            "legend": {
+                "labelFontSize": FONT_SIZE,
+                "titleFontSize": FONT_SIZE,
+                "labelColor": TEXT_COLOUR,
+                "titleColor": TEXT_COLOUR,
+                "orient": "bottom",
+            },
+            "header": {
+                "labelFontSize": FONT_SIZE,
+                "titleFontSize": FONT_SIZE,
+                "labelColor": TEXT_COLOUR,
+                "titleColor": TEXT_COLOUR,
+            },
             "view": {"stroke": None},
         },
     }

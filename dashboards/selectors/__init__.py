@@ -41,6 +41,7 @@ from dashboards.selectors.measure_chart import (
     annotations_for,
     chart_choice,
     chart_for_recipient,
+    goal_display,
     measure_chart,
 )
 from dashboards.selectors.meta import (
@@ -101,6 +102,7 @@ __all__ = [
     "category_series",
     "chart_choice",
     "chart_for_recipient",
+    "goal_display",
     "chart_preference",
     "chart_rows",
     "classify_points",

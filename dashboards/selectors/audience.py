@@ -27,8 +27,8 @@ from dashboards.models import (
 )
 from dashboards.selectors.records import disclosure_rule_get
 from measurement.models import (
+    DRAWABLE_CHARTS,
     CommunityDataPolicy,
-    Measure,
     Observation,
 )
 from measurement.permissions import MeasurementPermission as M
@@ -37,13 +37,8 @@ WINDOW = 12  # periods in the site comparison (funnel) window
 CACHE_SECONDS = 24 * 3600
 ALL_STATUSES = tuple(Observation.Status.values)
 
-CHARTS_FOR_VALUE_TYPE: dict[str, tuple[str, ...]] = {
-    Measure.ValueType.PROPORTION: ("run", "i", "p", "pp"),
-    Measure.ValueType.RATE: ("run", "i", "u", "up"),
-    Measure.ValueType.COUNT: ("run", "i", "c"),
-    Measure.ValueType.CONTINUOUS: ("run", "i"),
-    Measure.ValueType.DAYS_BETWEEN: ("run", "i"),
-}
+# One list, the measurement app's: the measure form and the dashboards offer the same.
+CHARTS_FOR_VALUE_TYPE: dict[str, tuple[str, ...]] = DRAWABLE_CHARTS
 METHODS = ("anhoej", "ihi", "mdc")
 
 

@@ -58,6 +58,7 @@ class FunnelPoint:
     y: float | None
     outside: bool
     side: str  # "above" / "below" / ""
+    chart_label: str = ""  # what the funnel plot writes by the point (a code)
 
 
 def funnel_points(

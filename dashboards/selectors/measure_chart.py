@@ -4,12 +4,13 @@ chosen chart and rules, annotations (PDSA tests and notes) and the specification
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from communities.models import Community
+from copcore import l10n
 from dashboards import charts, disclosure
 from dashboards.charts.render import point_class_labels
 from dashboards.models import (
@@ -40,6 +41,7 @@ class MeasureChart:
     spec: dict[str, Any]
     annotations: list[dict[str, Any]]
     scope_label: str
+    phases: list[dict[str, Any]] = field(default_factory=list)
 
     def table(self) -> tuple[list[str], list[list[Any]]]:
         columns = [_("Period")]
@@ -146,9 +148,7 @@ def measure_chart(
     ]
     shown = [a for a in annotations if a["period"] in labels]
     y_title = f"{info.name} ({info.unit})" if info.unit else info.name
-    goal = info.goal
-    if goal is not None and info.value_type == Measure.ValueType.PROPORTION and goal <= 1:
-        goal = goal * 100  # a goal written as a fraction, charted in percent
+    goal = info.plotted_goal
     spec = charts.control_chart_spec(
         title=f"{info.name}: {scope_label}",
         y_title=y_title,
@@ -158,11 +158,24 @@ def measure_chart(
         annotations=shown,
         runs_signal_parts=runs_signal_parts(result),
         show_limits=chart != "run",
+        goal_label=_("Goal: %(goal)s") % {"goal": goal_display(info)} if goal is not None else "",
     )
     return MeasureChart(
         info=info, points=points, chart=chart, method=method, rows=rows, result=result,
-        spec=spec, annotations=shown, scope_label=scope_label,
+        spec=spec, annotations=shown, scope_label=scope_label, phases=phases,
     )  # fmt: skip
+
+
+def goal_display(info: MeasureInfo) -> str:
+    """The goal as the chart's axis reads it, in the reader's language: "80%" on a
+    percent axis (also for a goal recorded as the fraction 0.8), "12.5" otherwise."""
+    goal = info.plotted_goal
+    if goal is None:
+        return ""
+    digits = 0 if float(goal).is_integer() else 1
+    if info.value_type == Measure.ValueType.PROPORTION:
+        return l10n.percent(goal, digits)
+    return l10n.number(goal, digits)
 
 
 def chart_for_recipient(

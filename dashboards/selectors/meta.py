@@ -14,10 +14,12 @@ from communities.models import Community
 from copcore import versioned_cache as cache
 from dashboards.selectors.audience import CACHE_SECONDS, CHARTS_FOR_VALUE_TYPE
 from measurement.models import (
+    NATURAL_CHART,
     Measure,
     PhaseBreak,
     SiteEnrolment,
     StratifierCategory,
+    replaced_chart_note,
 )
 
 # ---------------------------------------------------------------- measure metadata
@@ -47,6 +49,7 @@ class MeasureInfo:
     rate_unit: str
     stratifiers: list[StratifierInfo] = field(default_factory=list)
     phases: list[tuple[dt.date, str]] = field(default_factory=list)
+    replaced_chart_type: str = ""  # a default chart the engine could not draw (migration)
 
     @property
     def uses_ratio(self) -> bool:
@@ -77,6 +80,16 @@ class MeasureInfo:
         return 1.0
 
     @property
+    def plotted_goal(self) -> float | None:
+        """The goal in the unit the charts and figures use: a proportion's goal written
+        as a fraction (0.8) is charted and compared in percent (80)."""
+        if self.goal is None:
+            return None
+        if self.value_type == Measure.ValueType.PROPORTION and self.goal <= 1:
+            return self.goal * 100
+        return self.goal
+
+    @property
     def unit(self) -> str:
         if self.value_type == Measure.ValueType.PROPORTION:
             return "%"
@@ -88,8 +101,22 @@ class MeasureInfo:
 
     @property
     def default_chart(self) -> str:
-        allowed = CHARTS_FOR_VALUE_TYPE.get(self.value_type, ("run", "i"))
-        return self.chart_type if self.chart_type in allowed else "run"
+        """The measure's own chart: ``measure_save`` and the migration that replaced
+        undrawable ones keep it drawable; a row written around them gets its value
+        type's natural chart, and the chart page says so (:attr:`chart_note`)."""
+        if self.chart_type in CHARTS_FOR_VALUE_TYPE.get(self.value_type, ("run", "i")):
+            return self.chart_type
+        return NATURAL_CHART.get(self.value_type, "run")
+
+    @property
+    def chart_note(self) -> str:
+        """Why the chart shown is not the default chart once chosen ("" when it is)."""
+        replaced = self.replaced_chart_type
+        if not replaced and self.default_chart != self.chart_type:
+            replaced = self.chart_type
+        if not replaced:
+            return ""
+        return replaced_chart_note(value_type=self.value_type, old=replaced, new=self.default_chart)
 
     @property
     def categories(self) -> list[tuple[int, str]]:
@@ -142,6 +169,7 @@ def _load_meta(community: Community) -> CommunityMeta:
             baseline_periods=m["baseline_periods"],
             rate_multiplier=m["rate_multiplier"],
             rate_unit=m["rate_unit"],
+            replaced_chart_type=m["replaced_chart_type"],
         )
         for m in rows.values(
             "id",
@@ -157,6 +185,7 @@ def _load_meta(community: Community) -> CommunityMeta:
             "baseline_periods",
             "rate_multiplier",
             "rate_unit",
+            "replaced_chart_type",
         )  # fmt: skip
     }
     categories = (

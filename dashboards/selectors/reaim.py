@@ -135,10 +135,21 @@ def _percent(part: float | None, whole: float | None) -> str:
     return l10n.percent(100 * part / whole, 1)
 
 
-def _of_invited(part: int, invited: int | None) -> str:
+def _over_whole(part: float, whole: float, over: str) -> str | None:
+    """A share above 100% is never shown as one: ``over`` (a sentence naming both
+    counts) says why instead: the figures recorded disagree, and the reader should
+    know which two to check."""
+    if part > whole:
+        return over % {"part": l10n.number(part, 0), "whole": l10n.number(whole, 0)}
+    return None
+
+
+def _of_invited(part: int, invited: int | None, over: str) -> str:
     if not invited:
         return ""
-    return _("%(percent)s of those invited") % {"percent": _percent(part, invited)}
+    return _over_whole(part, invited, over) or _("%(percent)s of those invited") % {
+        "percent": _percent(part, invited)
+    }
 
 
 def _count(value: float | None, audience: Audience) -> tuple[str, float | None]:
@@ -309,7 +320,22 @@ def _reach(profile, shares, measures, arrays, audience, summaries, data) -> Pane
             eligible_display,
             profile.eligible_description if profile else "",
         ),  # fmt: skip
-        Figure(_("Proportion reached"), _percent(reached_value, eligible)),
+        Figure(
+            _("Proportion reached"),
+            (
+                _over_whole(
+                    reached_value,
+                    eligible,
+                    _(
+                        "more reached than the eligible population recorded: %(part)s reached, "
+                        "%(whole)s eligible"
+                    ),
+                )
+                if reached_value is not None and eligible
+                else None
+            )
+            or _percent(reached_value, eligible),
+        ),
     ]
     data["reach"] = {
         "reached": reached_value,
@@ -463,8 +489,24 @@ def _adoption(meta, profile, ever, measures, summaries, data) -> Panel:
     )
     panel.figures = [
         Figure(_("Sites invited"), str(invited) if invited is not None else _("not recorded")),
-        Figure(_("Sites enrolled"), str(enrolled), _of_invited(enrolled, invited)),
-        Figure(_("Sites active (have reported data)"), str(active), _of_invited(active, invited)),
+        Figure(
+            _("Sites enrolled"),
+            str(enrolled),
+            _of_invited(
+                enrolled,
+                invited,
+                _("more enrolled than were invited: %(part)s enrolled, %(whole)s invited"),
+            ),
+        ),
+        Figure(
+            _("Sites active (have reported data)"),
+            str(active),
+            _of_invited(
+                active,
+                invited,
+                _("more active than were invited: %(part)s active, %(whole)s invited"),
+            ),
+        ),
         Figure(
             _("Staff taking part"),
             f"{staff_in} / {staff_eligible}"

@@ -50,8 +50,8 @@ def spc_arguments(
     if method == "mdc":
         if info.direction in ("up", "down"):
             args["direction"] = info.direction
-        if info.goal is not None:
-            args["target"] = info.goal
+        if info.plotted_goal is not None:
+            args["target"] = info.plotted_goal
     return args
 
 

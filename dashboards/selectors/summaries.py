@@ -69,8 +69,8 @@ def mdc_icons(info: MeasureInfo, points: Sequence[SeriesPoint]) -> dict[str, Any
     args: dict[str, Any] = {"chart": "i", "y": values, "method": "mdc"}
     if info.direction in ("up", "down"):
         args["direction"] = info.direction
-        if info.goal is not None:
-            args["target"] = info.goal
+        if info.plotted_goal is not None:
+            args["target"] = info.plotted_goal
     if info.baseline_periods and 1 <= info.baseline_periods <= len(values):
         args["freeze"] = info.baseline_periods
     try:

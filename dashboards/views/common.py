@@ -17,6 +17,7 @@ from communities.models import Community
 from copcore.http import OrganizationRequest
 from copcore.models import OrganizationMembership, User
 from dashboards import charts, selectors
+from dashboards.charts.responsive import responsive_svg
 from dashboards.selectors import (
     Audience,
     CommunityMeta,
@@ -77,8 +78,9 @@ def base_context(
 
 
 def inline_svg(spec: dict[str, Any]) -> str:
-    """Inline SVG from our own renderer (vl-convert escapes the text it draws)."""
-    return mark_safe(charts.render_chart_svg(spec))  # noqa: S308
+    """Inline SVG from our own renderer (vl-convert escapes the text it draws), sized
+    to fill the content column (its viewBox keeps the proportions)."""
+    return mark_safe(responsive_svg(charts.render_chart_svg(spec)))  # noqa: S308
 
 
 def measure_parts(
@@ -181,6 +183,10 @@ def build_comparison(
         panels=panels,
     )
     overall, funnel = selectors.funnel_points(info, arrays, labels)
+    # The plot labels each point: the site's short code, or its anonymous label.
+    codes = {s.id: s.code or s.name for s in meta.sites}
+    for point in funnel:
+        point.chart_label = labels[point.site_id] if anonymous else codes[point.site_id]
     funnel_spec = None
     if overall is not None and funnel:
         denominators = [p.den.value for p in funnel if p.den.value]
@@ -196,7 +202,13 @@ def build_comparison(
             y_title=y_title,
             x_title=_("Denominator"),
             points=[
-                {"site": p.label, "n": p.den.value, "y": p.y, "outside": p.outside}
+                {
+                    "site": p.label,
+                    "label": p.chart_label,
+                    "n": p.den.value,
+                    "y": p.y,
+                    "outside": p.outside,
+                }
                 for p in funnel
                 if p.y is not None and p.den.value
             ],

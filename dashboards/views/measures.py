@@ -115,6 +115,7 @@ def measure_page(
             ),
             note_form=ChartNoteForm(),
             legend=selectors.signal_legend(),
+            goal_display=selectors.goal_display(info),
         ),
     )
 

@@ -181,6 +181,37 @@ def sponsor_community(
         base_context(
             request, community, audience,
             key_measures=key, results=selectors.expected_results_reviewed(community=community),
-            page=page, report=report,
+            page=page, report=report, key_charts=_key_charts(community, audience, meta, key),
         ),
     )  # fmt: skip
+
+
+def _key_charts(community, audience, meta, key) -> list[dict]:
+    """The chart of each key measure for the whole CoP, from the same disclosed
+    figures as everything else the sponsor sees, each with its data table. No
+    annotations: notes and tests of change belong to the members' pages."""
+    if not key:
+        return []
+    token = audience.token or selectors.data_token(community.organization)
+    arrays = selectors.measure_arrays(
+        community=community, audience=audience, meta=meta, token=token,
+        measure_ids=[s.info.id for s in key],
+    )  # fmt: skip
+    shown = []
+    for summary in key:
+        points = selectors.total_series(summary.info, arrays[summary.info.id])
+        chart = selectors.measure_chart(
+            info=summary.info, points=points, preference=None, annotations=[],
+            scope_label=_("whole CoP"),
+        )  # fmt: skip
+        columns, table = chart.table()
+        shown.append(
+            {
+                "chart": chart,
+                "svg": inline_svg(chart.spec),
+                "columns": columns,
+                "table": table,
+                "goal": selectors.goal_display(summary.info),
+            }
+        )
+    return shown

@@ -12,6 +12,7 @@ from communities.models import Community, Tag
 from copcore.models import Organization
 from knowledge.models import (
     ActDecision,
+    PdsaStage,
     PredictionHeld,
     TestOfChange,
     TestTemplate,
@@ -104,6 +105,36 @@ def test_chain(*, test: TestOfChange) -> list[TestOfChange]:
             depth[pk] = depth[parent_pk] + 1
         by_pk[pk].cycle_depth = depth.get(pk, 0)
     return [by_pk[pk] for pk in ordered]
+
+
+def test_stages(*, test: TestOfChange | None) -> list[dict]:
+    """The four stages of a cycle for the step list and the detail page's links:
+    ``[{"key", "label", "done", "open", "next"}]``. A stage is open once the ones it
+    needs are written (Study and Act need Do); ``next`` marks the one to do now."""
+    if test is None:
+        done = dict.fromkeys(PdsaStage, False)
+        opened = {PdsaStage.PLAN}
+    else:
+        done = {
+            PdsaStage.PLAN: True,
+            PdsaStage.DO: test.do_recorded,
+            PdsaStage.STUDY: test.study_recorded,
+            PdsaStage.ACT: bool(test.act_decision),
+        }
+        opened = {PdsaStage.PLAN, PdsaStage.DO}
+        if test.do_recorded:
+            opened |= {PdsaStage.STUDY, PdsaStage.ACT}
+    following = next((stage for stage in PdsaStage if not done[stage]), None)
+    return [
+        {
+            "key": stage.value,
+            "label": stage.label,
+            "done": done[stage],
+            "open": stage in opened,
+            "next": stage == following,
+        }
+        for stage in PdsaStage
+    ]
 
 
 def test_templates(*, viewer: Viewer, community: Community | None = None) -> QuerySet:

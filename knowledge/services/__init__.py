@@ -40,6 +40,7 @@ from knowledge.services.packages import (
 from knowledge.services.pdsa import (
     test_next_cycle_initial,
     test_of_change_create,
+    test_of_change_save_stage,
     test_of_change_update,
     test_template_create,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "stored_file_extract_text",
     "test_next_cycle_initial",
     "test_of_change_create",
+    "test_of_change_save_stage",
     "test_of_change_update",
     "test_template_create",
 ]

@@ -13,8 +13,10 @@ from communities.models import Community, Tag
 from copcore.models import Organization, User
 from copcore.services import audit_record
 from knowledge.models import (
+    PDSA_STAGE_FIELDS,
     TEMPLATE_FIELDS,
     TEST_TEXT_FIELDS,
+    PdsaStage,
     TestOfChange,
     TestStatus,
     TestTemplate,
@@ -130,6 +132,105 @@ def test_of_change_update(
         verb="knowledge.test_updated",
         target=test,
         data={
+            "before": before,
+            "after": {"status": test.status, "act_decision": test.act_decision},
+        },
+    )
+    return test
+
+
+# The status a stage moves the cycle to; saving an earlier stage never moves it back.
+_STAGE_STATUS = {
+    PdsaStage.DO: TestStatus.RUNNING,
+    PdsaStage.STUDY: TestStatus.STUDYING,
+    PdsaStage.ACT: TestStatus.DONE,
+}
+_STATUS_ORDER = [TestStatus.PLANNED, TestStatus.RUNNING, TestStatus.STUDYING, TestStatus.DONE]
+
+
+def _check_stage(*, test: TestOfChange, stage: str, fields: dict) -> None:
+    """The rules of each stage, so a cycle is written in order: what happened before
+    studying it, and a decision to close it."""
+    if stage == PdsaStage.PLAN:
+        if not (fields.get("title", test.title) or "").strip():
+            raise ValidationError({"title": _("Give the test a title.")})
+        if not (fields.get("change_idea", test.change_idea) or "").strip():
+            raise ValidationError({"change_idea": _("Describe the change idea.")})
+    elif stage == PdsaStage.DO:
+        if not ((fields.get("do_what_happened") or "").strip()
+                or (fields.get("do_observations") or "").strip()):  # fmt: skip
+            raise ValidationError(
+                {"do_what_happened": _("Describe what happened when the change was tried.")}
+            )
+        ends_on = fields.get("ends_on")
+        if test.starts_on and ends_on and ends_on < test.starts_on:
+            raise ValidationError({"ends_on": _("The end date must not be before the start date.")})
+    elif stage == PdsaStage.STUDY:
+        if not test.do_recorded:
+            raise ValidationError(_("Record what happened (Do) before studying the results."))
+        if not (fields.get("study_results") or "").strip():
+            raise ValidationError({"study_results": _("Compare the results with the prediction.")})
+    elif stage == PdsaStage.ACT:
+        if not test.do_recorded:
+            raise ValidationError(_("Record what happened (Do) before deciding what to do next."))
+        if not fields.get("act_decision"):
+            raise ValidationError({"act_decision": _("Choose adopt, adapt or abandon.")})
+
+
+@transaction.atomic
+def test_of_change_save_stage(
+    *, actor: User, test: TestOfChange, stage: str, **fields
+) -> TestOfChange:
+    """Save one stage of a cycle (plan, do, study or act) and leave the others as they
+    are, so a test can be written part-done as it runs. The status follows: Do makes
+    it running, Study studying, Act done."""
+    if stage not in PDSA_STAGE_FIELDS:
+        raise ValueError(f"unknown stage: {stage}")
+    unknown = set(fields) - set(PDSA_STAGE_FIELDS[stage])
+    if unknown:
+        raise TypeError(f"unknown fields for {stage}: {sorted(unknown)}")
+    _check_stage(test=test, stage=stage, fields=fields)
+    before = {"status": test.status, "act_decision": test.act_decision}
+    relations: dict[str, object] = {}
+    if stage == PdsaStage.PLAN:  # links are changed only when given
+        site = fields.pop("site", test.site)
+        measures = fields.pop("measures", None)
+        relations["measures"] = _check_test(
+            community=test.community,
+            site=site,
+            measures=test.measures.all() if measures is None else measures,
+            starts_on=fields.get("starts_on", test.starts_on),
+            ends_on=test.ends_on,
+        )
+        tags = fields.pop("tags", None)
+        relations["tags"] = _check_tags(
+            organization=test.organization,
+            community=test.community,
+            tags=test.tags.all() if tags is None else tags,
+        )
+        test.site = site
+    for key, value in fields.items():
+        if value is None and key not in ("starts_on", "ends_on"):
+            value = ""
+        setattr(test, key, value.strip() if isinstance(value, str) else value)
+    target_status = _STAGE_STATUS.get(PdsaStage(stage))
+    if target_status and _STATUS_ORDER.index(target_status) > _STATUS_ORDER.index(
+        TestStatus(test.status)
+    ):
+        test.status = target_status
+    test.updated_at = timezone.now()
+    test.full_clean(exclude=["tags", "measures"])
+    test.save()
+    if relations:
+        test.tags.set(relations["tags"])  # type: ignore[arg-type]
+        test.measures.set(relations["measures"])  # type: ignore[arg-type]
+    audit_record(
+        organization=test.organization,
+        actor=actor,
+        verb="knowledge.test_updated",
+        target=test,
+        data={
+            "stage": stage,
             "before": before,
             "after": {"status": test.status, "act_decision": test.act_decision},
         },

@@ -145,8 +145,26 @@ def test_asset_detail_shows_owner_versions_and_public_address(world, client_for)
         .content.decode()
     )
     assert "Connie Convener" in html and "Manu Member" in html
-    assert "Fingerprint (SHA-256)" in html
-    assert asset.current_version.sha256[:12] in html
+
+
+def test_only_curators_see_the_fingerprint_of_versions(world, client_for):
+    """The SHA-256 checksum is a curator's tool (knowledge.curate): members (even a
+    co-owner) and sponsors do not see it on the asset or on a version."""
+    with scope(organization=world.org_a):
+        asset = make_asset(world, title="Poster", co_owners=[world.member])
+    sha256 = asset.current_version.sha256
+    kwargs = {"org_slug": "network-a", "asset_id": asset.pk}
+    pages = [
+        reverse("knowledge:asset_detail", kwargs=kwargs),
+        reverse("knowledge:version_detail", kwargs=kwargs | {"version_number": 1}),
+    ]
+    for person in (world.member, world.sponsor):
+        for page in pages:
+            html = client_for(person).get(page).content.decode()
+            assert "Fingerprint (SHA-256)" not in html and sha256[:12] not in html, page
+    for page in pages:
+        html = client_for(world.convener).get(page).content.decode()
+        assert "Fingerprint (SHA-256)" in html and sha256[:12] in html, page
 
 
 def test_sponsor_reads_but_cannot_edit(world, client_for):

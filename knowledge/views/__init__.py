@@ -37,10 +37,10 @@ from knowledge.views.pdsa import (
     template_list,
     test_create,
     test_detail,
-    test_edit,
     test_learning,
     test_list,
     test_next_cycle,
+    test_stage,
 )
 from knowledge.views.public import (
     public_asset,
@@ -81,7 +81,7 @@ __all__ = [
     "template_list",
     "test_create",
     "test_detail",
-    "test_edit",
+    "test_stage",
     "test_learning",
     "test_list",
     "test_next_cycle",

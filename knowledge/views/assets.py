@@ -97,6 +97,8 @@ def _asset_context(request: OrganizationRequest, v: Viewer, asset: Asset) -> dic
         "body_html": render_markdown(version.body) if version and version.body else "",
         "versions": selectors.asset_versions(asset=asset),
         "can_edit": can_edit,
+        # The checksum is for curators checking a file; members and sponsors don't need it.
+        "show_fingerprint": can_curate,
         "can_submit": is_owner
         and asset.status
         in (AssetStatus.DRAFT, AssetStatus.CHANGES_REQUESTED, AssetStatus.DECLINED),
@@ -228,6 +230,7 @@ def asset_version_detail(
             "version": version,
             "body_html": render_markdown(version.body) if version.body else "",
             "can_edit": selectors.can_edit_asset(viewer=v, asset=asset),
+            "show_fingerprint": v.can_curate(asset.community_id),
             "is_current": version.pk == asset.current_version_id,
         },
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from communities.selectors import tags_allowed, tags_of_organization
@@ -15,14 +16,15 @@ from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 from knowledge import selectors, services
 from knowledge.forms import (
+    STAGE_FORMS,
     TestFilterForm,
-    TestOfChangeForm,
+    TestPlanForm,
     TestTemplateForm,
 )
 from knowledge.models import (
     TEMPLATE_FIELDS,
+    PdsaStage,
     TestOfChange,
-    TestStatus,
 )
 from knowledge.selectors import Viewer
 from knowledge.views.common import PAGE_SIZE, _deny_unless, viewer
@@ -67,13 +69,13 @@ def test_learning(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     return _test_list_page(request, learning=True)
 
 
-def _test_form(
+def _plan_form(
     request, v, *, data=None, instance=None, initial=None, editing=False, community=None
-):
+) -> TestPlanForm:
     org = request.organization
     communities = selectors.communities_where(viewer=v, permission="add_test")
     measure_communities = [community.pk] if community else list(v.ids("add_test"))
-    return TestOfChangeForm(
+    return TestPlanForm(
         data,
         instance=instance,
         initial=initial,
@@ -88,6 +90,21 @@ def _test_form(
             organization=org, community_ids=measure_communities
         ),
         editing=editing,
+    )
+
+
+def _form_page(request, form, **context) -> HttpResponse:
+    """The page of one stage: the step list, the stage's fieldsets and its context."""
+    test = context.get("test")
+    return render(
+        request,
+        "knowledge/test_form.html",
+        {
+            "form": form,
+            "stage": PdsaStage.PLAN,
+            "stages": selectors.test_stages(test=test),
+            **context,
+        },
     )
 
 
@@ -106,10 +123,7 @@ def _save_new_test(request, form, previous=None):
 def test_create(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     _deny_unless(bool(v.ids("add_test")))
-    initial: dict[str, object] = {
-        "status": TestStatus.PLANNED,
-        "community": request.GET.get("community"),
-    }
+    initial: dict[str, object] = {"community": request.GET.get("community")}
     template = None
     template_id = request.GET.get("template", "")
     if template_id.isdigit():
@@ -118,7 +132,7 @@ def test_create(request: OrganizationRequest, org_slug: str) -> HttpResponse:
         initial["title"] = template.name
         if template.community_id:
             initial["community"] = template.community_id
-    form = _test_form(request, v, data=request.POST or None, initial=initial)
+    form = _plan_form(request, v, data=request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         _deny_unless(v.can("add_test", form.cleaned_data["community"].pk))
         try:
@@ -128,15 +142,12 @@ def test_create(request: OrganizationRequest, org_slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Your test of change has been posted."))
             return redirect("knowledge:test_detail", org_slug=org_slug, test_id=test.pk)
-    return render(
+    return _form_page(
         request,
-        "knowledge/test_form.html",
-        {
-            "form": form,
-            "templates": selectors.test_templates(viewer=v),
-            "template": template,
-            "creating": True,
-        },
+        form,
+        templates=selectors.test_templates(viewer=v),
+        template=template,
+        creating=True,
     )
 
 
@@ -153,6 +164,7 @@ def test_detail(request: OrganizationRequest, org_slug: str, test_id: int) -> Ht
             "measures": list(test.measures.all()),
             "can_edit": _can_edit_test(v, request, test),
             "can_continue": v.can("add_test", test.community_id),
+            "stages": selectors.test_stages(test=test),
         },
     )
 
@@ -161,28 +173,42 @@ def _can_edit_test(v: Viewer, request: OrganizationRequest, test: TestOfChange) 
     return test.author_id == request.user.pk or v.can_curate(test.community_id)
 
 
+_STAGE_SAVED = {
+    PdsaStage.PLAN: gettext_lazy("The plan has been saved."),
+    PdsaStage.DO: gettext_lazy("What happened has been recorded."),
+    PdsaStage.STUDY: gettext_lazy("The study has been saved."),
+    PdsaStage.ACT: gettext_lazy("The decision has been recorded."),
+}
+
+
 @require_http_methods(["GET", "POST"])
-def test_edit(request: OrganizationRequest, org_slug: str, test_id: int) -> HttpResponse:
+def test_stage(
+    request: OrganizationRequest, org_slug: str, test_id: int, stage: str
+) -> HttpResponse:
+    """One stage of a cycle on its own page (Plan, Do, Study or Act), saved on its own
+    so a test is written as it runs; the service enforces the order."""
     v = viewer(request)
     test = selectors.test_get(viewer=v, test_id=test_id)
     _deny_unless(_can_edit_test(v, request, test))
-    form = _test_form(
-        request,
-        v,
-        data=request.POST or None,
-        instance=test,
-        editing=True,
-        community=test.community,
+    data = request.POST or None
+    form = (
+        _plan_form(request, v, data=data, instance=test, editing=True, community=test.community)
+        if stage == PdsaStage.PLAN
+        else STAGE_FORMS[stage](data, instance=test)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.test_of_change_update(actor=request.user, test=test, **form.service_fields())
+            services.test_of_change_save_stage(
+                actor=request.user, test=test, stage=stage, **form.service_fields()
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The test of change has been saved."))
+            messages.success(request, str(_STAGE_SAVED[PdsaStage(stage)]))
             return redirect("knowledge:test_detail", org_slug=org_slug, test_id=test.pk)
-    return render(request, "knowledge/test_form.html", {"form": form, "test": test})
+    if request.method == "POST":
+        test.refresh_from_db()  # the form wrote the posted values on the instance
+    return _form_page(request, form, test=test, stage=stage)
 
 
 @require_http_methods(["GET", "POST"])
@@ -193,13 +219,12 @@ def test_next_cycle(request: OrganizationRequest, org_slug: str, test_id: int) -
     _deny_unless(v.can("add_test", previous.community_id))
     initial = services.test_next_cycle_initial(test=previous) | {
         "community": previous.community,
-        "status": TestStatus.PLANNED,
     }
     data = None
     if request.method == "POST":
         data = request.POST.copy()
         data["community"] = str(previous.community_id)
-    form = _test_form(request, v, data=data, initial=initial, community=previous.community)
+    form = _plan_form(request, v, data=data, initial=initial, community=previous.community)
     if request.method == "POST" and form.is_valid():
         try:
             test = _save_new_test(request, form, previous=previous)
@@ -208,9 +233,7 @@ def test_next_cycle(request: OrganizationRequest, org_slug: str, test_id: int) -
         else:
             messages.success(request, _("The next cycle has been started."))
             return redirect("knowledge:test_detail", org_slug=org_slug, test_id=test.pk)
-    return render(
-        request, "knowledge/test_form.html", {"form": form, "previous": previous, "creating": True}
-    )
+    return _form_page(request, form, previous=previous, creating=True)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,7 @@
 """Every write of the measurement app, by subject: reference data (``sites``),
 measures (``measures``), data entry (``entry``), approval (``approval``), file imports
-(``imports``) and API imports (``api_import``). Keyword-only, typed, atomic and
+(``imports``), interrupted imports and staging files (``import_recovery``) and API
+imports (``api_import``). Keyword-only, typed, atomic and
 audited. This package gathers their public names (``services.measure_save(...)``);
 the modules import each other, never this package.
 """
@@ -17,6 +18,15 @@ from measurement.services.approval import (
 from measurement.services.entry import (
     GridEntry,
     observations_save_grid,
+)
+from measurement.services.import_recovery import (
+    import_batch_fail_if_stopped,
+    import_batch_is_stale,
+    import_batch_retry,
+    import_batch_retry_step,
+    import_batches_fail_stopped,
+    import_staging_sweep,
+    import_sweep_organization_ids,
 )
 from measurement.services.imports import (
     PROGRESS_EVERY,
@@ -57,11 +67,18 @@ __all__ = [
     "import_batch_commit",
     "import_batch_create",
     "import_batch_fail",
+    "import_batch_fail_if_stopped",
+    "import_batch_is_stale",
     "import_batch_recheck",
     "import_batch_request_commit",
+    "import_batch_retry",
+    "import_batch_retry_step",
     "import_batch_start",
     "import_batch_validate",
+    "import_batches_fail_stopped",
     "import_should_run_inline",
+    "import_staging_sweep",
+    "import_sweep_organization_ids",
     "measure_save",
     "observations_approve",
     "observations_import_rows",

@@ -4,7 +4,9 @@ Bulk imports are audited per ``ImportBatch`` (checksum, who, when, counts), not 
 row. The dry run writes its progress outside the final transaction so the status
 page can show it; everything it concludes is saved atomically at the end. Large
 files run in the background: the tasks are enqueued by name through
-``copcore.dispatch`` (tasks import services, never the reverse).
+``copcore.dispatch`` (tasks import services, never the reverse). Each run holds the
+batch's run lock and keeps its heartbeat fresh (``measurement.heartbeat``), so a run
+whose process died is found and failed (``import_recovery``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from communities.models import Community
 from copcore import dispatch
 from copcore.models import User
 from copcore.services import audit_record
-from measurement import access, bulk, dates, import_reading, numbers, readers
+from measurement import access, bulk, dates, heartbeat, import_reading, numbers, readers
 from measurement.models import (
     ImportBatch,
     Observation,
@@ -84,6 +86,7 @@ def import_batch_create(*, actor: User, community: Community, upload: UploadedFi
         size_bytes=print_.size,
         checksum=print_.checksum,
         encoding=print_.encoding if print_.kind == "csv" else "",
+        heartbeat_at=timezone.now(),
     )
     batch.file.save(name or "upload.csv", upload, save=False)
     twin = _committed_twin(batch)
@@ -121,8 +124,9 @@ def import_batch_start(*, batch: ImportBatch) -> None:
 
 
 def _set_progress(batch_id: int, done: int, total: int | None = None, **extra: Any) -> None:
-    """Progress is written outside the batch's final transaction so pages can read it."""
-    fields: dict[str, Any] = {"progress_done": done, **extra}
+    """Progress is written outside the batch's final transaction so pages can read it;
+    it is a sign of life too (the heartbeat)."""
+    fields: dict[str, Any] = {"progress_done": done, "heartbeat_at": timezone.now(), **extra}
     if total is not None:
         fields["progress_total"] = total
     ImportBatch.objects.filter(pk=batch_id).update(**fields)
@@ -147,6 +151,11 @@ def import_batch_validate(*, batch_id: int) -> ImportBatch:
     """The dry run: read the file once, check every row, count what exists, and keep the
     valid rows as COPY text (in storage) ready for the commit. Idempotent: a batch
     already checked is returned unchanged."""
+    with heartbeat.running(batch_id):
+        return _validate(batch_id)
+
+
+def _validate(batch_id: int) -> ImportBatch:
     with transaction.atomic():
         batch = (
             ImportBatch.objects.select_for_update(of=("self",))
@@ -158,7 +167,8 @@ def import_batch_validate(*, batch_id: int) -> ImportBatch:
         batch.status = ImportBatch.Status.VALIDATING
         batch.progress_total = batch.size_bytes
         batch.progress_done = 0
-        batch.save(update_fields=["status", "progress_total", "progress_done"])
+        batch.heartbeat_at = timezone.now()
+        batch.save(update_fields=["status", "progress_total", "progress_done", "heartbeat_at"])
     report = Report()
     context = ValidationContext(community=batch.community)
     reading, number_reading = import_reading.readings_for(batch)
@@ -194,16 +204,17 @@ def import_batch_validate(*, batch_id: int) -> ImportBatch:
                 report.warning(1, column, "unused_column", {"column": column})
             if report.error_count == 0 and report.valid_rows:
                 spool.seek(0)
-                staged_name = default_storage.save(
-                    f"measurement/staging/{batch.organization_id}/{uuid.uuid4().hex}.tsv",
-                    File(spool),
-                )
+                staged_name = _save_staged(batch, spool)
     if file_problem is not None:
         _file_error(report, file_problem)
     if report.total_rows == 0 and report.error_count == 0:
         report.error(2, "", "empty_file")
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch_id)
+        if batch.status != ImportBatch.Status.VALIDATING:
+            # Given up while this run was paused (see import_recovery): keep nothing.
+            transaction.on_commit(lambda: discard_staged(staged_name))
+            return batch
         batch.status = (
             ImportBatch.Status.INVALID if report.error_count else ImportBatch.Status.VALIDATED
         )
@@ -226,6 +237,17 @@ def import_batch_validate(*, batch_id: int) -> ImportBatch:
             },
         )
     return batch
+
+
+def _save_staged(batch: ImportBatch, spool: BinaryIO) -> str:
+    """Save the checked rows, naming the file on the batch *before* it exists: whatever
+    happens to this process, the staging sweep knows whose file it is."""
+    planned = f"measurement/staging/{batch.organization_id}/{uuid.uuid4().hex}.tsv"
+    ImportBatch.objects.filter(pk=batch.pk).update(staged_file=planned)
+    saved = default_storage.save(planned, File(spool))
+    if saved != planned:
+        ImportBatch.objects.filter(pk=batch.pk).update(staged_file=saved)
+    return saved
 
 
 class TextSink:
@@ -306,6 +328,7 @@ def import_batch_request_commit(
         batch.committed_by = actor
         batch.progress_done = 0
         batch.progress_total = batch.valid_rows
+        batch.heartbeat_at = timezone.now()
         batch.save(
             update_fields=[
                 "on_existing",
@@ -313,6 +336,7 @@ def import_batch_request_commit(
                 "committed_by",
                 "progress_done",
                 "progress_total",
+                "heartbeat_at",
             ]
         )
         audit_record(
@@ -332,26 +356,78 @@ def import_batch_commit(*, batch_id: int) -> ImportBatch:
     """Load the checked rows with COPY and upsert them in one transaction: all or none.
 
     Idempotent: a committed batch is left as it is, and the unique index on committed
-    checksums stops a second batch of the same file from landing.
+    checksums stops a second batch of the same file from landing. The batch row is not
+    locked during the long transaction (the run lock keeps other workers out), so the
+    heartbeat can stamp it and the progress can be read.
     """
+    progress = _CommitProgress()
+    with heartbeat.running(batch_id, progress=progress.read):
+        return _commit(batch_id, progress)
+
+
+class _CommitProgress:
+    """The import's progress for the heartbeat: COPY reading the staging file is the
+    first half of the rows; the one INSERT that follows reports nothing until it ends."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.half = 0
+        self.size = 1
+        self.read_bytes = 0
+
+    def read(self) -> int:
+        return self.done
+
+    def metered(self, stream: BinaryIO, *, size: int, rows: int) -> _Metered:
+        self.half, self.size = rows // 2, max(size, 1)
+        return _Metered(stream, self)
+
+    def advance(self, count: int) -> None:
+        self.read_bytes += count
+        self.done = min(self.half, self.half * self.read_bytes // self.size)
+
+
+class _Metered:
+    """A staging file that counts what COPY has read of it."""
+
+    def __init__(self, stream: BinaryIO, progress: _CommitProgress) -> None:
+        self.stream = stream
+        self.progress = progress
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(size)
+        self.progress.advance(len(chunk))
+        return chunk
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self.stream.readline(size)
+        self.progress.advance(len(line))
+        return line
+
+
+def _commit(batch_id: int, progress: _CommitProgress) -> ImportBatch:
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch_id)
         if batch.status not in (ImportBatch.Status.QUEUED, ImportBatch.Status.COMMITTING):
             return batch
         batch.status = ImportBatch.Status.COMMITTING
-        batch.save(update_fields=["status"])
+        batch.progress_done = 0
+        batch.heartbeat_at = timezone.now()
+        batch.save(update_fields=["status", "progress_done", "heartbeat_at"])
     try:
         with transaction.atomic():
-            batch = (
-                ImportBatch.objects.select_for_update(of=("self",))
-                .select_related("organization", "committed_by")
-                .get(pk=batch_id)
+            batch = ImportBatch.objects.select_related("organization", "committed_by").get(
+                pk=batch_id
             )
             if batch.status != ImportBatch.Status.COMMITTING:
                 return batch
+            size = default_storage.size(batch.staged_file)
             with default_storage.open(batch.staged_file, "rb") as staged:
-                staged_rows = bulk.load_staging(staged)
-            _set_progress(batch_id, staged_rows // 2)
+                metered = progress.metered(
+                    cast(BinaryIO, staged), size=size, rows=batch.progress_total
+                )
+                staged_rows = bulk.load_staging(metered)
+            progress.done = staged_rows // 2
             inserted, updated = bulk.upsert_from_staging(
                 organization_id=batch.organization_id,
                 batch_id=batch.pk,
@@ -360,6 +436,15 @@ def import_batch_commit(*, batch_id: int) -> ImportBatch:
                 overwrite=batch.on_existing == ImportBatch.OnExisting.OVERWRITE,
                 now=timezone.now(),
             )
+            batch = (
+                ImportBatch.objects.select_for_update(of=("self",))
+                .select_related("organization", "committed_by")
+                .get(pk=batch_id)
+            )
+            if batch.status != ImportBatch.Status.COMMITTING:
+                # Given up while this run was paused (see import_recovery): write nothing.
+                transaction.set_rollback(True)
+                return batch
             batch.inserted_count = inserted
             batch.updated_count = updated
             batch.skipped_count = staged_rows - inserted - updated
@@ -386,22 +471,45 @@ def import_batch_commit(*, batch_id: int) -> ImportBatch:
         ImportBatch.objects.filter(pk=batch_id).update(
             status=ImportBatch.Status.DUPLICATE if twin else ImportBatch.Status.FAILED,
             failure="" if twin else str(error)[:2000],
+            failed_step="" if twin else ImportBatch.Step.IMPORT,
+            failure_reason="" if twin else ImportBatch.FailureReason.ERROR,
         )
         return ImportBatch.objects.get(pk=batch_id)
-    transaction.on_commit(lambda: _discard_staged(batch.staged_file))
+    staged_name = batch.staged_file
+    transaction.on_commit(lambda: discard_staged(staged_name))
     return batch
 
 
-def _discard_staged(name: str) -> None:
+def discard_staged(name: str) -> None:
+    """Delete a staging file (nothing when there is none)."""
     if name and default_storage.exists(name):
         default_storage.delete(name)
 
 
 def import_batch_fail(*, batch_id: int, message: str) -> None:
-    """Record that the worker gave up on a batch (after its retries)."""
-    ImportBatch.objects.filter(pk=batch_id).exclude(status=ImportBatch.Status.COMMITTED).update(
-        status=ImportBatch.Status.FAILED, failure=message[:2000]
-    )
+    """Record that the worker gave up on a batch (after its retries): the step it was
+    at decides what "start again" means; a check's staging file is of no more use."""
+    with transaction.atomic():
+        batch = (
+            ImportBatch.objects.select_for_update(of=("self",))
+            .exclude(status=ImportBatch.Status.COMMITTED)
+            .filter(pk=batch_id)
+            .first()
+        )
+        if batch is None:
+            return
+        checking = batch.status in (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING)
+        if checking and batch.staged_file:
+            staged, batch.staged_file = batch.staged_file, ""
+            transaction.on_commit(lambda: discard_staged(staged))
+        if batch.status != ImportBatch.Status.FAILED:
+            batch.failed_step = ImportBatch.Step.CHECK if checking else ImportBatch.Step.IMPORT
+        batch.status = ImportBatch.Status.FAILED
+        batch.failure_reason = ImportBatch.FailureReason.ERROR
+        batch.failure = message[:2000]
+        batch.save(
+            update_fields=["status", "failed_step", "failure_reason", "failure", "staged_file"]
+        )
 
 
 # API rows ---------------------------------------------------------------------------
@@ -446,6 +554,7 @@ def import_batch_recheck(
     batch.warning_count = batch.existing_count = 0
     batch.progress_done = 0
     batch.validated_at = None
+    batch.heartbeat_at = timezone.now()
     batch.save()
     audit_record(
         organization=batch.organization,

@@ -21,6 +21,7 @@ from measurement.models import (
     Observation,
     PhaseBreak,
     Stratifier,
+    chart_problem,
 )
 from measurement.periods import align
 
@@ -61,6 +62,10 @@ def measure_save(
         raise ValidationError({"rate_multiplier": _("A rate needs a multiplier (e.g. 1000).")})
     if measure.value_type != Measure.ValueType.RATE:
         measure.rate_multiplier = None
+    problem = chart_problem(measure.value_type, measure.chart_type)
+    if problem:
+        raise ValidationError({"chart_type": problem})
+    measure.replaced_chart_type = ""  # saved by a person: the chart is their choice now
     if (
         Measure.objects.filter(community=community, code=measure.code)
         .exclude(pk=measure.pk)

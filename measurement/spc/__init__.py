@@ -56,6 +56,8 @@ def _run(specs: list[Spec]) -> list[dict[str, Any]]:
         multiply=first.multiply,
         screen_mr=first.screen_mr,
         mdc_limits=first.method == "mdc" and first.chart == "i",
+        x=None if first.x is None else np.asarray(first.x, dtype=np.float64),
+        y_neg=first.y_neg,
         validate=False,
     )
     return [
@@ -67,8 +69,9 @@ def _run(specs: list[Spec]) -> list[dict[str, Any]]:
 def analyse(**args: Any) -> dict[str, Any]:
     """Analyse one series; returns ``{"points": [...], "parts": [...]}`` (+ method fields).
 
-    Arguments: ``chart``, ``y``, ``n``, ``freeze``, ``part``, ``exclude``,
-    ``multiply``, ``method``, ``screen_mr``, ``direction``, ``target`` (docs/spc.md).
+    Arguments: ``chart``, ``y``, ``n``, ``x``, ``freeze``, ``part``, ``exclude``,
+    ``multiply``, ``y.neg``, ``method``, ``screen_mr``, ``direction``, ``target``
+    (docs/spc.md). ``y.neg`` is not a Python name: pass ``**{"y.neg": False}``.
     """
     return _run([parse_args(args)])[0]
 
@@ -84,6 +87,8 @@ def _group_key(spec: Spec) -> tuple[Any, ...]:
         spec.multiply,
         spec.screen_mr,
         spec.method == "mdc" and spec.chart == "i",
+        spec.x,
+        spec.y_neg,
     )
 
 

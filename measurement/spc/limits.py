@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .rmath import BoolArray, FloatArray, r_mean, r_median, r_sum
+from .rmath import BoolArray, FloatArray, r_mean, r_median, r_pow, r_sum
 
 # Shewhart constants as qicharts2 writes them (d2 for n = 2, and D4 for n = 2).
 D2 = 1.128
@@ -29,9 +29,11 @@ D4 = 3.267
 # NHS "Making Data Count" (NHSRplotthedots ptd_spc_standard.R): 2.66 = 3 / d2, rounded.
 MDC_LIMIT = 2.66
 
-CHARTS = ("run", "i", "mr", "p", "pp", "u", "up", "c")
+CHARTS = ("run", "i", "mr", "xbar", "s", "t", "p", "pp", "c", "u", "up", "g")
 RATE_CHARTS = ("p", "pp", "u", "up")  # need n
-COUNT_CHARTS = ("p", "pp", "u", "up", "c")  # y is a count: no negatives
+COUNT_CHARTS = ("p", "pp", "u", "up", "c", "g")  # y is a count: no negatives
+# qicharts2's t chart: Nelson's transformation of the times between events.
+T_POWER = 3.6
 PROPORTION_CHARTS = ("p", "pp")  # y <= n, limits clipped to [0, 1]
 
 
@@ -196,6 +198,48 @@ def c_chart(ysum: FloatArray, base: BoolArray) -> Lines:
     return _clip(Lines(ysum, cl, *_symmetric(cl, stdev)), upper_one=False)
 
 
+def t_chart(y: FloatArray, base: BoolArray, screen: bool) -> Lines:
+    """qic.t: an I chart of y^(1/3.6), every value and line raised back to 3.6.
+
+    A negative transformed limit has no real power and becomes NaN, as in R;
+    qicharts2 then sets a NaN or negative LCL to 0 but leaves the lower 95% line
+    missing. (qicharts2 stops on a time of zero or less; validation refuses it.)
+    """
+    # Times repeat (whole days, tenths): raise each distinct value once.
+    values, inverse = np.unique(y.ravel(), return_inverse=True)
+    with np.errstate(invalid="ignore"):
+        transformed = r_pow(values, 1 / T_POWER)
+        restored = r_pow(transformed, T_POWER)
+        lines = i_chart(transformed[inverse].reshape(y.shape), base, screen)
+        # the lines are one value per series: raise that, then spread it
+        back = Lines(
+            restored[inverse].reshape(y.shape),
+            *(_full(r_pow(getattr(lines, name)[:, 0], T_POWER), y.shape) for name in _LINES),
+        )
+    back.lcl[np.isnan(back.lcl) | (back.lcl < 0)] = 0.0
+    return back
+
+
+def g_chart(y: FloatArray, base: BoolArray) -> Lines:
+    """qic.g: limits from the mean count m, m -/+ 3 sqrt(m (m + 1)) (geometric).
+
+    The LCL is clipped at 0 and the centre line then becomes the *median* of the
+    baseline (the geometric distribution is skewed), which the runs analysis uses.
+    """
+    mean = _full(r_mean(y, _base_mask(y, base)), y.shape)
+    with np.errstate(invalid="ignore"):
+        stdev = np.sqrt(mean * (mean + 1))
+    lines = Lines(y, mean, *_symmetric(mean, stdev))
+    for name in ("lcl", "lcl95"):
+        arr = getattr(lines, name)
+        arr[np.isfinite(arr) & (arr < 0)] = 0.0
+    lines.cl = _full(r_median(y, _base_mask(y, base)), y.shape)
+    return lines
+
+
+_LINES = ("cl", "lcl", "ucl", "lcl95", "ucl95")
+
+
 def chart_lines(
     chart: str,
     y: FloatArray,
@@ -222,4 +266,8 @@ def chart_lines(
         return up_chart(y, ysum, n, base, screen)
     if chart == "c":
         return c_chart(ysum, base)
+    if chart == "t":
+        return t_chart(y, base, screen)
+    if chart == "g":
+        return g_chart(y, base)
     raise ValueError(f"unknown chart {chart!r}")

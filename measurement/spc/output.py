@@ -49,6 +49,12 @@ def series_output(batch: BatchResult, row: int) -> dict[str, Any]:
         }
         for c in range(len(part))
     ]
+    if batch.x is not None and batch.subgroup_size is not None:
+        labels = batch.x.tolist()
+        sizes = batch.subgroup_size[row].tolist()
+        for point, label, size in zip(points, labels, sizes, strict=True):
+            point["x"] = int(label) if float(label).is_integer() else label
+            point["subgroup_size"] = int(size)
     parts = []
     for p in batch.parts:
         r = p.runs

@@ -43,8 +43,9 @@ class RunsStats:
 def useful_signs(y: FloatArray, cl: FloatArray) -> npt.NDArray[np.int8]:
     """Side of the centre line of each point: +1/-1, or 0 if on it or missing."""
     with np.errstate(invalid="ignore"):
-        side = np.sign(y - cl)
-    return np.where(np.isnan(side), 0, side).astype(np.int8)
+        above = (y > cl).view(np.int8)
+        below = (y < cl).view(np.int8)
+    return above - below
 
 
 def runs_analysis(y: FloatArray, cl: FloatArray) -> RunsStats:
@@ -52,25 +53,28 @@ def runs_analysis(y: FloatArray, cl: FloatArray) -> RunsStats:
     n_series, n_points = y.shape
     signs = useful_signs(y, cl)
     useful = signs != 0
-    n_useful = useful.sum(axis=1).astype(np.int64)
+    n_useful = np.count_nonzero(useful, axis=1).astype(np.int64)
 
-    # Sign of the previous useful point (0 if none): forward-fill the positions.
-    positions = np.where(useful, np.arange(n_points), -1)
-    last_seen = np.maximum.accumulate(positions, axis=1) if n_points else positions
-    previous = np.full_like(last_seen, -1)
-    previous[:, 1:] = last_seen[:, :-1]
-    prev_sign = np.where(
-        previous >= 0, np.take_along_axis(signs, np.clip(previous, 0, None), axis=1), 0
-    )
+    # Sign of the previous useful point (0 if none), by a forward fill: each useful
+    # point is coded 4 x position + (sign + 1) (so 0, 2), others -1; the running
+    # maximum then holds the last useful point's code.
+    code = np.where(useful, np.arange(n_points, dtype=np.int32) * 4 + (signs + 1), -1)
+    if n_points:
+        np.maximum.accumulate(code, axis=1, out=code)
+    prev_sign = np.zeros((n_series, n_points), dtype=np.int8)
+    prev_code = code[:, :-1]
+    prev_sign[:, 1:] = np.where(prev_code >= 0, (prev_code & 3) - 1, 0)
     run_start = useful & (prev_sign != signs)
-    crossing = run_start & (prev_sign != 0)
-    n_crossings = crossing.sum(axis=1).astype(np.float64)
+    n_crossings = np.count_nonzero(run_start & (prev_sign != 0), axis=1).astype(np.float64)
 
-    # Length of every run: count useful points per (series, run number).
-    run_number = np.cumsum(run_start, axis=1)
-    keys = (np.arange(n_series)[:, None] * (n_points + 1) + run_number)[useful]
-    lengths = np.bincount(keys, minlength=n_series * (n_points + 1))
-    longest = lengths.reshape(n_series, n_points + 1).max(axis=1).astype(np.float64)
+    # Length of every run: count useful points per (series, run number); points
+    # that are not useful go to the series' bin 0, which is not a run.
+    width = n_points + 1
+    run_number = np.cumsum(run_start, axis=1, dtype=np.int32)
+    keys = np.where(useful, run_number, 0) + (np.arange(n_series, dtype=np.int32) * width)[:, None]
+    lengths = np.bincount(keys.ravel(), minlength=n_series * width).reshape(n_series, width)
+    lengths[:, 0] = 0
+    longest = lengths.max(axis=1).astype(np.float64)
 
     has = n_useful > 0
     with np.errstate(divide="ignore"):

@@ -19,6 +19,7 @@ import numpy as np
 from .errors import raise_for
 from .limits import CHARTS, COUNT_CHARTS, PROPORTION_CHARTS, RATE_CHARTS
 from .rmath import FloatArray
+from .subgroups import SUBGROUP_CHARTS, unique_count
 
 METHODS = ("anhoej", "ihi", "mdc")
 DIRECTIONS = ("up", "down")
@@ -34,7 +35,12 @@ ARGUMENTS = (
     "screen_mr",
     "direction",
     "target",
+    "x",
+    "y.neg",
 )
+# Charts that take no denominators: their y is a measurement, a time or a count
+# of opportunities (qicharts2 would divide by n; the engine refuses n instead).
+NO_N_CHARTS = ("xbar", "s", "t", "g")
 _SHOWN = 5  # offending positions listed in a message
 
 
@@ -53,6 +59,8 @@ class Spec:
     screen_mr: bool
     direction: str | None
     target: float | None
+    x: tuple[float, ...] | None = None  # subgroup labels (xbar, s)
+    y_neg: bool = True
 
 
 def _where(mask: np.ndarray, n_series: int) -> str:
@@ -86,6 +94,17 @@ def check_arrays(chart: str, y: FloatArray, n: FloatArray | None) -> dict[str, l
             problems.setdefault("y", []).append(
                 f"counts cannot be negative for {chart} charts ({_where(negative, len(y))})"
             )
+    if chart == "t":
+        with np.errstate(invalid="ignore"):
+            not_positive = y <= 0
+        if not_positive.any():
+            problems.setdefault("y", []).append(
+                "times between events must be greater than zero for t charts "
+                f"({_where(not_positive, len(y))})"
+            )
+    if n is not None and chart in NO_N_CHARTS:
+        problems["n"] = [f"is not used by {chart} charts; leave it out"]
+        return problems
     if n is None:
         if chart in RATE_CHARTS:
             problems["n"] = [f"is required for {chart} charts (the denominators)"]
@@ -115,6 +134,21 @@ def check_arrays(chart: str, y: FloatArray, n: FloatArray | None) -> dict[str, l
                 f"numerator exceeds denominator in a {chart} chart ({_where(over, len(y))})"
             )
     return problems
+
+
+def check_subgroups(chart: str, n_values: int, x: FloatArray | None) -> dict[str, list[str]]:
+    """Problems with ``x``: required by xbar and s charts, refused by the others."""
+    if chart not in SUBGROUP_CHARTS:
+        if x is None:
+            return {}
+        return {"x": ["only xbar and s charts take subgroups (x); leave it out"]}
+    if x is None:
+        return {"x": [f"is required for {chart} charts (the subgroup of each value)"]}
+    if x.ndim != 1 or x.size != n_values:
+        return {"x": [f"must have the same length as y ({n_values} values), got {x.size}"]}
+    if not np.isfinite(x).all():
+        return {"x": [f"must be finite numbers, no nulls ({_where(~np.isfinite(x)[None, :], 1)})"]}
+    return {}
 
 
 def check_positions(
@@ -209,7 +243,7 @@ def parse_args(args: Mapping[str, Any]) -> Spec:
         problems["method"] = [f"unknown method {method!r}; expected one of {', '.join(METHODS)}"]
     elif method == "mdc" and chart in ("run", "mr"):
         problems["method"] = [
-            "mdc (Making Data Count) needs a control chart: use i, p, pp, u, up or c"
+            "mdc (Making Data Count) needs a control chart: use i, xbar, s, t, p, pp, c, u, up or g"
         ]
     screen_mr = args.get("screen_mr", True)
     if not isinstance(screen_mr, bool):
@@ -220,17 +254,25 @@ def parse_args(args: Mapping[str, Any]) -> Spec:
     target = args.get("target")
     if target is not None and (not _is_number(target) or not math.isfinite(target)):
         problems["target"] = ["must be a finite number or null"]
+    y_neg = args.get("y.neg", True)
+    if not isinstance(y_neg, bool):
+        problems["y.neg"] = ["must be true or false"]
+    x = None if args.get("x") is None else _numbers(args["x"], "x", problems)
 
     if y is not None and chart in CHARTS:
         y2 = y[None, :]
         n2 = None if n is None else n[None, :]
-        if n is not None and n.shape != y.shape:
+        if n is not None and n.shape != y.shape and chart not in NO_N_CHARTS:
             problems["n"] = [f"must have the same length as y ({y.size} values), got {n.size}"]
         else:
             for key, messages in check_arrays(chart, y2, n2).items():
                 problems.setdefault(key, []).extend(messages)
-        if y.size:
-            positions = check_positions(y.size, freeze, part or (), exclude or ())
+        if "x" not in problems:
+            for key, messages in check_subgroups(chart, y.size, x).items():
+                problems.setdefault(key, []).extend(messages)
+        if y.size and "x" not in problems:
+            n_points = unique_count(x) if x is not None and chart in SUBGROUP_CHARTS else y.size
+            positions = check_positions(n_points, freeze, part or (), exclude or ())
             for key, messages in positions.items():
                 problems.setdefault(key, []).extend(messages)
     raise_for(problems)
@@ -247,4 +289,6 @@ def parse_args(args: Mapping[str, Any]) -> Spec:
         screen_mr=screen_mr,
         direction=direction,
         target=None if target is None else float(target),
+        x=None if x is None else tuple(x.tolist()),
+        y_neg=y_neg,
     )

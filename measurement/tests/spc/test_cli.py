@@ -51,6 +51,25 @@ def test_success_writes_points_and_parts():
     assert proc.stderr == ""
 
 
+def test_subgroup_charts_and_y_neg_through_the_cli():
+    """xbar points carry their subgroup label and size; "y.neg" is read under that key."""
+    proc = run_cli(
+        {"chart": "xbar", "x": [2, 1, 2, 1, 3, 3], "y": [0, 1, 2, 3, 1, 0], "y.neg": False}
+    )
+    assert proc.returncode == 0, proc.stderr
+    points = json.loads(proc.stdout)["points"]
+    assert [(p["x"], p["subgroup_size"], p["y"]) for p in points] == [
+        (1, 2, 2.0),
+        (2, 2, 1.0),
+        (3, 2, 0.5),
+    ]
+    assert all(p["lcl"] >= 0 for p in points)
+    kept = json.loads(
+        run_cli({"chart": "xbar", "x": [2, 1, 2, 1, 3, 3], "y": [0, 1, 2, 3, 1, 0]}).stdout
+    )
+    assert min(p["lcl"] for p in kept["points"]) < 0
+
+
 def test_missing_values_are_null_in_the_output():
     proc = run_cli({"chart": "p", "y": [1, None, 3, 2], "n": [10, 10, None, 10]})
     assert proc.returncode == 0
@@ -74,7 +93,21 @@ def test_method_fields():
 @pytest.mark.parametrize(
     ("payload", "field", "words"),
     [
-        ({"chart": "xbar", "y": [1, 2, 3]}, "chart", "unknown chart"),
+        ({"chart": "ip", "y": [1, 2, 3]}, "chart", "unknown chart"),
+        ({"chart": "xbar", "y": [1, 2, 3]}, "x", "required for xbar"),
+        ({"chart": "s", "y": [1, 2, 3], "x": [1, 1]}, "x", "same length"),
+        ({"chart": "s", "y": [1, 2, 3], "x": [1, None, 2]}, "x", "no nulls"),
+        ({"chart": "i", "y": [1, 2, 3], "x": [1, 1, 2]}, "x", "only xbar and s"),
+        (
+            {"chart": "xbar", "y": [1, 2, 3], "x": [1, 1, 2], "freeze": 3},
+            "freeze",
+            "between 1 and 2",
+        ),
+        ({"chart": "t", "y": [3, 0, 2]}, "y", "greater than zero"),
+        ({"chart": "g", "y": [3, -1, 2]}, "y", "negative"),
+        ({"chart": "g", "y": [3, 1, 2], "n": [5, 5, 5]}, "n", "not used by g"),
+        ({"y": [1, 2], "y.neg": "no"}, "y.neg", "true or false"),
+        ({"y": [1, 2], "agg.fun": "median"}, "agg.fun", "unknown argument"),
         ({"chart": "p", "y": [1, 2, 3]}, "n", "required"),
         ({"chart": "pp", "y": [1, 2, 3]}, "n", "required"),
         ({"chart": "u", "y": [1, 2], "n": [10, 0]}, "n", "greater than zero"),
