@@ -61,7 +61,7 @@ def test_deleting_your_note_asks_first_and_a_direct_post_deletes_nothing(world, 
     text = page.content.decode()
     assert page.status_code == 200
     assert "What will happen:" in text and "New triage nurse" in text
-    assert "This cannot be undone" in text
+    assert "offers to put the note back" in text
     assert 'name="reason"' not in text  # your own note: no reason asked
     assert client.post(_url(world, dash, note)).status_code == 200
     assert _exists(world, note)
@@ -100,3 +100,33 @@ def test_only_the_author_or_a_manager_reaches_the_confirmation(world, dash, clie
     assert client_for(other).post(_url(world, dash, note), {"confirmed": "1"}).status_code == 403
     assert client_for(world.outsider).get(_url(world, dash, note)).status_code == 404
     assert _exists(world, note)
+
+
+def test_your_deleted_note_can_be_put_back_once(world, dash, client_for):
+    note = _note(world, dash, world.member)
+    client = client_for(world.member)
+    client.post(_url(world, dash, note), {"confirmed": "1"})
+    measure = reverse(
+        "dashboards:dashboard_measure",
+        kwargs={
+            "org_slug": world.org_a.slug,
+            "community_slug": world.community_a.slug,
+            "measure_id": dash.bundle.pk,
+        },
+    )
+    page = client.get(measure).content.decode()
+    assert "Your note “New triage nurse” was deleted." in page
+    assert 'name="text" value="New triage nurse"' in page and "Put the note back" in page
+    add = reverse(
+        "dashboards:dashboard_note_add",
+        kwargs={
+            "org_slug": world.org_a.slug,
+            "community_slug": world.community_a.slug,
+            "measure_id": dash.bundle.pk,
+        },
+    )
+    assert client.post(add, {"period": "2023-06-10", "text": "New triage nurse"}).status_code == 302
+    with scope(organization=world.org_a):
+        back = ChartNote.objects.get(text="New triage nurse")
+    assert back.author == world.member and back.period == dt.date(2023, 6, 10)
+    assert "Put the note back" not in client.get(measure).content.decode()  # offered once

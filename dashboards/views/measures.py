@@ -114,6 +114,7 @@ def measure_page(
                 chart.method, chart.method
             ),
             note_form=ChartNoteForm(),
+            restorable_note=_restorable_note(request, info.id),
             legend=selectors.signal_legend(),
             goal_display=selectors.goal_display(info),
         ),
@@ -204,6 +205,13 @@ def note_delete(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if not needs_reason:  # your own note: the measure page offers to put it back
+                request.session[RESTORABLE_NOTE] = {
+                    "measure": note.measure_id,
+                    "period": note.period.isoformat(),
+                    "text": note.text,
+                    "site": note.site_id,
+                }
             messages.success(request, _("The note was deleted."))
             return redirect(
                 "dashboards:dashboard_measure",
@@ -214,6 +222,19 @@ def note_delete(
         "dashboards/note_delete.html",
         base_context(request, community, audience, note=note, form=form, needs_reason=needs_reason),
     )
+
+
+# The undo of deleting your own note: what it said, kept in the session for the next view
+# of its measure's page, which offers to add it back (as a new note by the same author).
+RESTORABLE_NOTE = "dashboards:restorable_note"
+
+
+def _restorable_note(request: OrganizationRequest, measure_id: int) -> dict | None:
+    kept = request.session.get(RESTORABLE_NOTE)
+    if not kept or kept.get("measure") != measure_id:
+        return None
+    del request.session[RESTORABLE_NOTE]
+    return kept
 
 
 @require_GET
