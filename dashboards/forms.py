@@ -51,6 +51,29 @@ class ChartNoteForm(forms.Form):
     )
 
 
+class ChartNoteDeleteForm(forms.Form):
+    """The confirmation step of deleting a chart note; the reason is asked only when
+    the note is someone else's (the view makes it required then)."""
+
+    confirmed = forms.CharField(widget=forms.HiddenInput, initial="1")
+    reason = forms.CharField(
+        label=_("Reason (recorded in the audit log)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _("Say why you are deleting someone else's note: it is recorded.")
+        },
+    )
+
+    def __init__(self, *args, needs_reason: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_reason:
+            self.fields["reason"].required = True
+        else:
+            del self.fields["reason"]
+
+
 class DisclosureRuleForm(forms.ModelForm):
     class Meta:
         model = DisclosureRule

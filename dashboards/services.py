@@ -134,13 +134,27 @@ def chart_note_add(
 
 
 @transaction.atomic
-def chart_note_delete(*, actor: User, note: ChartNote) -> None:
+def chart_note_delete(*, actor: User, note: ChartNote, reason: str = "") -> None:
+    """Delete a chart note. Deleting someone else's note (a manager tidying the chart)
+    needs a reason, recorded in the audit event with the note's text so its author
+    can be told why and the note can be written again."""
+    reason = reason.strip()
+    if note.author_id not in (None, actor.pk) and not reason:
+        raise ValidationError(
+            {"reason": [_("Say why you are deleting someone else's note: it is recorded.")]}
+        )
     audit_record(
         organization=note.organization,
         actor=actor,
         verb="measurement.chart_note_deleted",
         target=note,
-        data={"measure_id": note.measure_id, "text": note.text[:100]},
+        data={
+            "measure_id": note.measure_id,
+            "period": note.period.isoformat(),
+            "author_id": note.author_id,
+            "text": note.text,
+            "reason": reason,
+        },
     )
     note.delete()
 

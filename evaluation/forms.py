@@ -123,6 +123,18 @@ class SurveyForm(forms.Form):
     )
 
 
+class SurveyDatesForm(forms.Form):
+    """The closing date of a draft or open survey (the builder page and the opening
+    confirmation link to it)."""
+
+    closes_on = forms.DateField(
+        label=_("Closes on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Answers are accepted until the end of this day. Empty: no closing date."),
+    )
+
+
 class NomadRoundForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     practice = forms.CharField(

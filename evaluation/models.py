@@ -299,6 +299,18 @@ class Survey(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def closing_date_passed(self) -> bool:
+        """Answers are taken up to and including ``closes_on``; the day after, the survey
+        is closed for answers even if nobody has pressed "Close" yet."""
+        return self.closes_on is not None and timezone.localdate() > self.closes_on
+
+    @property
+    def accepts_answers(self) -> bool:
+        """What a member needs to know before filling the survey in: open and not past
+        its closing date."""
+        return self.is_open and not self.closing_date_passed
+
 
 class Question(models.Model):
     """A question of a survey. ``code`` names NoMAD items (``G1``, ``C1`` ...) so results

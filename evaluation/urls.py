@@ -27,6 +27,8 @@ community_pages = [
         name="question_delete",
     ),
     path("surveys/<int:survey_id>/status/", views.survey_status, name="survey_status"),
+    path("surveys/<int:survey_id>/open/", views.survey_open, name="survey_open"),
+    path("surveys/<int:survey_id>/dates/", views.survey_dates, name="survey_dates"),
     path("surveys/<int:survey_id>/respond/", views.survey_respond, name="survey_respond"),
     path("surveys/<int:survey_id>/results/", views.survey_results, name="survey_results"),
     path("surveys/<int:survey_id>/results.csv", views.survey_export, name="survey_export"),

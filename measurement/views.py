@@ -24,7 +24,7 @@ from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 from copcore.permissions import org_role_has_perm
 from copcore.views import require_org_perm
-from measurement import access, issues, numbers, selectors, services
+from measurement import access, issues, numbers, selectors, services, views_review
 from measurement.disclosers import ObservationDiscloser
 from measurement.forms import (
     DataPolicyForm,
@@ -512,6 +512,8 @@ def review(request: OrganizationRequest, org_slug: str, community_slug: str) -> 
                 messages.success(
                     request, ngettext("%(n)s row approved.", "%(n)s rows approved.", n) % {"n": n}
                 )
+            elif action == "return" and request.POST.get("confirmed") != "1" and (ids or batch):
+                return views_review.return_confirmation(request, community, ids, comment, batch)
             elif action == "return":
                 n = services.observations_return(
                     actor=request.user, community=community, observation_ids=ids, batch=batch,
@@ -529,6 +531,10 @@ def review(request: OrganizationRequest, org_slug: str, community_slug: str) -> 
             else:
                 raise ValidationError(_("Choose approve or return."))
         except ValidationError as error:
+            if action == "return" and (ids or batch):
+                return views_review.return_confirmation(
+                    request, community, ids, comment, batch, error
+                )
             messages.error(request, " ".join(error.messages))
         else:
             return redirect("measurement:review", org_slug=org_slug, community_slug=community.slug)

@@ -135,7 +135,8 @@ def community_phase_change(
 
     Design -> implementation needs a complete design; -> conclusion needs a reason;
     conclusion -> archived needs the final assessment and the results record (see
-    ``evaluation.selectors.archive_blockers``) and makes it read-only; conclusion or
+    ``evaluation.selectors.archive_blockers``) and a note saying why, and makes it
+    read-only; conclusion or
     archived -> implementation
     is a reopening and needs a note saying why.
     """
@@ -174,6 +175,9 @@ def community_phase_change(
                 code="gate",
                 params={"missing": blockers},
             )
+    if to_phase == Phase.ARCHIVED and not note.strip():
+        # Archiving makes the CoP read-only for everyone: members read why on the timeline.
+        raise ValidationError({"note": _("Say why the community is archived.")})
     if to_phase == Phase.CONCLUSION and reason not in CONCLUSION_REASONS:
         raise ValidationError({"reason": _("Say why the community is concluding.")})
     if reopening:

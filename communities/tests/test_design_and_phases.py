@@ -139,12 +139,14 @@ def test_full_lifecycle_is_audited_and_on_the_timeline(world, client_for):
     assert client.post(url("phase", world), {"to_phase": "implementation"}).status_code == 302
     response = client.post(url("phase", world), {"to_phase": "conclusion"})
     assert "Say why the community is concluding." in response.content.decode()
-    client.post(url("phase", world), {"to_phase": "conclusion", "reason": "work_done"})
+    client.post(
+        url("phase", world), {"to_phase": "conclusion", "reason": "work_done", "confirmed": "1"}
+    )
     refused = client.post(url("phase", world), {"to_phase": "archived"}).content.decode()
     assert "cannot move on yet" in refused and "The results record has not been produced" in refused
     with scope(organization=world.org_a):
         make_archivable(actor=world.convener, community=community)
-    client.post(url("phase", world), {"to_phase": "archived"})
+    client.post(url("phase", world), {"to_phase": "archived", "note": "All done", "confirmed": "1"})
     response = client.post(url("phase", world), {"to_phase": "implementation", "note": ""})
     assert "Say why the community is reopened." in response.content.decode()
     client.post(url("phase", world), {"to_phase": "implementation", "note": "New wave of sites"})
@@ -177,7 +179,11 @@ def test_archived_communities_refuse_every_write_with_a_clear_message(world, cli
             if to_phase == "archived":
                 make_archivable(actor=world.convener, community=community)
             services.community_phase_change(
-                actor=world.convener, community=community, to_phase=to_phase, reason=reason
+                actor=world.convener,
+                community=community,
+                to_phase=to_phase,
+                reason=reason,
+                note="Closed down" if to_phase == "archived" else "",
             )
         community.refresh_from_db()
         with pytest.raises(ValidationError, match="archived and read-only"):

@@ -21,8 +21,9 @@ from communities.forms import (
     RoleAssignForm,
     TagsForm,
 )
+from communities.models import Phase, PhaseTransition
 from communities.permissions import CommunityPermission as P
-from communities.views.common import load
+from communities.views.common import Loaded, load
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from copcore.permissions import OrgPermission, org_role_has_perm
@@ -203,7 +204,9 @@ class _FormInvalid(Exception):
 @require_http_methods(["GET", "POST"])
 def phase(request: OrganizationRequest, org_slug: str, community_slug: str) -> HttpResponse:
     """The phase timeline; for conveners, the form that moves the CoP on. A refused move
-    shows exactly what is missing."""
+    shows exactly what is missing. Concluding and archiving ask first: a valid POST
+    without ``confirmed=1`` shows what will happen (and asks for the reason members will
+    read) instead of acting."""
     loaded = load(request, community_slug, need=P.VIEW)
     community = loaded.community
     allowed = sorted(services.ALLOWED_TRANSITIONS[community.phase])
@@ -211,6 +214,19 @@ def phase(request: OrganizationRequest, org_slug: str, community_slug: str) -> H
     missing: list[str] = []
     if request.method == "POST":
         loaded.require(P.CHANGE_PHASE)
+        if form.is_valid():
+            to_phase = form.cleaned_data["to_phase"]
+            if to_phase == Phase.CONCLUSION and not form.cleaned_data["reason"]:
+                form.add_error("reason", _("Say why the community is concluding."))
+            elif to_phase == Phase.ARCHIVED:
+                from evaluation.selectors import archive_blockers  # evaluation imports us
+
+                missing = archive_blockers(community=community)
+                if missing:
+                    form.add_error(None, _("The community cannot move on yet."))
+        closing = form.is_valid() and form.cleaned_data["to_phase"] in CLOSING_PHASES
+        if closing and request.POST.get("confirmed") != "1":
+            return _phase_confirmation(request, loaded, form)
         if form.is_valid():
             try:
                 services.community_phase_change(
@@ -223,6 +239,8 @@ def phase(request: OrganizationRequest, org_slug: str, community_slug: str) -> H
                     form.add_error(None, _("The community cannot move on yet."))
                 else:
                     add_service_errors(form, error)
+                    if closing:
+                        return _phase_confirmation(request, loaded, form)
             else:
                 messages.success(request, _("The phase has been changed."))
                 return redirect(
@@ -236,6 +254,38 @@ def phase(request: OrganizationRequest, org_slug: str, community_slug: str) -> H
             missing=missing,
             timeline=list(selectors.transitions(community=community)),
         ),
+    )
+
+
+# Concluding ends the CoP's active work and archiving makes it read-only for everyone:
+# both are confirmed on a page of their own first.
+CLOSING_PHASES = (Phase.CONCLUSION, Phase.ARCHIVED)
+
+
+def _phase_confirmation(
+    request: OrganizationRequest, loaded: Loaded, form: PhaseChangeForm
+) -> HttpResponse:
+    to_phase = form.cleaned_data["to_phase"]
+    note = form["note"]  # the bound field: the label and help the page shows
+    if to_phase == Phase.ARCHIVED:
+        note.label = _("Reason (shown to members on the timeline)")
+        note.help_text = _("Required: say why the community is archived.")
+        note.field.required = True
+    else:
+        note.label = _("Note (shown to members on the timeline)")
+        note.help_text = _("Optional: what members should know about the conclusion.")
+    reasons = dict(PhaseTransition.Reason.choices)
+    return render(
+        request,
+        "communities/phase_confirm.html",
+        loaded.context(
+            form=form,
+            to_phase=to_phase,
+            to_phase_label=dict(Phase.choices)[to_phase],
+            reason=form.cleaned_data["reason"],
+            reason_label=reasons.get(form.cleaned_data["reason"], ""),
+        ),
+        status=200 if not form.errors else 400,
     )
 
 

@@ -91,7 +91,10 @@ def concluded_community(cast: Cast) -> Community:
     _final_assessment(cast, cop)
     record = _results(cast, cop)
     evaluation.communications_draft(actor=convener, community=cop, record=record)
-    communities.community_phase_change(actor=convener, community=cop, to_phase=Phase.ARCHIVED)
+    communities.community_phase_change(
+        actor=convener, community=cop, to_phase=Phase.ARCHIVED,
+        note="The results record and the final communications are out.",
+    )  # fmt: skip
     cop.refresh_from_db()
     transitions = list(PhaseTransition.objects.filter(community=cop).order_by("pk"))
     for transition, ago in zip(transitions, (680, 150, 20), strict=False):

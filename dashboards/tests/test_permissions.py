@@ -45,8 +45,8 @@ def test_members_annotate_charts_and_the_note_links_back(world, dash, client_for
     other = UserFactory(email="other@a.example")
     add_member(world.org_a, other)
     give_role(world.community_a, other, CommunityRole.MEMBER)
-    assert client_for(other).post(delete).status_code == 403
-    assert client_for(world.member).post(delete).status_code == 302
+    assert client_for(other).post(delete, {"confirmed": "1"}).status_code == 403
+    assert client_for(world.member).post(delete, {"confirmed": "1"}).status_code == 302
 
 
 def test_pdsa_tests_linked_to_the_measure_appear_as_annotations(world, dash, client_for):

@@ -16,13 +16,15 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from copcore import versioned_cache as cache
+from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from dashboards import charts, selectors, services
 from dashboards.forms import (
     CHART_LABELS,
+    ChartNoteDeleteForm,
     ChartNoteForm,
     ChartSettingsForm,
 )
@@ -112,6 +114,7 @@ def measure_page(
                 chart.method, chart.method
             ),
             note_form=ChartNoteForm(),
+            restorable_note=_restorable_note(request, info.id),
             legend=selectors.signal_legend(),
             goal_display=selectors.goal_display(info),
         ),
@@ -174,22 +177,64 @@ def note_add(request: OrganizationRequest, org_slug: str, community_slug: str, m
     return redirect(f"{url}?site={site.pk}" if site else url)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def note_delete(
     request: OrganizationRequest, org_slug: str, community_slug: str, measure_id: int, note_id: int
 ):
+    """Deleting a note asks first: a page shows the note and says what will happen;
+    only a POST carrying ``confirmed=1`` deletes it. Someone else's note needs a
+    reason, recorded in the audit event."""
     community, audience = community_audience(request, community_slug)
-    note = ChartNote.objects.filter(community=community, measure_id=measure_id, pk=note_id).first()
+    note = (
+        ChartNote.objects.filter(community=community, measure_id=measure_id, pk=note_id)
+        .select_related("author", "site", "measure")
+        .first()
+    )
     if note is None:
         raise Http404
     if note.author_id != request.user.pk and not audience.can_manage:
         raise PermissionDenied
-    services.chart_note_delete(actor=request.user, note=note)
-    messages.success(request, _("The note was deleted."))
-    return redirect(
-        "dashboards:dashboard_measure",
-        org_slug=org_slug, community_slug=community.slug, measure_id=measure_id,
-    )  # fmt: skip
+    needs_reason = note.author_id not in (None, request.user.pk)
+    confirmed = request.method == "POST" and request.POST.get("confirmed") == "1"
+    form = ChartNoteDeleteForm(request.POST if confirmed else None, needs_reason=needs_reason)
+    if confirmed and form.is_valid():
+        try:
+            services.chart_note_delete(
+                actor=request.user, note=note, reason=form.cleaned_data.get("reason", "")
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not needs_reason:  # your own note: the measure page offers to put it back
+                request.session[RESTORABLE_NOTE] = {
+                    "measure": note.measure_id,
+                    "period": note.period.isoformat(),
+                    "text": note.text,
+                    "site": note.site_id,
+                }
+            messages.success(request, _("The note was deleted."))
+            return redirect(
+                "dashboards:dashboard_measure",
+                org_slug=org_slug, community_slug=community.slug, measure_id=measure_id,
+            )  # fmt: skip
+    return render(
+        request,
+        "dashboards/note_delete.html",
+        base_context(request, community, audience, note=note, form=form, needs_reason=needs_reason),
+    )
+
+
+# The undo of deleting your own note: what it said, kept in the session for the next view
+# of its measure's page, which offers to add it back (as a new note by the same author).
+RESTORABLE_NOTE = "dashboards:restorable_note"
+
+
+def _restorable_note(request: OrganizationRequest, measure_id: int) -> dict | None:
+    kept = request.session.get(RESTORABLE_NOTE)
+    if not kept or kept.get("measure") != measure_id:
+        return None
+    del request.session[RESTORABLE_NOTE]
+    return kept
 
 
 @require_GET

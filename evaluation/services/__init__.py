@@ -25,6 +25,7 @@ from evaluation.services.surveys import (
     question_delete,
     survey_close,
     survey_create,
+    survey_dates_update,
     survey_open,
     survey_respond,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "strategy_remove",
     "survey_close",
     "survey_create",
+    "survey_dates_update",
     "survey_open",
     "survey_respond",
 ]

@@ -170,6 +170,18 @@ def survey_open(*, actor: User, survey: Survey) -> Survey:
         raise ValidationError(_("Only a draft survey can be opened."))
     if not survey.questions.exists():
         raise ValidationError(_("Add at least one question before opening the survey."))
+    if survey.closing_date_passed:
+        assert survey.closes_on is not None
+        raise ValidationError(
+            {
+                "closes_on": _(
+                    "The closing date (%(day)s) has passed, so nobody could answer. "
+                    "Change the closing date to today or later, then open the survey."
+                )
+                % {"day": survey.closes_on.isoformat()}
+            },
+            code="closing_date_passed",
+        )
     survey.status = Survey.Status.OPEN
     survey.opened_at = timezone.localdate()
     survey.save(update_fields=["status", "opened_at"])
@@ -178,6 +190,40 @@ def survey_open(*, actor: User, survey: Survey) -> Survey:
         actor=actor,
         verb="evaluation.survey_opened",
         target=survey,
+    )
+    return survey
+
+
+@transaction.atomic
+def survey_dates_update(*, actor: User, survey: Survey, closes_on: dt.date | None) -> Survey:
+    """Change a draft or open survey's closing date (empty: no closing date). A date in
+    the past is refused: it would close the survey without anyone deciding to; closing
+    now is what "Close the survey" is for."""
+    _writable(survey.community)
+    if survey.status == Survey.Status.CLOSED:
+        raise ValidationError(_("A closed survey's dates cannot be changed."))
+    if closes_on is not None and closes_on < timezone.localdate():
+        raise ValidationError(
+            {
+                "closes_on": _(
+                    "The closing date cannot be in the past. To stop answers now, close the survey."
+                )
+            }
+        )
+    previous = survey.closes_on
+    survey.closes_on = closes_on
+    survey.save(update_fields=["closes_on"])
+    audit_record(
+        organization=survey.organization,
+        actor=actor,
+        verb="evaluation.survey_dates_changed",
+        target=survey,
+        data={
+            "closes_on": {
+                "from": previous.isoformat() if previous else None,
+                "to": closes_on.isoformat() if closes_on else None,
+            }
+        },
     )
     return survey
 

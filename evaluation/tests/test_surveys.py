@@ -298,7 +298,7 @@ def test_api_answers_and_builder_through_pages(world, client_for):
     assert bad.status_code == 200 and "at least two options" in bad.content.decode()
     client.post(
         reverse("evaluation:survey_status", kwargs={**kwargs, "survey_id": survey.pk}),
-        {"action": "open"},
+        {"action": "open", "confirmed": "1"},
     )
     with scope(organization=world.org_a):
         question = Question.objects.get(survey=survey)
@@ -316,17 +316,24 @@ def test_api_answers_and_builder_through_pages(world, client_for):
 def test_answers_stop_after_the_closing_date(scope_a):
     import datetime as dt
 
+    import time_machine
+
     world = scope_a
-    survey = services.survey_create(
-        actor=world.convener,
-        community=world.community_a,
-        title="Late",
-        purpose="periodic",
-        closes_on=dt.date.today() - dt.timedelta(days=1),
-    )
-    question = services.question_add(actor=world.convener, survey=survey, kind="text", text="?")
-    services.survey_open(actor=world.convener, survey=survey)
-    with pytest.raises(ValidationError, match="closed on"):
+    opened = dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(opened, tick=False):
+        survey = services.survey_create(
+            actor=world.convener,
+            community=world.community_a,
+            title="Late",
+            purpose="periodic",
+            closes_on=dt.date(2026, 4, 7),
+        )
+        question = services.question_add(actor=world.convener, survey=survey, kind="text", text="?")
+        services.survey_open(actor=world.convener, survey=survey)
+    with (
+        time_machine.travel(opened + dt.timedelta(days=7), tick=False),
+        pytest.raises(ValidationError, match="closed on"),
+    ):
         services.survey_respond(actor=world.member, survey=survey, answers={question.pk: "x"})
 
 

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from evaluation import selectors, services
+from evaluation.access import Access
 from evaluation.forms import (
     NomadRoundForm,
     QuestionForm,
+    SurveyDatesForm,
     response_form_class,
 )
 from evaluation.models import Survey
@@ -96,6 +98,7 @@ def survey(
             form=form,
             respondent_count=respondent_count,
             has_responded=selectors.has_responded(survey=found, user=request.user),
+            dates_form=SurveyDatesForm(initial={"closes_on": found.closes_on}),
         ),
     )
 
@@ -121,17 +124,76 @@ def question_delete(
 
 
 @require_POST
+def survey_dates(
+    request: OrganizationRequest, org_slug: str, community_slug: str, survey_id: int
+) -> HttpResponse:
+    """Change the closing date of a draft or open survey."""
+    access = _load(request, community_slug, need=E.MANAGE_SURVEYS)
+    found = selectors.survey_get(community=access.community, survey_id=survey_id)
+    form = SurveyDatesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.survey_dates_update(
+                actor=request.user, survey=found, closes_on=form.cleaned_data["closes_on"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The closing date has been saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return _to("survey", org_slug, access, survey_id=found.pk)
+
+
+def _open_step(request: OrganizationRequest, access: Access, found: Survey) -> HttpResponse:
+    """Opening cannot be undone (the questions are frozen once anyone may answer), so it
+    asks first: the page says what will happen, and only a POST carrying
+    ``confirmed=1`` opens the survey. A refusal (closing date passed) is shown on the
+    same page with the way to fix it."""
+    if found.status != Survey.Status.DRAFT:
+        messages.info(request, _("Only a draft survey can be opened."))
+        return _to("survey", request.organization.slug, access, survey_id=found.pk)
+    problems: list[str] = []
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
+        try:
+            services.survey_open(actor=request.user, survey=found)
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, _("The survey is open for answers."))
+            return _to("survey", request.organization.slug, access, survey_id=found.pk)
+    return render(
+        request,
+        "evaluation/survey_open.html",
+        _ctx(
+            access,
+            survey=found,
+            problems=problems,
+            question_count=found.questions.count(),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def survey_open(
+    request: OrganizationRequest, org_slug: str, community_slug: str, survey_id: int
+) -> HttpResponse:
+    access = _load(request, community_slug, need=E.MANAGE_SURVEYS)
+    found = selectors.survey_get(community=access.community, survey_id=survey_id)
+    return _open_step(request, access, found)
+
+
+@require_POST
 def survey_status(
     request: OrganizationRequest, org_slug: str, community_slug: str, survey_id: int
 ) -> HttpResponse:
     access = _load(request, community_slug, need=E.MANAGE_SURVEYS)
     found = selectors.survey_get(community=access.community, survey_id=survey_id)
     action = request.POST.get("action")
+    if action == "open":
+        return _open_step(request, access, found)
     try:
-        if action == "open":
-            services.survey_open(actor=request.user, survey=found)
-            messages.success(request, _("The survey is open for answers."))
-        elif action == "close":
+        if action == "close":
             services.survey_close(actor=request.user, survey=found)
             messages.success(request, _("The survey is closed."))
         else:
@@ -145,17 +207,32 @@ def survey_status(
 def survey_respond(
     request: OrganizationRequest, org_slug: str, community_slug: str, survey_id: int
 ) -> HttpResponse:
+    """Answering. A member learns that a survey has closed before filling it in (the
+    page says so and shows no form); answers sent after it closed stay in the form
+    with the message, so nothing typed is lost."""
     access = _load(request, community_slug, need=E.RESPOND)
     found = selectors.survey_get(community=access.community, survey_id=survey_id)
-    if not found.is_open:
+    if found.status == Survey.Status.DRAFT:
         messages.error(request, _("This survey is not open for answers."))
         return _to("surveys", org_slug, access)
     if selectors.has_responded(survey=found, user=request.user):
         messages.info(request, _("You have already answered this survey. Thank you."))
         return _to("surveys", org_slug, access)
+    if not found.accepts_answers and request.method != "POST":
+        return render(
+            request, "evaluation/survey_respond.html", _ctx(access, survey=found, form=None)
+        )
     questions = list(found.questions.all())
     sites = selectors.community_sites(community=access.community) if found.asks_site else []
     form = response_form_class(found, questions, sites)(request.POST or None)
+    if request.method == "POST" and not found.accepts_answers:
+        form.is_valid()  # the answers are shown again as they were typed
+        form.add_error(None, _closed_message(found))
+        return render(
+            request,
+            "evaluation/survey_respond.html",
+            _ctx(access, survey=found, form=form, closed_while_answering=True),
+        )
     if request.method == "POST" and form.is_valid():
         answers = {q.pk: form.cleaned_data.get(f"q{q.pk}") for q in questions}
         site = None
@@ -170,6 +247,18 @@ def survey_respond(
             messages.success(request, _("Thank you: your answers have been recorded."))
             return _to("surveys", org_slug, access)
     return render(request, "evaluation/survey_respond.html", _ctx(access, survey=found, form=form))
+
+
+def _closed_message(found: Survey) -> str:
+    if found.closing_date_passed and found.closes_on is not None:
+        return _(
+            "This survey closed on %(day)s, so your answers were not recorded. "
+            "They are still shown below if you want to keep a copy."
+        ) % {"day": found.closes_on.isoformat()}
+    return _(
+        "This survey was closed while you were answering, so your answers were not "
+        "recorded. They are still shown below if you want to keep a copy."
+    )
 
 
 def survey_results(

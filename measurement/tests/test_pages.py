@@ -303,9 +303,14 @@ def test_convener_approves_and_returns_with_comment(world, data, client_for):
     url = f"{COP}/review/"
     assert "falls" in convener.get(url).content.decode()
     assert convener.post(url, {"action": "approve", "observation": [first.pk]}).status_code == 302
-    response = convener.post(url, {"action": "return", "observation": [second.pk]})
+    response = convener.post(
+        url, {"action": "return", "observation": [second.pk], "confirmed": "1"}
+    )
     assert response.status_code == 400  # a comment is required
-    convener.post(url, {"action": "return", "observation": [second.pk], "comment": "Check Feb"})
+    convener.post(
+        url,
+        {"action": "return", "observation": [second.pk], "comment": "Check Feb", "confirmed": "1"},
+    )
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == "approved" and first.reviewed_by == world.convener
