@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities.charter_first_draft import RoleHolders, first_draft
 from communities.design import LEADING_ROLES, DesignFacts
 from communities.models import (
     CharterAcknowledgement,
@@ -359,6 +360,18 @@ def invitation_get(*, community: Community, pk: int) -> CommunityInvitation:
 
 def charter_draft(*, community: Community) -> CharterDraft | None:
     return CharterDraft.objects.filter(community=community).first()
+
+
+def charter_first_draft(*, community: Community) -> dict[str, str]:
+    """The charter sections written from the design (``charter_first_draft``), from the
+    CoP's expected results and the people holding a role today (two queries)."""
+    results = [result.description for result in expected_results(community=community)]
+    by_role: dict[str, RoleHolders] = {}
+    for assignment in active_role_assignments(community=community):
+        label = str(assignment.get_role_display())
+        holders = by_role.setdefault(assignment.role, RoleHolders(role_label=label, names=[]))
+        holders.names.append(assignment.user.display_name or assignment.user.email)
+    return first_draft(community=community, expected_results=results, roles=list(by_role.values()))
 
 
 def charter_versions(*, community: Community) -> QuerySet[CharterVersion]:

@@ -54,9 +54,11 @@ def charter_edit(request: OrganizationRequest, org_slug: str, community_slug: st
     loaded = load(request, community_slug, need=P.EDIT_CHARTER)
     community = loaded.community
     draft = selectors.charter_draft(community=community) or CharterDraft()
-    form = CharterDraftForm(
-        request.POST or None, initial={key: getattr(draft, key) for key, _l in CHARTER_SECTIONS}
-    )
+    initial = {key: getattr(draft, key) for key, _l in CHARTER_SECTIONS}
+    prefilled = not any(text.strip() for text in initial.values())
+    if prefilled:
+        initial.update(selectors.charter_first_draft(community=community))
+    form = CharterDraftForm(request.POST or None, initial=initial)
     publish_form = CharterPublishForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and publish_form.is_valid():
         try:
@@ -82,7 +84,7 @@ def charter_edit(request: OrganizationRequest, org_slug: str, community_slug: st
     return render(
         request,
         "communities/charter_edit.html",
-        loaded.context(form=form, publish_form=publish_form),
+        loaded.context(form=form, publish_form=publish_form, prefilled=prefilled),
     )
 
 
