@@ -36,15 +36,15 @@ MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 # ``@[Display Name]`` (names with spaces) or ``@person@example.org`` (an email address).
 MENTION_BRACKETS = re.compile(r"@\[([^\]\n]{1,150})\]")
 MENTION_EMAIL = re.compile(r"(?<![\w.])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
-# In the sanitised HTML the name is already escaped text; only the brackets change.
+# A name without tag characters, in cleaned HTML; the sanitiser then runs again.
 _RENDERED_MENTION = re.compile(r"@\[([^\]<>\n]{1,150})\]")
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
 def sanitise_html(html_text: str, *, keep_mentions: bool = False) -> str:
     """Clean HTML with the allow-list. Used on the Markdown output, and on HTML that
-    was rendered and stored earlier (a post's ``body_html``) before it is shown; only
-    the latter keeps ``<span class="mention">``."""
+    was rendered and stored earlier (a post's ``body_html``) before it is shown; with
+    ``keep_mentions`` it keeps ``<span class="mention">`` (posts)."""
     return nh3.clean(
         html_text or "",
         tags=ALLOWED_TAGS | {"span"} if keep_mentions else ALLOWED_TAGS,
@@ -57,7 +57,8 @@ def sanitise_html(html_text: str, *, keep_mentions: bool = False) -> str:
 
 def _shift_headings(html_text: str, top_heading: int) -> str:
     """A ``#`` heading becomes ``<h{top_heading}>`` so that user text never breaks the
-    heading order of the page around it (capped at h6)."""
+    heading order of the page around it (capped at h6). Only bare heading tags match;
+    the sanitiser runs afterwards."""
     if top_heading <= 1:
         return html_text
     return _HEADING.sub(
@@ -78,9 +79,12 @@ def render_markdown(
     ``top_heading``: the level a ``#`` heading takes (3 under a page's h1 and h2).
     ``mentions``: highlight ``@[Name]`` mentions (discussion posts)."""
     rendered = markdown.markdown(text or "", extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    cleaned = _shift_headings(sanitise_html(rendered), top_heading)
+    cleaned = sanitise_html(_shift_headings(rendered, top_heading))
     if mentions:
-        cleaned = _mark_mentions(cleaned)
+        # Marked on the cleaned text (so "@[Ana <b>Lopez</b>]" is found), then cleaned
+        # again: what is marked safe is always the sanitiser's output, and a mention
+        # inside a link's title cannot add markup.
+        cleaned = sanitise_html(_mark_mentions(cleaned), keep_mentions=True)
     return mark_safe(cleaned)  # noqa: S308 - the sanitiser's output
 
 

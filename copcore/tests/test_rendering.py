@@ -157,3 +157,30 @@ def test_plain_text_emails_carry_user_text_as_written_not_as_html(
     assert "Tom's <b>night</b> & day" in message.subject + message.body
     assert "&#x27;" not in message.body and "&lt;" not in message.body
     assert "Add the site and dates." in message.body
+
+
+def test_mentions_are_marked_before_the_sanitiser_so_nothing_is_added_after_it():
+    """A mention inside a link's title or address cannot add markup: the highlighting
+    runs before the cleaning, so what is marked safe is the sanitiser's output."""
+    from html.parser import HTMLParser
+
+    from copcore.rendering import render_markdown
+
+    class Attributes(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.seen: list[tuple[str, str]] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.seen += [(tag, name) for name, _value in attrs]
+
+    for text in (
+        '[x](http://a "@[ onmouseover=alert(1) x]")',
+        '<a href="http://x/@[a onclick=alert(1)]">l</a>',
+    ):
+        parser = Attributes()
+        parser.feed(str(render_markdown(text, mentions=True)))
+        assert all(name in {"href", "title", "rel", "class"} for _tag, name in parser.seen)
+    assert str(render_markdown("Hi @[Ana Lopez]", mentions=True)) == (
+        '<p>Hi <span class="mention">@Ana Lopez</span></p>'
+    )
