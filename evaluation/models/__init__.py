@@ -1,0 +1,43 @@
+"""The models, a package by subject (past ~600 lines a models.py becomes a package)."""
+
+from .core import (
+    Answer,
+    CfirConstruct,
+    CfirDomain,
+    CfirRating,
+    CfirRound,
+    CommunicationOutput,
+    Conclusion,
+    EricCluster,
+    EricStrategy,
+    ExpectedResultReview,
+    NotRelevant,
+    Question,
+    Response,
+    ResultsRecord,
+    ResultStatus,
+    StrategyChoice,
+    Survey,
+    SurveyRespondent,
+)
+
+__all__ = [
+    "CfirDomain",
+    "CfirConstruct",
+    "EricCluster",
+    "EricStrategy",
+    "CfirRound",
+    "CfirRating",
+    "StrategyChoice",
+    "Survey",
+    "Question",
+    "NotRelevant",
+    "Response",
+    "Answer",
+    "SurveyRespondent",
+    "ResultStatus",
+    "ExpectedResultReview",
+    "Conclusion",
+    "ResultsRecord",
+    "CommunicationOutput",
+]

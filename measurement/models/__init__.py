@@ -1,0 +1,43 @@
+"""The models, a package by subject (past ~600 lines a models.py becomes a package)."""
+
+from .core import (
+    DRAWABLE_CHARTS,
+    NATURAL_CHART,
+    RUNNING_STATUSES,
+    WAITING_STATUSES,
+    WORKING_STATUSES,
+    CommunityDataPolicy,
+    ImportBatch,
+    Measure,
+    Observation,
+    PhaseBreak,
+    Site,
+    SiteEnrolment,
+    Stratifier,
+    StratifierCategory,
+    chart_label,
+    chart_problem,
+    import_upload_to,
+    replaced_chart_note,
+)
+
+__all__ = [
+    "Site",
+    "CommunityDataPolicy",
+    "SiteEnrolment",
+    "Stratifier",
+    "StratifierCategory",
+    "Measure",
+    "DRAWABLE_CHARTS",
+    "NATURAL_CHART",
+    "chart_label",
+    "chart_problem",
+    "replaced_chart_note",
+    "PhaseBreak",
+    "import_upload_to",
+    "ImportBatch",
+    "WAITING_STATUSES",
+    "WORKING_STATUSES",
+    "RUNNING_STATUSES",
+    "Observation",
+]
