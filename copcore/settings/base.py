@@ -23,6 +23,8 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Fernet keys for secrets stored at rest (copcore/crypto.py), newest first; see the README.
+COP_ENCRYPTION_KEYS = env.list("COP_ENCRYPTION_KEYS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
