@@ -76,6 +76,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person asked for erasure: the account stays, anonymised, so that what
+    # they wrote keeps an author ("Former member") and the CoP keeps its knowledge.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
 
     objects = UserManager()
 

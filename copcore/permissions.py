@@ -42,6 +42,7 @@ class OrgPermission(StrEnum):
     INVITE_MEMBERS = "copcore.invite_members"
     CREATE_COMMUNITY = "copcore.create_community"
     MANAGE_SITES = "copcore.manage_sites"
+    REMOVE_MEMBERS = "copcore.remove_members"
 
 
 ORG_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

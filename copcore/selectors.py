@@ -139,3 +139,20 @@ def audit_filter_choices(*, organization: Organization) -> dict:
     type_ids = events.exclude(target_type=None).values_list("target_type", flat=True).distinct()
     types = list(ContentType.objects.filter(id__in=type_ids).order_by("model"))
     return {"verbs": verbs, "target_types": types}
+
+
+def person_open_roles(*, organization: Organization, user: User) -> list:
+    """The role terms a person holds now or later in the organization's CoPs: what a
+    removal would end, shown on its confirmation page."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from communities.models import CommunityRoleAssignment
+
+    today = timezone.localdate()
+    return list(
+        CommunityRoleAssignment.objects.filter(organization=organization, user=user)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
+        .select_related("community")
+        .order_by("community__name", "role")
+    )

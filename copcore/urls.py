@@ -13,6 +13,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from communities import urls as communities_urls
 from communities import views as community_views
 from copcore import api, views
+from copcore.privacy import urls as privacy_urls
 from dashboards import urls as dashboards_urls
 from evaluation import urls as evaluation_urls
 from knowledge import urls as knowledge_urls
@@ -64,6 +65,7 @@ account_patterns: list[URLPattern | URLResolver] = [
 organization_patterns: list[URLPattern | URLResolver] = [
     path("", community_views.community_list, name="org_home"),
     path("members/", views.organization_members, name="org_members"),
+    *privacy_urls.organization_urlpatterns,
     path("audit/", views.audit_log, name="org_audit"),
     *[path("", include((m.urlpatterns, name), namespace=name)) for name, m in APP_URLS.items()],
 ]
@@ -94,6 +96,7 @@ api_docs = csp_update({"style-src": [SELF, UNSAFE_INLINE], "img-src": [SELF, "da
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/privacy/", include(privacy_urls.account_urlpatterns)),
     path("accounts/", include(account_patterns)),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("i18n/setlang/", views.set_language, name="set_language"),

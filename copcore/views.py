@@ -137,7 +137,13 @@ def organization_members(request: OrganizationRequest, org_slug: str) -> HttpRes
     return render(
         request,
         "copcore/members.html",
-        {"members": members, "invitations": invitations, "form": form, "can_invite": can_invite},
+        {
+            "members": members,
+            "invitations": invitations,
+            "form": form,
+            "can_invite": can_invite,
+            "can_remove": org_role_has_perm(request.membership.role, OrgPermission.REMOVE_MEMBERS),
+        },
     )
 
 

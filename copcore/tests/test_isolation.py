@@ -45,6 +45,9 @@ EXEMPT = {
     "password_reset_complete": "confirmation page without data",
     "profile": "the caller's own profile",
     "api_token": "the caller's own API token",
+    "privacy": "the caller's own data",
+    "privacy_download": "the caller's own data",
+    "privacy_erase": "erases the caller's own account",
     "invitation_accept": "guarded by a signed, expiring token (tested in test_accounts)",
     "set_language": "sets the caller's language cookie",
     "api_me": "the caller's own profile",
@@ -73,6 +76,7 @@ def _path_values(world) -> dict[str, str]:
         "community_slug": world.community_a.slug,
         "assignment_id": str(assignment.pk),
         "site_id": str(world.site_a.pk),
+        "user_id": str(world.member.pk),
     }
     for app in APPS:
         try:
