@@ -2,7 +2,8 @@
 reachable by links from their home inside the demo organization is fetched (breadth
 first over same-origin GET links, with the browser's session) and must answer without
 a 4xx/5xx and without an undefined template variable; and each persona's showcase
-list must have something in it.
+list must have something in it. For three personas each distinct page is also opened at
+320 CSS pixels and must not scroll sideways (copcore/tests/reflow.py).
 
 The crawl follows links rather than a list of pages, so it keeps working while the
 pages and their navigation are redesigned; showcase pages are found by URL name (with
@@ -11,7 +12,6 @@ the names they may move to) and checked by the text the demo put there."""
 from __future__ import annotations
 
 import copy
-import re
 from collections import Counter, deque
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -21,6 +21,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from copcore.demo import DEMO_PASSWORD, seed_demo
+from copcore.tests.reflow import pattern, reflow_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,6 +33,9 @@ SKIP_SUFFIXES = (".csv", ".xlsx", ".ics", ".pdf", ".svg", ".png", ".zip", ".json
 SKIP_PARTS = ("/logout", "/download", "/export", "/api/", "/admin/", "/static/", "/media/",
               "/calendar/", "/unsubscribe/", "/i18n/", "/csv", "/files/")  # fmt: skip
 PERSONAS = ["convener", "moderator", "facilitator", "steward", "member", "sponsor"]
+# Reflow at 320 px (copcore/tests/reflow.py) is checked on the pages of the personas who
+# reach the most, and the most different, pages.
+REFLOW_PERSONAS = ("convener", "member", "sponsor")
 
 
 class Links(HTMLParser):
@@ -110,10 +114,6 @@ class Undefined(str):
         return self
 
 
-def pattern(path: str) -> str:
-    return re.sub(r"/\d+(?=/)", "/<n>", path)
-
-
 def followable(base: str, href: str) -> str | None:
     absolute, _fragment = urldefrag(urljoin(base, href))
     parts = urlsplit(absolute)
@@ -128,8 +128,11 @@ def followable(base: str, href: str) -> str | None:
     return absolute
 
 
-def crawl(page, base: str, start: str) -> tuple[int, list[str]]:
-    """Breadth first from ``start``; returns (pages visited, problems)."""
+def crawl(
+    page, base: str, start: str, visited_urls: list[str] | None = None
+) -> tuple[int, list[str]]:
+    """Breadth first from ``start``; returns (pages visited, problems). The addresses of
+    the HTML pages visited are appended to ``visited_urls`` when one is given."""
     seen = {urlsplit(start).path}
     per_pattern: Counter[str] = Counter()
     queue = deque([start])
@@ -145,6 +148,8 @@ def crawl(page, base: str, start: str) -> tuple[int, list[str]]:
         if "text/html" not in response.headers.get("content-type", ""):
             continue
         body = response.text()
+        if visited_urls is not None:
+            visited_urls.append(current)
         if MARKER in body:
             at = body.index(MARKER)
             context = " ".join(body[max(0, at - 120) : at].split())
@@ -194,13 +199,19 @@ def test_every_persona_reaches_every_page_and_finds_work(
     seed_demo()
     base = live_server.url
     report: dict[str, int] = {}
+    reflowed: dict[str, int] = {}
     problems: list[str] = []
     for persona in PERSONAS:
         page = browser_login(f"{persona}@example.org", DEMO_PASSWORD)
         assert "/accounts/login/" not in page.url, f"{persona} could not log in"
-        visited, found = crawl(page, base, base + "/")
+        addresses: list[str] = []
+        visited, found = crawl(page, base, base + "/", visited_urls=addresses)
         report[persona] = visited
         problems += [f"{persona}: {p}" for p in found]
+        if persona in REFLOW_PERSONAS:
+            checked, too_wide = reflow_problems(page, addresses)
+            reflowed[persona] = checked
+            problems += [f"{persona}: at 320 px, {p}" for p in too_wide]
         for who, names, kwargs, texts in SHOWCASE:
             if who != persona:
                 continue
@@ -216,6 +227,7 @@ def test_every_persona_reaches_every_page_and_finds_work(
                     problems.append(f"{persona}: nothing matches “{selector}” on {target}")
         page.context.clear_cookies()
     assert all(n > 10 for n in report.values()), report
-    print("pages visited per persona:", report)
+    assert all(n > 20 for n in reflowed.values()), reflowed
+    print("pages visited per persona:", report, "checked at 320 px:", reflowed)
     assert not problems, "\n".join(problems)
     assert isinstance(settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"], Undefined)
