@@ -106,3 +106,30 @@ def cell(value: object) -> str:
     if match and 1 <= int(match[2]) <= 12:
         return month_year(dt.date(int(match[1]), int(match[2]), 1))
     return text
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def when_long(moment: dt.datetime) -> str:
+    """A session's start as the language writes it in full, in the active time zone:
+    "Tuesday, 8 December 2026, 14:00"; "martes, 8 de diciembre de 2026, 14:00"."""
+    from babel.dates import format_date, format_time
+
+    local = _local(moment)
+    locale = babel_locale()
+    day = format_date(local.date(), "full", locale=locale)
+    return f"{day}, {format_time(local.time(), 'short', locale=locale)}"
+
+
+def when_short(moment: dt.datetime) -> str:
+    """A moment in a list: "8 Dec 2026, 14:00"; "8 dic 2026, 14:00"; "8 déc. 2026, 14:00"."""
+    from babel.dates import format_date, format_time
+
+    local = _local(moment)
+    locale = babel_locale()
+    day = format_date(local.date(), "medium", locale=locale)
+    return f"{day}, {format_time(local.time(), 'short', locale=locale)}"

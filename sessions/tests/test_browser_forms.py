@@ -62,7 +62,7 @@ def test_the_builder_works_from_the_keyboard_and_previews_in_words(world, browse
             for day in range(1, calendar.monthrange(year, month)[1] + 1)
             if dt.date(year, month, day).weekday() == calendar.FRIDAY
         )
-        assert f"Friday {last} {calendar.month_name[month]} {year}, 18:00" in preview
+        assert f"Friday, {last} {calendar.month_name[month]} {year}, 18:00" in preview
     assert "FREQ" not in preview
 
 

@@ -164,9 +164,9 @@ def test_the_page_previews_five_dates_in_words_and_creates_nothing(world, client
     assert response.status_code == 200
     text = response.text
     assert "The next sessions (Europe/London time)" in text
-    for day in ("Tuesday 5 January 2027, 18:00", "Tuesday 2 February 2027, 18:00"):
+    for day in ("Tuesday, 5 January 2027, 18:00", "Tuesday, 2 February 2027, 18:00"):
         assert day in text
-    assert "Tuesday 4 May 2027, 18:00" in text
+    assert "Tuesday, 4 May 2027, 18:00" in text
     assert "FREQ=" not in text.split("The next sessions")[1].split("</section>")[0]
     with scope(organization=world.org_a):
         assert not SessionSeries.objects.exists()

@@ -13,14 +13,17 @@
   if (refresh) { refresh.parentNode.removeChild(refresh); }
   var bar = document.getElementById("import-progress");
   var percent = document.getElementById("import-percent");
+  // The share as the page's language writes it (85 %, 85%), as the server does.
+  var asPercent = new Intl.NumberFormat(document.documentElement.lang || undefined,
+    { style: "percent", maximumFractionDigits: 0 });
   function poll() {
     fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (batch) {
         if (!batch) { window.setTimeout(poll, 5000); return; }
         if (batch.status !== status) { window.location.reload(); return; }
-        if (bar) { bar.value = batch.progress_percent; bar.textContent = batch.progress_percent + "%"; }
-        if (percent) { percent.textContent = batch.progress_percent + "%"; }
+        if (bar) { bar.value = batch.progress_percent; bar.textContent = asPercent.format(batch.progress_percent / 100); }
+        if (percent) { percent.textContent = asPercent.format(batch.progress_percent / 100); }
         window.setTimeout(poll, 1500);
       })
       .catch(function () { window.setTimeout(poll, 5000); });

@@ -3,6 +3,10 @@
 (function () {
   "use strict";
   var INTERVAL_MS = 5000;
+  // Figures as the page's language writes them (1 234, 85 %), as the server does.
+  var lang = document.documentElement.lang || undefined;
+  var asPercent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
+  var asCount = new Intl.NumberFormat(lang);
   var polls = document.querySelectorAll(".poll[data-results-url]");
   if (!polls.length || !window.fetch) { return; }
 
@@ -10,13 +14,13 @@
     data.options.forEach(function (option) {
       var row = poll.querySelector('tr[data-option="' + option.id + '"]');
       if (!row) { return; }
-      row.querySelector(".votes").textContent = String(option.votes);
-      row.querySelector(".percent").textContent = option.percent + "%";
+      row.querySelector(".votes").textContent = asCount.format(option.votes);
+      row.querySelector(".percent").textContent = asPercent.format(option.percent / 100);
       var bar = row.querySelector(".bar");
       if (bar) { bar.value = option.percent; }
     });
     var voters = poll.querySelector(".voter-count");
-    if (voters) { voters.textContent = String(data.voter_count); }
+    if (voters) { voters.textContent = asCount.format(data.voter_count); }
   }
 
   function refresh() {
