@@ -122,7 +122,7 @@ class FollowedThreadsProvider:
                             thread_id=thread_id,
                         ),
                         note=format_lazy(
-                            "{}: {} · {}: {}", _("New replies"), new, _("Unread"), unread
+                            "{}: {} · {}: {}", _("New posts"), new, _("Unread"), unread
                         ),
                         when=latest,
                     )
