@@ -70,7 +70,7 @@ def test_digest_lists_followed_threads_with_unread_counts_and_leaves_muted_out(w
         muted = services.thread_create(
             actor=world.convener, workstream=workstream, title="Muted thread", body="Hi"
         )
-        plain = services.thread_create(
+        services.thread_create(
             actor=world.convener, workstream=workstream, title="Plain thread", body="Hi"
         )
         services.subscription_set(actor=world.member, thread=followed, level="follow")
