@@ -29,6 +29,7 @@ class PreferenceForm(forms.Form):
         label=_("Replies in discussions I follow"),
         choices=FollowedReplies.choices,
         widget=forms.RadioSelect,
+        required=False,  # a form without it (an older page) keeps the current choice
         help_text=_("Muted discussions never send anything."),
     )
     reminders = forms.MultipleChoiceField(
