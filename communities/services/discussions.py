@@ -17,6 +17,7 @@ from communities.models import (
     Post,
     PostAttachment,
     PostFlag,
+    SubscriptionLevel,
     Tag,
     Thread,
     Workstream,
@@ -24,6 +25,7 @@ from communities.models import (
 from communities.selectors import tags_allowed
 from communities.services.reading import follow_by_default, thread_mark_read
 from communities.services.roles import ensure_writable
+from communities.unread import subscription_of
 from copcore.dispatch import enqueue, enqueue_on_commit
 from copcore.models import OrganizationMembership, User
 from copcore.rendering import mentioned_handles, render_markdown
@@ -500,6 +502,11 @@ def mention_notify(*, mention: Mention) -> bool:
         if mention.notified_at is not None:
             return False
         thread = mention.post.thread
+        if subscription_of(user=mention.user, thread=thread) == SubscriptionLevel.MUTE:
+            # Muted threads never notify, mentions included; the mention stays recorded.
+            mention.notified_at = timezone.now()
+            mention.save(update_fields=["notified_at"])
+            return False
         link = absolute_url(
             "communities:thread_detail",
             org_slug=mention.organization.slug,

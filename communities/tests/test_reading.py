@@ -267,3 +267,15 @@ def test_outsiders_get_404_on_every_new_page(world, client_for):
         ("post_helpful", {"post_id": post.pk}),
     ]:
         assert outsider.post(url(name, world, **kwargs)).status_code == 404
+
+
+def test_a_muted_thread_sends_no_mention_email(world, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    _ws, thread = make_thread(world)
+    with scope(organization=world.org_a):
+        services.subscription_set(actor=world.member, thread=thread, level="mute")
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.post_create(actor=world.convener, thread=thread, body="Ask @[Manu Member]")
+    assert [m.to for m in mail.outbox] == []
