@@ -15,7 +15,8 @@ from django_scopes import scopes_disabled
 
 from communities.models import DiscussionSubscription, Post, ThreadReadState
 from communities.permissions import CommunityPermission
-from notifications.models import FollowedReplies
+from notifications.models import FollowedReplies, NotificationPreference
+from notifications.schedule import DEFAULTS
 from notifications.sections.base import Batch, Collected, Item, site_url
 
 KEY = "discussion_subscriptions"
@@ -50,9 +51,13 @@ def subscriptions(batch: Batch) -> Subscriptions:
 
 
 def wants_in_digest(batch: Batch, user_id: int) -> bool:
-    from notifications.digest import preference
-
-    return preference(batch.users[user_id]).followed_replies == FollowedReplies.DIGEST
+    """Whether the person gets followed replies in the digest (the default)."""
+    user = batch.users[user_id]
+    try:
+        pref = user.notification_preference
+    except NotificationPreference.DoesNotExist:
+        pref = DEFAULTS
+    return pref.followed_replies == FollowedReplies.DIGEST
 
 
 class FollowedThreadsProvider:
