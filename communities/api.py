@@ -330,7 +330,7 @@ class WorkstreamListView(CommunityScopedMixin, generics.ListCreateAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         self.require(P.VIEW_DISCUSSIONS)
-        return selectors.workstreams(community=self.community)
+        return selectors.workstreams(community=self.community, user=request_user(self.request))
 
     def create(self, request, *args, **kwargs):
         self.require(P.MANAGE_WORKSTREAMS)
@@ -339,7 +339,9 @@ class WorkstreamListView(CommunityScopedMixin, generics.ListCreateAPIView):
         workstream = services.workstream_create(
             actor=request.user, community=self.community, **serializer.validated_data
         )
-        counted = selectors.workstreams(community=self.community).get(pk=workstream.pk)
+        counted = selectors.workstreams(community=self.community, user=request.user).get(
+            pk=workstream.pk
+        )
         return Response(self.get_serializer(counted).data, status=status.HTTP_201_CREATED)
 
 
@@ -357,7 +359,11 @@ class ThreadListView(CommunityScopedMixin, generics.ListCreateAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         self.require(P.VIEW_DISCUSSIONS)
-        return selectors.threads(community=self.community, workstream=self.workstream)
+        return selectors.threads(
+            community=self.community,
+            workstream=self.workstream,
+            user=request_user(self.request),
+        )
 
     def get_serializer(self, *args, **kwargs):
         kwargs.setdefault("context", self.get_serializer_context())
@@ -391,7 +397,10 @@ class ThreadDetailView(CommunityScopedMixin, generics.RetrieveAPIView):
     def get_object(self):
         thread = selectors.thread_get(community=self.community, pk=self.kwargs["thread_id"])
         self.require(P.VIEW_DISCUSSIONS)
-        return thread
+        # The list's annotated row: the caller's unread count and follow/mute too.
+        return selectors.threads(community=self.community, user=request_user(self.request)).get(
+            pk=thread.pk
+        )
 
     def get_serializer(self, *args, **kwargs):
         kwargs.setdefault("context", self.get_serializer_context())
@@ -417,7 +426,7 @@ class PostListView(CommunityScopedMixin, generics.ListCreateAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         self.require(P.VIEW_DISCUSSIONS)
-        return selectors.posts(thread=self.thread)
+        return selectors.posts(thread=self.thread, user=request_user(self.request))
 
     def get_serializer(self, *args, **kwargs):
         kwargs.setdefault("context", self.get_serializer_context())

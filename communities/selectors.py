@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities import unread
 from communities.charter_first_draft import RoleHolders, first_draft
 from communities.design import LEADING_ROLES, DesignFacts
 from communities.models import (
@@ -436,12 +437,15 @@ def has_acknowledged(*, version: CharterVersion, user: User) -> bool:
 # --- Workstreams and discussions -----------------------------------------------------
 
 
-def workstreams(*, community: Community) -> QuerySet[Workstream]:
-    return (
+def workstreams(*, community: Community, user: User | None = None) -> QuerySet[Workstream]:
+    """Workstreams with their thread counts; given ``user``, also their unread counts
+    and the person's follow/mute choice (communities.unread)."""
+    found = (
         Workstream.objects.filter(community=community)
         .annotate(thread_count=Count("threads"))
         .order_by("name")
     )
+    return found if user is None else unread.workstreams_with_place(found, user=user)
 
 
 def workstream_get(*, community: Community, pk: int) -> Workstream:
@@ -458,26 +462,32 @@ class ThreadCounts(TypedDict):
 
 
 def threads(
-    *, community: Community, workstream: Workstream | None = None, tag: str = ""
+    *,
+    community: Community,
+    workstream: Workstream | None = None,
+    tag: str = "",
+    user: User | None = None,
 ) -> QuerySet[Thread]:
-    """Threads, pinned first then by latest activity, with their post counts and tags."""
+    """Threads, pinned first then by latest activity, with their post counts and tags;
+    given ``user``, also their unread counts and follow/mute state."""
     found = Thread.objects.filter(community=community)
     if workstream is not None:
         found = found.filter(workstream=workstream)
     if tag:
         found = found.filter(tags__slug=tag)
-    return (
+    found = (
         found.select_related("author", "workstream")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .annotate(post_count=Count("posts", distinct=True))
         .order_by("-is_pinned", "-last_activity_at", "-id")
     )
+    return found if user is None else unread.with_place(found, user=user)
 
 
 def thread_get(*, community: Community, pk: int) -> WithAnnotations[Thread, ThreadCounts]:
     found = (
         Thread.objects.filter(community=community, pk=pk)
-        .select_related("workstream", "author", "closed_by", "community")
+        .select_related("workstream", "author", "closed_by", "community", "accepted_answer__author")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .annotate(post_count=Count("posts"))
         .first()
@@ -487,14 +497,16 @@ def thread_get(*, community: Community, pk: int) -> WithAnnotations[Thread, Thre
     return found
 
 
-def posts(*, thread: Thread) -> QuerySet[Post]:
-    """The posts of a thread in order, each marked if it has been edited."""
-    return (
+def posts(*, thread: Thread, user: User | None = None) -> QuerySet[Post]:
+    """The posts of a thread in order, each marked if it has been edited; given
+    ``user``, with helpful counts and whether that person marked each."""
+    found = (
         Post.objects.filter(thread=thread)
         .select_related("author", "parent__author")
         .prefetch_related(Prefetch("attachments", queryset=PostAttachment.objects.order_by("id")))
         .order_by("created_at", "id")
     )
+    return found if user is None else unread.posts_with_helpful(found, user=user)
 
 
 def attachment_get(*, community: Community, post_id: int, pk: int) -> PostAttachment:

@@ -224,10 +224,24 @@ class CharterAcknowledgementSerializer(serializers.ModelSerializer):
 
 class WorkstreamSerializer(serializers.ModelSerializer):
     thread_count = serializers.IntegerField(read_only=True)
+    unread_count = serializers.IntegerField(
+        read_only=True, default=None, help_text="Posts the caller has not read yet"
+    )
+    subscription = serializers.CharField(
+        read_only=True, default=None, help_text="follow, mute or null (the caller's choice)"
+    )
 
     class Meta:
         model = Workstream
-        fields = ["id", "name", "description", "thread_count", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "thread_count",
+            "unread_count",
+            "subscription",
+            "created_at",
+        ]
         read_only_fields = ["id", "created_at"]
 
 
@@ -241,6 +255,14 @@ class ThreadSerializer(serializers.ModelSerializer):
     post_count = serializers.IntegerField(read_only=True, default=None)
     body = serializers.CharField(write_only=True, help_text="The first message (Markdown).")
     status = serializers.CharField(read_only=True, help_text="open or closed")
+    unread_count = serializers.IntegerField(
+        read_only=True, default=None, help_text="Posts the caller has not read yet"
+    )
+    subscription = serializers.CharField(
+        read_only=True,
+        default=None,
+        help_text="follow, mute or null: the caller's choice on the thread, else on its workstream",
+    )
 
     class Meta:
         model = Thread
@@ -256,12 +278,16 @@ class ThreadSerializer(serializers.ModelSerializer):
             "is_locked",
             "closing_summary",
             "post_count",
+            "unread_count",
+            "subscription",
+            "accepted_answer",
             "created_at",
             "last_activity_at",
         ]
         read_only_fields = [
             "id",
             "workstream",
+            "accepted_answer",
             "status",
             "is_pinned",
             "is_locked",
@@ -311,6 +337,10 @@ class PostSerializer(serializers.ModelSerializer):
     attachment = serializers.FileField(
         write_only=True, required=False, help_text="Optional file, checked by the upload rules."
     )
+    helpful_count = serializers.IntegerField(read_only=True, default=None)
+    helpful_mine = serializers.BooleanField(
+        read_only=True, default=None, help_text="Whether the caller marked it helpful"
+    )
 
     class Meta:
         model = Post
@@ -326,6 +356,8 @@ class PostSerializer(serializers.ModelSerializer):
             "created_at",
             "edited_at",
             "is_hidden",
+            "helpful_count",
+            "helpful_mine",
         ]
         read_only_fields = ["id", "thread", "body_html", "created_at", "edited_at", "is_hidden"]
 
@@ -342,3 +374,32 @@ class PostSerializer(serializers.ModelSerializer):
             data["body_html"] = ""
             data["attachments"] = []
         return data
+
+
+class ReadStateSerializer(serializers.Serializer):
+    """The caller's place in a thread. POST ``post`` (optional, default the latest) to
+    move it forward; it never moves back."""
+
+    post = serializers.IntegerField(
+        required=False, write_only=True, help_text="Read up to this post (default: all)"
+    )
+    last_read_post = serializers.IntegerField(read_only=True, allow_null=True)
+    last_read_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    unread_count = serializers.IntegerField(read_only=True)
+    first_unread_post = serializers.IntegerField(read_only=True, allow_null=True)
+
+
+class SubscriptionSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(
+        choices=["follow", "mute", "none"],
+        help_text="follow, mute, or none to take the choice back",
+    )
+
+
+class AnswerSerializer(serializers.Serializer):
+    post = serializers.IntegerField(help_text="The reply accepted as the answer")
+
+
+class HelpfulSerializer(serializers.Serializer):
+    helpful = serializers.BooleanField(read_only=True)
+    helpful_count = serializers.IntegerField(read_only=True)

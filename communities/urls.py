@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from communities import api, views
+from communities import api, api_reading, views
 
 app_name = "communities"
 
@@ -48,6 +48,19 @@ community_pages = [
     path("threads/<int:thread_id>/moderate/", views.thread_moderate, name="thread_moderate"),
     path("threads/<int:thread_id>/close/", views.thread_close, name="thread_close"),
     path("threads/<int:thread_id>/tags/", views.thread_tags, name="thread_tags"),
+    path("threads/<int:thread_id>/unread/", views.thread_unread, name="thread_unread"),
+    path(
+        "threads/<int:thread_id>/subscription/",
+        views.thread_subscription,
+        name="thread_subscription",
+    ),
+    path("threads/<int:thread_id>/answer/", views.thread_answer, name="thread_answer"),
+    path(
+        "workstreams/<int:workstream_id>/subscription/",
+        views.workstream_subscription_set,
+        name="workstream_subscription",
+    ),
+    path("posts/<int:post_id>/helpful/", views.post_helpful, name="post_helpful"),
     path("posts/<int:post_id>/edit/", views.post_edit, name="post_edit"),
     path("posts/<int:post_id>/history/", views.post_history, name="post_history"),
     path("posts/<int:post_id>/flag/", views.post_flag, name="post_flag"),
@@ -99,6 +112,31 @@ api_community = [
     ),
     path("threads/<int:thread_id>/", api.ThreadDetailView.as_view(), name="thread"),
     path("threads/<int:thread_id>/posts/", api.PostListView.as_view(), name="posts"),
+    path(
+        "threads/<int:thread_id>/read-state/",
+        api_reading.ThreadReadStateView.as_view(),
+        name="thread_read_state",
+    ),
+    path(
+        "threads/<int:thread_id>/subscription/",
+        api_reading.ThreadSubscriptionView.as_view(),
+        name="thread_subscription",
+    ),
+    path(
+        "threads/<int:thread_id>/answer/",
+        api_reading.ThreadAnswerView.as_view(),
+        name="thread_answer",
+    ),
+    path(
+        "workstreams/<int:workstream_id>/subscription/",
+        api_reading.WorkstreamSubscriptionView.as_view(),
+        name="workstream_subscription",
+    ),
+    path(
+        "posts/<int:post_id>/helpful/",
+        api_reading.PostHelpfulView.as_view(),
+        name="post_helpful",
+    ),
 ]
 
 api_urlpatterns = [

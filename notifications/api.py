@@ -56,6 +56,7 @@ class PreferenceView(OrganizationScopedMixin, generics.GenericAPIView):
             disabled_reminders=data.get("disabled_reminders", current.disabled_reminders),
             organization=self.organization,
             opted_out_community_ids=set(opted),
+            followed_replies=data.get("followed_replies", current.followed_replies),
         )
         return Response(self._payload(pref))
 

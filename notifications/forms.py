@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from copcore.forms import choice_field
-from notifications.models import REMINDER_KINDS, Frequency, Kind, Weekday
+from notifications.models import REMINDER_KINDS, FollowedReplies, Frequency, Kind, Weekday
 
 
 class PreferenceForm(forms.Form):
@@ -24,6 +24,13 @@ class PreferenceForm(forms.Form):
         label=_("Include message content"),
         required=False,
         help_text=_("Untick to receive titles only, without excerpts or summaries."),
+    )
+    followed_replies = forms.ChoiceField(
+        label=_("Replies in discussions I follow"),
+        choices=FollowedReplies.choices,
+        widget=forms.RadioSelect,
+        required=False,  # a form without it (an older page) keeps the current choice
+        help_text=_("Muted discussions never send anything."),
     )
     reminders = forms.MultipleChoiceField(
         label=_("Reminders I want"),

@@ -45,9 +45,19 @@ class Kind(models.TextChoices):
     DATA_DUE = "data_due", _("Data submission due")
     CHARTER_ACK = "charter_ack", _("Charter acknowledgement pending")
     ROLE_TERM = "role_term", _("Role term ending")
+    FOLLOWED_REPLY = "followed_reply", _("Reply in a discussion I follow")
 
 
-REMINDER_KINDS: tuple[str, ...] = tuple(k for k in Kind.values if k != Kind.DIGEST)
+REMINDER_KINDS: tuple[str, ...] = tuple(
+    k for k in Kind.values if k not in (Kind.DIGEST, Kind.FOLLOWED_REPLY)
+)
+
+
+class FollowedReplies(models.TextChoices):
+    """When replies in the discussions a person follows reach them."""
+
+    DIGEST = "digest", _("In my digest")
+    AT_ONCE = "at_once", _("At once, one email per reply")
 
 
 class NotificationPreference(models.Model):
@@ -74,6 +84,12 @@ class NotificationPreference(models.Model):
         _("include message content"),
         default=True,
         help_text=_("Off: the digest lists titles only, without excerpts or summaries."),
+    )
+    followed_replies = models.CharField(
+        _("replies in discussions I follow"),
+        max_length=10,
+        choices=FollowedReplies.choices,
+        default=FollowedReplies.DIGEST,
     )
     disabled_reminders = models.JSONField(
         default=list,

@@ -23,6 +23,7 @@ class PreferenceSerializer(serializers.ModelSerializer):
             "weekday",
             "hour",
             "include_content",
+            "followed_replies",
             "disabled_reminders",
             "opted_out_communities",
             "bouncing",

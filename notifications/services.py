@@ -23,6 +23,7 @@ from notifications.models import (
     CommunityOptOut,
     DeliveryRecord,
     DeliveryStatus,
+    FollowedReplies,
     Kind,
     NotificationPreference,
 )
@@ -152,6 +153,7 @@ def preference_update(
     disabled_reminders: list[str],
     organization: Organization,
     opted_out_community_ids: set[int],
+    followed_replies: str | None = None,
 ) -> NotificationPreference:
     """Save a person's own choices, and their per-CoP opt-outs in this organization.
 
@@ -169,6 +171,10 @@ def preference_update(
     pref.hour = hour
     pref.include_content = include_content
     pref.disabled_reminders = sorted(set(disabled_reminders))
+    if followed_replies is not None:
+        if followed_replies not in FollowedReplies.values:
+            raise ValidationError({"followed_replies": _("Choose when replies reach you.")})
+        pref.followed_replies = followed_replies
     pref.bouncing = False  # saving the page confirms the address again
     pref.full_clean(exclude=["user"])
     pref.save()
@@ -198,7 +204,10 @@ def unsubscribe(*, user_id: int, kind: str) -> NotificationPreference | None:
     if user is None:
         return None
     pref, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
-    if kind == Kind.DIGEST or kind not in REMINDER_KINDS:
+    if kind == Kind.FOLLOWED_REPLY:
+        # Replies keep coming, in the digest, instead of one email each.
+        pref.followed_replies = FollowedReplies.DIGEST
+    elif kind == Kind.DIGEST or kind not in REMINDER_KINDS:
         pref.digest_enabled = False
     else:
         pref.disabled_reminders = sorted(set(pref.disabled_reminders or []) | {kind})

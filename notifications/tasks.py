@@ -78,3 +78,22 @@ def send_reminder_batch(
         kind=kind, pairs=[(int(u), str(k)) for u, k in pairs], now=_when(now_iso)
     )
     return {"sent": len(outcome.sent), "failed": len(outcome.failed), "skipped": outcome.skipped}
+
+
+@shared_task(
+    name="notifications.tasks.send_followed_reply",
+    bind=True,
+    autoretry_for=(TransientDeliveryError,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=10,
+    acks_late=True,
+)
+def send_followed_reply(self, organization_id: int, post_id: int) -> dict[str, int]:
+    """Email a reply at once to the followers who asked for that. Takes ids; the
+    delivery record per (person, post) makes a retry send nothing twice."""
+    from notifications.followed import send_followed_reply as send
+
+    outcome = send(post_id=post_id)
+    return {"sent": len(outcome.sent), "failed": len(outcome.failed), "skipped": outcome.skipped}

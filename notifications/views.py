@@ -39,6 +39,7 @@ def preferences(request: OrganizationRequest, org_slug: str) -> HttpResponse:
         "weekday": pref.weekday,
         "hour": pref.hour,
         "include_content": pref.include_content,
+        "followed_replies": pref.followed_replies,
         "reminders": [k for k in REMINDER_KINDS if pref.reminder_enabled(k)],
         "opted_out": sorted(selectors.opted_out_ids(user=user, organization=request.organization)),
     }
@@ -56,6 +57,7 @@ def preferences(request: OrganizationRequest, org_slug: str) -> HttpResponse:
                 disabled_reminders=[k for k in REMINDER_KINDS if k not in data["reminders"]],
                 organization=request.organization,
                 opted_out_community_ids=set(data["opted_out"]),
+                followed_replies=data["followed_replies"] or None,
             )
         except ValidationError as error:
             add_service_errors(form, error, {"disabled_reminders": "reminders"})

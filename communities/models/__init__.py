@@ -30,6 +30,12 @@ from communities.models.discussions import (
     Workstream,
 )
 from communities.models.membership import CommunityInvitation, JoinRequest, MemberProfile
+from communities.models.reading import (
+    DiscussionSubscription,
+    PostHelpful,
+    SubscriptionLevel,
+    ThreadReadState,
+)
 
 __all__ = [
     "CHARTER_SECTIONS",
@@ -41,6 +47,7 @@ __all__ = [
     "Community",
     "CommunityInvitation",
     "CommunityRoleAssignment",
+    "DiscussionSubscription",
     "Escalation",
     "ExpectedResult",
     "JoinRequest",
@@ -52,9 +59,12 @@ __all__ = [
     "Post",
     "PostAttachment",
     "PostFlag",
+    "PostHelpful",
     "Rhythm",
     "RoleAssignmentQuerySet",
+    "SubscriptionLevel",
     "Tag",
     "Thread",
+    "ThreadReadState",
     "Workstream",
 ]

@@ -64,6 +64,20 @@ class Thread(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)
+    # The reply the thread's author or a moderator marked as the answer to the question
+    # (the first post); shown under the question. Audited by the service.
+    accepted_answer = models.ForeignKey(
+        "Post",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted answer"),
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
 
     objects = OrganizationScopedManager()
 

@@ -43,6 +43,15 @@ from communities.services.joining import (
     join_request_decide,
     member_profile_update,
 )
+from communities.services.reading import (
+    can_accept_answer,
+    follow_by_default,
+    post_helpful_set,
+    subscription_set,
+    thread_answer_accept,
+    thread_answer_clear,
+    thread_mark_read,
+)
 from communities.services.roles import (
     RESERVED_SLUGS,
     community_create,
@@ -63,6 +72,13 @@ from communities.services.tags import (
 )
 
 __all__ = [
+    "can_accept_answer",
+    "follow_by_default",
+    "post_helpful_set",
+    "subscription_set",
+    "thread_answer_accept",
+    "thread_answer_clear",
+    "thread_mark_read",
     "community_invitation_notify",
     "join_decision_notify",
     "ALLOWED_TRANSITIONS",

@@ -17,13 +17,16 @@ from communities.models import (
     Post,
     PostAttachment,
     PostFlag,
+    SubscriptionLevel,
     Tag,
     Thread,
     Workstream,
 )
 from communities.selectors import tags_allowed
+from communities.services.reading import follow_by_default, thread_mark_read
 from communities.services.roles import ensure_writable
-from copcore.dispatch import enqueue
+from communities.unread import subscription_of
+from copcore.dispatch import enqueue, enqueue_on_commit
 from copcore.models import OrganizationMembership, User
 from copcore.rendering import mentioned_handles, render_markdown
 from copcore.services import audit_record
@@ -190,6 +193,7 @@ def thread_create(
         author=actor,
     )
     thread.tags.set(tags)
+    follow_by_default(user=actor, thread=thread)
     post = Post.objects.create(
         organization=community.organization,
         community=community,
@@ -241,6 +245,12 @@ def post_create(
     thread.save(update_fields=["last_activity_at"])
     _store_attachments(post, actor, checked)
     _record_mentions(post)
+    follow_by_default(user=actor, thread=thread)
+    # The replier has read everything up to their own reply.
+    thread_mark_read(user=actor, thread=thread, up_to=post)
+    # Followers who want replies at once get an email each, after commit; the task
+    # takes ids and is idempotent (one delivery record per person and post).
+    enqueue_on_commit("notifications.tasks.send_followed_reply", thread.organization_id, post.pk)
     audit_record(
         organization=thread.organization,
         actor=actor,
@@ -492,6 +502,11 @@ def mention_notify(*, mention: Mention) -> bool:
         if mention.notified_at is not None:
             return False
         thread = mention.post.thread
+        if subscription_of(user=mention.user, thread=thread) == SubscriptionLevel.MUTE:
+            # Muted threads never notify, mentions included; the mention stays recorded.
+            mention.notified_at = timezone.now()
+            mention.save(update_fields=["notified_at"])
+            return False
         link = absolute_url(
             "communities:thread_detail",
             org_slug=mention.organization.slug,

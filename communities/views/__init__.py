@@ -42,6 +42,13 @@ from communities.views.members import (
     member_profile,
 )
 from communities.views.overview import community_detail, role_assign
+from communities.views.reading import (
+    post_helpful,
+    thread_answer,
+    thread_subscription,
+    thread_unread,
+    workstream_subscription_set,
+)
 from communities.views.roles import role_change, role_end, roles
 
 __all__ = [
@@ -70,17 +77,22 @@ __all__ = [
     "phase",
     "post_edit",
     "post_flag",
+    "post_helpful",
     "post_history",
     "role_assign",
     "role_change",
     "role_end",
     "roles",
     "tags",
+    "thread_answer",
     "thread_close",
     "thread_detail",
     "thread_moderate",
+    "thread_subscription",
     "thread_tags",
+    "thread_unread",
     "workstream_create",
     "workstream_detail",
+    "workstream_subscription_set",
     "workstreams",
 ]

@@ -25,12 +25,13 @@ from communities.forms import (
 )
 from communities.models import Post
 from communities.permissions import CommunityPermission as P
+from communities.views import reading
 from communities.views.common import Loaded, load, message_from
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 
-POSTS_PER_PAGE = 100
+POSTS_PER_PAGE = reading.POSTS_PER_PAGE
 
 
 def _thread_url(org_slug: str, community, thread_id: int):
@@ -80,8 +81,8 @@ def workstreams(request: OrganizationRequest, org_slug: str, community_slug: str
         request,
         "communities/workstreams.html",
         loaded.context(
-            workstreams=selectors.workstreams(community=loaded.community),
-            recent=selectors.threads(community=loaded.community)[:10],
+            workstreams=selectors.workstreams(community=loaded.community, user=request.user),
+            recent=selectors.threads(community=loaded.community, user=request.user)[:10],
         ),
     )
 
@@ -125,13 +126,18 @@ def workstream_detail(
                 return _thread_url(org_slug, community, thread.pk)
     tag = request.GET.get("tag", "")[:60]
     page, query = page_of(
-        request, selectors.threads(community=community, workstream=workstream, tag=tag), 30
+        request,
+        selectors.threads(community=community, workstream=workstream, tag=tag, user=request.user),
+        30,
     )
     return render(
         request,
         "communities/workstream_detail.html",
         loaded.context(
             workstream=workstream,
+            workstream_subscription=reading.workstream_subscription(
+                user=request.user, workstream=workstream
+            ),
             page=page,
             query=query,
             form=form,
@@ -191,7 +197,13 @@ def thread_detail(
         and (not thread.is_locked or is_moderator)
         and not community.is_archived
     )
-    page, query = page_of(request, selectors.posts(thread=thread), POSTS_PER_PAGE)
+    page, query = page_of(
+        request, selectors.posts(thread=thread, user=request.user), POSTS_PER_PAGE
+    )
+    place = reading.place_in_thread(request, thread=thread, page=page)
+    answer_page_query = ""
+    if thread.accepted_answer is not None:
+        answer_page_query = f"page={reading.page_of_post(thread.accepted_answer)}"
     return render(
         request,
         "communities/thread_detail.html",
@@ -202,6 +214,12 @@ def thread_detail(
             form=form,
             can_reply=can_reply,
             tags_form=tags_form,
+            place=place,
+            answer_page_query=answer_page_query,
+            can_accept=services.can_accept_answer(
+                actor=request.user, thread=thread, moderator=is_moderator
+            )
+            and not community.is_archived,
         ),
     )
 

@@ -19,7 +19,17 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from communities.services import roles_sync_all
-from copcore.demo import concluded, data, design, evaluation, knowledge, people, sepsis, sessions
+from copcore.demo import (
+    concluded,
+    data,
+    design,
+    evaluation,
+    knowledge,
+    people,
+    places,
+    sepsis,
+    sessions,
+)
 from copcore.demo.clock import days_ago
 from copcore.demo.people import DEMO_PASSWORD, OUTSIDER, PERSONAS, Cast, Persona
 
@@ -43,6 +53,7 @@ def seed_demo() -> list[Persona]:
         sepsis.charter_second_version(cast, cop)
         tags = sepsis.tags(cast, cop)
         sepsis.discussions(cast, cop, tags)
+        places.places(cast, cop)
         sepsis.escalation(cast, cop)
         sepsis.join_request(cast, cop)
         measures = data.measures_and_sites(cast, cop)

@@ -11,10 +11,17 @@ from notifications.sections.base import Batch, Collected, Item, SectionProvider
 
 def providers() -> list[SectionProvider]:
     from evaluation import digest as evaluation
-    from notifications.sections import communities, knowledge, measurement, sessions, signals
+    from notifications.sections import (
+        communities,
+        followed,
+        knowledge,
+        measurement,
+        sessions,
+        signals,
+    )
 
     found: list[SectionProvider] = []
-    for module in (communities, knowledge, measurement, sessions, evaluation, signals):
+    for module in (communities, followed, knowledge, measurement, sessions, evaluation, signals):
         found.extend(module.PROVIDERS)
     # Sponsor status reads what the chart-signals provider computed for the batch, so
     # providers run in module order; the digest shows them in ``order``.

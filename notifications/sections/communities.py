@@ -14,7 +14,8 @@ from django_scopes import scopes_disabled
 from communities.models import CommunityRoleAssignment, JoinRequest, Post, Thread
 from communities.permissions import CommunityPermission
 from copcore.rendering import plain_text
-from notifications.sections.base import Batch, Collected, Item, for_members, site_url
+from notifications.sections.base import Batch, Collected, Item, site_url
+from notifications.sections.followed import subscriptions, wants_in_digest
 
 TERM_WARNING = dt.timedelta(days=30)
 
@@ -72,12 +73,19 @@ class ThreadsProvider:
     def collect(self, batch: Batch) -> Collected:
         out: Collected = {}
         since = batch.earliest_since
+        subs = subscriptions(batch)
         with scopes_disabled():
             active = list(
                 Post.objects.filter(
                     community_id__in=batch.community_ids, created_at__gte=since, is_hidden=False
                 )
-                .values("thread_id", "thread__community_id", "thread__title", "thread__status")
+                .values(
+                    "thread_id",
+                    "thread__community_id",
+                    "thread__workstream_id",
+                    "thread__title",
+                    "thread__status",
+                )
                 .annotate(new_posts=Count("id"), latest=Max("created_at"))
                 .order_by("-latest")
             )
@@ -88,7 +96,9 @@ class ThreadsProvider:
                     closed_at__gte=since,
                 )
                 .order_by("-closed_at", "-id")
-                .values_list("id", "community_id", "title", "closing_summary", "closed_at")
+                .values_list(
+                    "id", "community_id", "workstream_id", "title", "closing_summary", "closed_at"
+                )
             )
         closed_ids = {row[0] for row in closed}
         for row in active:
@@ -101,11 +111,16 @@ class ThreadsProvider:
                 note=format_lazy("{}: {}", _("New posts"), row["new_posts"]),
                 when=row["latest"],
             )
-            for_members(
-                batch, community.pk, item, out, since=row["latest"],
-                permission=CommunityPermission.VIEW_DISCUSSIONS,
-            )  # fmt: skip
-        for pk, community_id, title, summary, closed_at in closed:
+            for uid in batch.members_with(community.pk, CommunityPermission.VIEW_DISCUSSIONS):
+                if row["latest"] < batch.since[uid]:
+                    continue
+                level = subs.level(uid, row["thread_id"], row["thread__workstream_id"])
+                if level == "mute":
+                    continue  # muted threads never notify
+                if level == "follow" and wants_in_digest(batch, uid):
+                    continue  # shown in "Discussions you follow" with unread counts
+                out.setdefault((uid, community.pk), []).append(item)
+        for pk, community_id, workstream_id, title, summary, closed_at in closed:
             community = batch.communities[community_id]
             item = Item(
                 title=title,
@@ -114,10 +129,12 @@ class ThreadsProvider:
                 detail=plain_text(summary),
                 when=closed_at,
             )
-            for_members(
-                batch, community_id, item, out, since=closed_at,
-                permission=CommunityPermission.VIEW_DISCUSSIONS,
-            )  # fmt: skip
+            for uid in batch.members_with(community_id, CommunityPermission.VIEW_DISCUSSIONS):
+                if closed_at is not None and closed_at < batch.since[uid]:
+                    continue
+                if subs.level(uid, pk, workstream_id) == "mute":
+                    continue
+                out.setdefault((uid, community_id), []).append(item)
         return out
 
 
