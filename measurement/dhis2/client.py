@@ -80,7 +80,7 @@ def _retry() -> Retry:
     return Retry(
         total=getattr(settings, "DHIS2_RETRIES", 3),
         connect=getattr(settings, "DHIS2_RETRIES", 3),
-        read=0,
+        read=False,  # a read timeout is not retried: it is reported at once
         status=getattr(settings, "DHIS2_RETRIES", 3),
         backoff_factor=getattr(settings, "DHIS2_BACKOFF_SECONDS", 0.5),
         status_forcelist=(502, 503, 504),

@@ -47,7 +47,7 @@ from measurement.services.imports import import_batch_start
 from measurement.validation import COLUMNS
 
 CHANGED_LIMIT = 500  # changed rows listed in the report; the count is always exact
-SCHEDULE_STEP = {
+SCHEDULE_STEP: dict[str, dt.timedelta] = {
     Dhis2Mapping.Schedule.DAILY: dt.timedelta(days=1),
     Dhis2Mapping.Schedule.WEEKLY: dt.timedelta(days=7),
     Dhis2Mapping.Schedule.MONTHLY: dt.timedelta(days=30),
@@ -224,8 +224,6 @@ def _place(row, items, units, combos, frequency, pulled, with_combos) -> bool:
                     target.value = value
             else:
                 setattr(target, role, value)
-        target.measure_id = measure.pk  # type: ignore[attr-defined]
-        target.key = key  # type: ignore[attr-defined]
         placed = True
     return placed
 
@@ -248,14 +246,18 @@ def _compare(mapping: Dhis2Mapping, pulled: dict[Key, PulledRow]) -> None:
         site_id__in=sites,
         period__gte=min(periods),
         period__lte=max(periods),
-    ).values_list("measure_id", "site_id", "period", "category_id", "numerator", "denominator", "value")
+    ).values_list(
+        "measure_id", "site_id", "period", "category_id", "numerator", "denominator", "value"
+    )
     for measure_id, site_id, period, category_id, num, den, value in stored:
         row = pulled.get((measure_id, site_id, period, category_id))
         if row is None:
             continue
         row.stored = (num, den, value)
         same = all(
-            _same(new, old) for new, old in zip(row.figures(), row.stored, strict=True) if new is not None
+            _same(new, old)
+            for new, old in zip(row.figures(), row.stored, strict=True)
+            if new is not None
         )
         row.state = "unchanged" if same else "changed"
 
@@ -358,6 +360,8 @@ def pull_run(
         if batch is not None:
             # The same check as a file's, inline for small pulls, queued for large ones.
             import_batch_start(batch=batch)
+    if batch is not None:
+        batch.refresh_from_db()
     return pull
 
 

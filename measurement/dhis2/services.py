@@ -8,6 +8,8 @@ Keyword-only, typed, atomic and audited; an audit event never carries the creden
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -74,9 +76,7 @@ def _clean_base_url(base_url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationError({"base_url": _("Enter the server's address, https://...")})
     if parts.username or parts.password:
-        raise ValidationError(
-            {"base_url": _("Do not put a user name or password in the address.")}
-        )
+        raise ValidationError({"base_url": _("Do not put a user name or password in the address.")})
     return base
 
 
@@ -234,19 +234,13 @@ def mapping_save(
     return mapping
 
 
-def _unique_or_error(field: str, message: str):
+@contextmanager
+def _unique_or_error(field: str, message: str) -> Iterator[None]:
     """Turns the unique constraints into the form's error."""
-
-    class _Guard:
-        def __enter__(self) -> None:
-            return None
-
-        def __exit__(self, kind, error, trace) -> bool:
-            if isinstance(error, IntegrityError):
-                raise ValidationError({field: message}) from error
-            return False
-
-    return _Guard()
+    try:
+        yield
+    except IntegrityError as error:
+        raise ValidationError({field: message}) from error
 
 
 def _audit_item(actor: User, mapping: Dhis2Mapping, verb: str, data: dict) -> None:
@@ -362,16 +356,17 @@ def category_map_add(
 
 
 @transaction.atomic
-def mapping_item_remove(
-    *, actor: User, mapping: Dhis2Mapping, kind: str, item_id: int
-) -> None:
+def mapping_item_remove(*, actor: User, mapping: Dhis2Mapping, kind: str, item_id: int) -> None:
     """Remove one site, measure or category line of the mapping (404 if not there)."""
     _require_map(actor, mapping.community)
-    models = {"site": Dhis2SiteMap, "measure": Dhis2MeasureMap, "category": Dhis2CategoryMap}
-    model = models.get(kind)
-    if model is None:
+    lines = {
+        "site": Dhis2SiteMap.objects.filter(mapping=mapping, pk=item_id),
+        "measure": Dhis2MeasureMap.objects.filter(mapping=mapping, pk=item_id),
+        "category": Dhis2CategoryMap.objects.filter(mapping=mapping, pk=item_id),
+    }
+    if kind not in lines:
         raise ValidationError(_("Unknown mapping line."))
-    deleted, _rows = model.objects.filter(mapping=mapping, pk=item_id).delete()
+    deleted, _rows = lines[kind].delete()
     if not deleted:
         from django.http import Http404
 

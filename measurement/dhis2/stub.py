@@ -19,10 +19,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qsl
-
-from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 OK, REFUSE, SLOW, MALFORMED = "ok", "refuse", "slow", "malformed"
@@ -116,7 +115,7 @@ class StubDhis2:
         if wanted.startswith("identifiable:token:"):
             token = wanted.split(":", 2)[2].lower()
             items = [i for i in items if any(token in str(v).lower() for v in i.values())]
-        size = int(params.get("pageSize", 50))
+        size = int(params.get("pageSize") or 50)
         page = int(params.get("page", 1))
         pages = max(1, -(-len(items) // size))
         chosen = items[(page - 1) * size : page * size]
@@ -144,14 +143,14 @@ class StubDhis2:
         wanted = (set(dims.get("dx", [])), set(dims.get("ou", [])), set(dims.get("pe", [])))
         level = params.get("approvalLevel")
         rows = []
-        for (dx, ou, pe, co), value in sorted(self.values.items()):
+        for (dx, ou, pe, co), figure in sorted(self.values.items()):
             if dx not in wanted[0] or ou not in wanted[1] or pe not in wanted[2]:
                 continue
             if bool(co) != with_co:
                 continue
             if level and self.approved is not None and (ou, pe) not in self.approved:
                 continue
-            row = [dx] + ([co] if with_co else []) + [ou, pe, str(value)]
+            row = [dx] + ([co] if with_co else []) + [ou, pe, str(figure)]
             if with_numden:
                 num, den = self.numden.get((dx, ou, pe), (None, None))
                 row += ["" if num is None else str(num), "" if den is None else str(den)]
