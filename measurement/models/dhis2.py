@@ -81,6 +81,12 @@ class Dhis2Mapping(models.Model):
             "Leave empty to take all data."
         ),
     )
+    data_set = models.CharField(
+        _("data set"),
+        max_length=50,
+        blank=True,
+        help_text=_("The DHIS2 data set (identifier) named in ADX files and data sent back."),
+    )
     lookback_periods = models.PositiveSmallIntegerField(
         _("periods to look back"),
         default=12,
