@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from copcore.models import User
 from copcore.services import audit_record
@@ -233,7 +233,8 @@ class PushSummary:
 
 def _summary(answer: dict[str, Any], *, dry_run: bool, sent: int) -> PushSummary:
     # DHIS2 2.38+ wraps the summary in a web message ("response"); older ones do not.
-    summary = answer.get("response") if isinstance(answer.get("response"), dict) else answer
+    wrapped = answer.get("response")
+    summary: dict[str, Any] = wrapped if isinstance(wrapped, dict) else answer
     counts = summary.get("importCount") or {}
     conflicts = [
         {"object": str(c.get("object", ""))[:200], "value": str(c.get("value", ""))[:500]}
