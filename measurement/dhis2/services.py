@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -40,7 +41,9 @@ from measurement.models import (
 MANAGE_CONNECTION = OrgPermission.MANAGE_SITES
 
 
-def is_org_admin(user: User, organization: Organization) -> bool:
+def is_org_admin(user: User | AnonymousUser, organization: Organization) -> bool:
+    if not user.is_authenticated:
+        return False
     role = (
         OrganizationMembership.objects.filter(organization=organization, user=user)
         .values_list("role", flat=True)
@@ -49,7 +52,7 @@ def is_org_admin(user: User, organization: Organization) -> bool:
     return org_role_has_perm(role, MANAGE_CONNECTION)
 
 
-def can_map(user: User, community: Community) -> bool:
+def can_map(user: User | AnonymousUser, community: Community) -> bool:
     """The CoP's data stewards (they submit its data) and the organization's admins."""
     return access.can_submit(user, community) or is_org_admin(user, community.organization)
 
@@ -199,6 +202,7 @@ def mapping_save(
     community: Community,
     schedule: str,
     approval_level: str = "",
+    data_set: str = "",
     lookback_periods: int = 12,
 ) -> Dhis2Mapping:
     """The CoP's mapping settings (created on first save). The next scheduled pull is
@@ -217,6 +221,7 @@ def mapping_save(
         mapping.next_pull_at = timezone.now()
     mapping.schedule = schedule
     mapping.approval_level = approval_level.strip()
+    mapping.data_set = data_set.strip()
     mapping.lookback_periods = lookback_periods
     mapping.save()
     audit_record(
@@ -227,6 +232,7 @@ def mapping_save(
         data={
             "schedule": schedule,
             "approval_level": mapping.approval_level,
+            "data_set": mapping.data_set,
             "lookback_periods": lookback_periods,
             "created": created,
         },
