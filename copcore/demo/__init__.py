@@ -19,7 +19,17 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from communities.services import roles_sync_all
-from copcore.demo import concluded, data, design, evaluation, knowledge, people, sepsis, sessions
+from copcore.demo import (
+    concluded,
+    data,
+    design,
+    dhis2,
+    evaluation,
+    knowledge,
+    people,
+    sepsis,
+    sessions,
+)
 from copcore.demo.clock import days_ago
 from copcore.demo.people import DEMO_PASSWORD, OUTSIDER, PERSONAS, Cast, Persona
 
@@ -59,7 +69,8 @@ def seed_demo() -> list[Persona]:
         design.design_community(cast)
         concluded.concluded_community(cast)
     with scope(organization=other):
-        design.other_organization(cast)
+        postpartum = design.other_organization(cast)
+        dhis2.southvale_dhis2(cast, postpartum)
     with scopes_disabled():
         roles_sync_all()  # terms that start or end today take effect at once
     return [*PERSONAS, OUTSIDER]

@@ -207,10 +207,10 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class _Server:
-    def __init__(self, app: StubDhis2) -> None:
+    def __init__(self, app: StubDhis2, port: int = 0) -> None:
         self.app = app
         self.httpd = make_server(
-            "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+            "127.0.0.1", port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
         )
         self.url = f"http://127.0.0.1:{self.httpd.server_port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -224,9 +224,9 @@ class _Server:
 
 
 @contextmanager
-def serve(app: StubDhis2) -> Iterator[str]:
-    """Run ``app`` on 127.0.0.1 on a free port; yields its base address."""
-    server = _Server(app)
+def serve(app: StubDhis2, port: int = 0) -> Iterator[str]:
+    """Run ``app`` on 127.0.0.1 (on a free port unless given); yields its base address."""
+    server = _Server(app, port)
     server.start()
     try:
         yield server.url
