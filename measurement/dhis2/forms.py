@@ -132,6 +132,7 @@ class SearchForm(forms.Form):
         ("organisationUnits", _("Organisation units")),
         ("dataElements", _("Data elements")),
         ("indicators", _("Indicators")),
+        ("categoryOptionCombos", _("Category option combos")),
     )
     collection = forms.ChoiceField(label=_("Look in"), choices=COLLECTIONS)
     q = forms.CharField(label=_("Name, code or identifier"), max_length=100, required=False)

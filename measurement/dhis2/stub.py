@@ -41,6 +41,7 @@ class StubDhis2:
     org_units: list[dict[str, str]] = field(default_factory=list)
     data_elements: list[dict[str, str]] = field(default_factory=list)
     indicators: list[dict[str, str]] = field(default_factory=list)
+    option_combos: list[dict[str, str]] = field(default_factory=list)
     # (dx, ou, pe, co or "") -> value; (dx, ou, pe) -> (numerator, denominator) for indicators
     values: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
     numden: dict[tuple[str, str, str], tuple[float, float]] = field(default_factory=dict)
@@ -77,6 +78,7 @@ class StubDhis2:
             "/api/organisationUnits": lambda: self._page("organisationUnits", query),
             "/api/dataElements": lambda: self._page("dataElements", query),
             "/api/indicators": lambda: self._page("indicators", query),
+            "/api/categoryOptionCombos": lambda: self._page("categoryOptionCombos", query),
             "/api/analytics": lambda: self._analytics(query),
         }
         route = routes.get(path)
@@ -110,6 +112,7 @@ class StubDhis2:
             "organisationUnits": self.org_units,
             "dataElements": self.data_elements,
             "indicators": self.indicators,
+            "categoryOptionCombos": self.option_combos,
         }[collection]
         wanted = params.get("filter", "")
         if wanted.startswith("identifiable:token:"):

@@ -39,6 +39,7 @@ def stub(settings):
         {"id": "deBundleDen", "code": "BUNDLE_D", "displayName": "Sepsis cases"},
     ]
     app.indicators = [{"id": "inFalls0001", "code": "FALLS", "displayName": "Inpatient falls"}]
+    app.option_combos = [{"id": "cocFemale01", "code": "F", "displayName": "Female"}]
     with serve(app) as url:
         app.url = url  # type: ignore[attr-defined]
         yield app

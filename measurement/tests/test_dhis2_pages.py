@@ -86,6 +86,8 @@ def test_steward_maps_in_the_browser_previews_pulls_and_sends(world, client_for,
     # Search the server's list of organisation units, with paging.
     found = steward.get(url, {"collection": "organisationUnits", "q": "ngelehun"})
     assert "DiszpKrYNg8" in found.content.decode()
+    combos = steward.get(url, {"collection": "categoryOptionCombos", "q": "female"})
+    assert "cocFemale01" in combos.content.decode()
     paged = steward.get(url, {"collection": "organisationUnits", "q": "", "page": "2"})
     assert "Results, page 2 of 3" in paged.content.decode()
     assert (
