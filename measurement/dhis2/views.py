@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from copcore import crypto
 from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from copcore.views import require_org_perm
@@ -25,7 +26,7 @@ from measurement.dhis2.forms import (
     SearchForm,
     SiteMapForm,
 )
-from measurement.models import Dhis2Mapping
+from measurement.models import Dhis2Connection, Dhis2Mapping
 
 
 def _problem(code: str) -> str:
@@ -110,6 +111,8 @@ def _search(request: OrganizationRequest, form: SearchForm) -> dict:
         )
     except Dhis2Error as error:
         return {"error": error.message}
+    except crypto.SecretUnreadable:
+        return {"error": _problem("secret_unreadable")}
     return {"rows": rows, "page": page, "pages": pages}
 
 
@@ -194,6 +197,10 @@ def preview(request: OrganizationRequest, org_slug: str, community_slug: str) ->
         plan = pulls.plan_pull(mapping=current)
     except Dhis2Error as error:
         problem = error.message
+    except crypto.SecretUnreadable:
+        problem = _problem("secret_unreadable")
+    except Dhis2Connection.DoesNotExist:
+        problem = _problem("no_connection")
     return render(
         request,
         "measurement/dhis2/preview.html",
@@ -271,6 +278,8 @@ def push(request: OrganizationRequest, org_slug: str, community_slug: str) -> Ht
             problem = " ".join(error.messages)
         except Dhis2Error as error:
             problem = error.message
+        except crypto.SecretUnreadable:
+            problem = _problem("secret_unreadable")
     connection_ = selectors.connection_of(organization=request.organization)
     return render(
         request,

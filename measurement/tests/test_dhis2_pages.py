@@ -208,3 +208,30 @@ def test_the_secret_is_nowhere(world, client_for, stub, caplog):  # noqa: F811
     assert any(verb == "measurement.dhis2_connection_saved" for verb, _d, _t in events)
     assert TOKEN not in json.dumps(events, default=str)
     assert data.connection.secret and TOKEN not in data.connection.secret
+
+
+def test_pages_say_what_is_wrong_without_a_connection_or_a_readable_secret(
+    world,
+    client_for,
+    stub,  # noqa: F811
+):
+    data_world(world)
+    steward = client_for(world.steward)
+    steward.post(
+        _cop("dhis2_mapping", world),
+        {"action": "settings", "schedule": "manual", "lookback_periods": "2"},
+    )
+    preview = steward.get(_cop("dhis2_preview", world)).content.decode()
+    assert "The organization has no DHIS2 connection yet." in preview
+    pulled = steward.post(_cop("dhis2_pull", world), follow=True).content.decode()
+    assert "The organization has no DHIS2 connection yet." in pulled
+    with scope(organization=world.org_a):
+        from measurement.models import Dhis2Connection
+
+        Dhis2Connection.objects.create(
+            organization=world.org_a, base_url=stub.url, secret="not-a-fernet-token"
+        )
+    unreadable = steward.get(_cop("dhis2_preview", world)).content.decode()
+    assert "cannot be read: enter it again" in unreadable
+    search = steward.get(_cop("dhis2_mapping", world), {"collection": "indicators"})
+    assert "cannot be read: enter it again" in search.content.decode()
