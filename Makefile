@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format check messages worker beat db-stop clean help
+.PHONY: dhis2-stub run test bench lint format check messages worker beat db-stop clean help
 
 help:
 	@echo "make run | test | bench | lint | format | check | messages | worker | beat | db-stop | clean"
@@ -16,6 +16,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
+
+# The demo DHIS2 server for the Southvale organization's connection (run it next to
+# `make run`, in another terminal): see docs/dhis2.md.
+dhis2-stub: $(STAMP)
+	$(PY) manage.py dhis2_demo_stub
 
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput

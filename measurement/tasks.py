@@ -78,3 +78,8 @@ def sweep_imports() -> dict[str, int]:
             batches = ImportBatch.objects.filter(organization=organization)
             failed += len(services.import_batches_fail_stopped(batches=batches, now=now))
     return {"failed": failed, "staging_removed": removed}
+
+
+# The DHIS2 connector's tasks live in their subpackage; importing them here registers
+# them with Celery's autodiscovery (which reads each app's ``tasks`` module).
+from measurement.dhis2 import tasks as dhis2_tasks  # noqa: E402, F401

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from measurement import api, views, views_imports
+from measurement.dhis2 import urls as dhis2_urls
 
 app_name = "measurement"
 
@@ -30,10 +31,12 @@ urlpatterns = [
     path(f"{COP}imports/template/", views_imports.import_template, name="import_template"),
     path(f"{COP}review/", views.review, name="review"),
     path(f"{COP}observations/", views.observation_list, name="observations"),
+    *dhis2_urls.urlpatterns,
 ]
 
 api_urlpatterns = [
     path("observations/", api.ObservationListView.as_view(), name="observations"),
     path("measures/", api.MeasureListView.as_view(), name="measures"),
     path("imports/<int:batch_id>/", api.ImportBatchDetailView.as_view(), name="import_batch"),
+    *dhis2_urls.api_urlpatterns,
 ]

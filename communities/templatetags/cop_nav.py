@@ -199,6 +199,12 @@ GROUPS: tuple[Group, ...] = (
                 needs=("can_submit",),
                 covers=frozenset({"import_detail"}),
             ),
+            Tab(
+                "measurement:dhis2_mapping",
+                _("DHIS2"),
+                needs=("can_submit",),
+                covers=frozenset({"dhis2_preview", "dhis2_push"}),
+            ),
             Tab("measurement:review", _("Review"), needs=("can_approve",)),
         ),
     ),

@@ -23,6 +23,7 @@ from copcore.demo import (
     concluded,
     data,
     design,
+    dhis2,
     evaluation,
     knowledge,
     people,
@@ -70,7 +71,8 @@ def seed_demo() -> list[Persona]:
         design.design_community(cast)
         concluded.concluded_community(cast)
     with scope(organization=other):
-        design.other_organization(cast)
+        postpartum = design.other_organization(cast)
+        dhis2.southvale_dhis2(cast, postpartum)
     with scopes_disabled():
         roles_sync_all()  # terms that start or end today take effect at once
     return [*PERSONAS, OUTSIDER]

@@ -226,7 +226,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "measurement.tasks.sweep_imports",
         "schedule": 60 * 5,
     },
+    # Queues the DHIS2 pulls whose schedule (daily, weekly, monthly) is due.
+    "measurement-dhis2-pulls": {
+        "task": "measurement.dhis2.tasks.pull_due_mappings",
+        "schedule": 60 * 15,
+    },
 }
+
+# The DHIS2 connector (docs/dhis2.md): seconds to wait for an answer, retries of a
+# refused connection or a 502/503/504 (reads only), and the backoff between them.
+DHIS2_TIMEOUT_SECONDS = env.float("DHIS2_TIMEOUT_SECONDS", default=20.0)
+DHIS2_RETRIES = env.int("DHIS2_RETRIES", default=3)
+DHIS2_BACKOFF_SECONDS = env.float("DHIS2_BACKOFF_SECONDS", default=0.5)
 
 # File imports that stop (process killed, worker lost): see docs/measurement.md.
 # A running check or import stamps its heartbeat this often (seconds)...

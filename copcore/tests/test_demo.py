@@ -246,3 +246,21 @@ def test_member_previews_a_digest_with_their_items(client_for):
     text = page.content.decode()
     assert "Bring the night-huddle audit" in text
     assert "Sepsis office hours" in text  # a session coming up
+
+
+@pytest.mark.django_db
+def test_second_organization_has_a_dhis2_connection_and_a_recorded_pull():
+    from measurement.models import Dhis2Connection, Dhis2Pull
+
+    seed_demo()
+    with scopes_disabled():
+        connection = Dhis2Connection.objects.get(organization__slug="southvale")
+        assert connection.base_url == "http://127.0.0.1:8710" and connection.test_ok
+        pull = Dhis2Pull.objects.get(organization__slug="southvale")
+        assert pull.status == "done" and pull.new_rows == 24
+        assert pull.batch.status == ImportBatch.Status.COMMITTED
+        pnc = Observation.objects.filter(measure__code="pnc6w", category__isnull=True)
+        assert max(pnc.values_list("period", flat=True)) == _previous_month(timezone.localdate())
+    seed_demo()
+    with scopes_disabled():
+        assert Dhis2Pull.objects.filter(organization__slug="southvale").count() == 1

@@ -20,8 +20,22 @@ from .core import (
     import_upload_to,
     replaced_chart_note,
 )
+from .dhis2 import (
+    Dhis2CategoryMap,
+    Dhis2Connection,
+    Dhis2Mapping,
+    Dhis2MeasureMap,
+    Dhis2Pull,
+    Dhis2SiteMap,
+)
 
 __all__ = [
+    "Dhis2CategoryMap",
+    "Dhis2Connection",
+    "Dhis2Mapping",
+    "Dhis2MeasureMap",
+    "Dhis2Pull",
+    "Dhis2SiteMap",
     "Site",
     "CommunityDataPolicy",
     "SiteEnrolment",

@@ -413,6 +413,7 @@ class ImportBatch(models.Model):
         CSV = "csv", _("CSV file")
         XLSX = "xlsx", _("Excel file")
         API = "api", _("API")
+        DHIS2 = "dhis2", _("DHIS2")
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")

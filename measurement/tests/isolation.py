@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django_scopes import scope
 
-from measurement.models import ImportBatch, Measure
+from measurement.models import Dhis2Mapping, Dhis2SiteMap, ImportBatch, Measure
 
 
 def path_values(world) -> dict[str, str]:
@@ -34,4 +34,14 @@ def path_values(world) -> dict[str, str]:
             validated_at=dt.datetime.now(dt.UTC),
         )
         batch.file.save("iso.csv", ContentFile(b"measure_code,site_code,period\n"), save=True)
-    return {"measure_id": measure.pk, "batch_id": batch.pk}
+        mapping = Dhis2Mapping.objects.create(organization=world.org_a, community=world.community_a)
+        line = Dhis2SiteMap.objects.create(
+            organization=world.org_a, mapping=mapping, site=world.site_a, org_unit="DiszpKrYNg8"
+        )
+    return {
+        "measure_id": measure.pk,
+        "batch_id": batch.pk,
+        "kind": "site",
+        "item_id": line.pk,
+        "fmt": "json",
+    }
