@@ -18,10 +18,19 @@ import os
 import pytest
 from django.test import Client
 from django_scopes import scope, scopes_disabled
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from copcore.testing import PASSWORD, build_world
 
 _session_clock = None
+
+# Property tests check results, never speed (speed is for `make bench`): no per-example
+# deadline and no "too slow" health check, which fail on a loaded machine for no fault.
+hypothesis_settings.register_profile(
+    "cop", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("cop")
 
 
 def _clock_destination():
