@@ -24,7 +24,16 @@ from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 from copcore.permissions import org_role_has_perm
 from copcore.views import require_org_perm
-from measurement import access, issues, numbers, selectors, services, views_review
+from measurement import (
+    access,
+    dhis2_periods,
+    issues,
+    numbers,
+    period_forms,
+    selectors,
+    services,
+    views_review,
+)
 from measurement.disclosers import ObservationDiscloser
 from measurement.forms import (
     DataPolicyForm,
@@ -351,14 +360,34 @@ def data_entry(
     access.require(access.can_submit(request.user, community))
     source = request.POST if request.method == "POST" else request.GET
     frequencies = selectors.measure_frequencies(community=community)
+    period_text = source.get("period", "").strip()
+    try:
+        dhis2 = period_forms.read_dhis2(period_text)
+    except dhis2_periods.PeriodError as error:
+        messages.error(request, str(error))
+        dhis2 = None
     frequency = source.get("frequency") or (
-        Measure.Frequency.MONTHLY if Measure.Frequency.MONTHLY in frequencies or not frequencies
+        dhis2.kind if dhis2 is not None and dhis2.kind in Measure.Frequency.values
+        else Measure.Frequency.MONTHLY
+        if Measure.Frequency.MONTHLY in frequencies or not frequencies
         else frequencies[0]
     )  # fmt: skip
     if frequency not in Measure.Frequency.values:
         raise Http404
     try:
-        period = align(frequency, dt.date.fromisoformat(source.get("period", "")))
+        if dhis2 is not None and period_forms.kind_mismatch(dhis2, frequency):
+            messages.error(
+                request,
+                issues.message_text(
+                    {
+                        "msg": "period_kind_mismatch",
+                        "params": {"text": period_text, "kind": dhis2.kind, "frequency": frequency},
+                    }
+                ),
+            )
+            raise ValueError(period_text)
+        day = dhis2.start if dhis2 is not None else dt.date.fromisoformat(period_text)
+        period = align(frequency, day)
     except ValueError:
         period = last_complete_period(frequency, timezone.localdate())
     measures = list(

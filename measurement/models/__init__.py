@@ -20,6 +20,7 @@ from .core import (
     import_upload_to,
     replaced_chart_note,
 )
+from .import_profiles import ImportCodeRequest, ImportProfile
 
 __all__ = [
     "Site",
@@ -40,4 +41,6 @@ __all__ = [
     "WORKING_STATUSES",
     "RUNNING_STATUSES",
     "Observation",
+    "ImportProfile",
+    "ImportCodeRequest",
 ]
