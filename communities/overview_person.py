@@ -1,6 +1,7 @@
 """What waits for one person, by name, in their CoPs: invitations to answer, the charter
 version they have not acknowledged, open surveys they have not answered, data returned
-by the reviewer, join requests and curation waiting for them, and their own knowledge
+by the reviewer, join requests, requests for a site or measure raised from imports and
+curation waiting for them, and their own knowledge
 items sent back with changes requested.
 
 The organization home and the CoP overview both read it (for all the person's CoPs or
@@ -75,6 +76,7 @@ class PersonNeeds:
     returned: list[ReturnedRows] = field(default_factory=list)
     returned_count: int = 0
     join_requests: list[CommunityCount] = field(default_factory=list)
+    import_requests: list[CommunityCount] = field(default_factory=list)
     curation: list[CommunityCount] = field(default_factory=list)
     changes_requested: list[SentBack] = field(default_factory=list)
 
@@ -87,6 +89,7 @@ class PersonNeeds:
             or self.surveys
             or self.returned
             or self.join_requests
+            or self.import_requests
             or self.curation
             or self.changes_requested
         )
@@ -291,5 +294,36 @@ def person_needs(
             .order_by("community_id"),
             by_id,
         )
+    _import_requests(needs, having(M.MANAGE_MEASURES), by_id, user)
     _knowledge(needs, having(CURATE), by_id, user)
     return needs
+
+
+def _import_requests(
+    needs: PersonNeeds, managing: list[int], by_id: dict[int, Community], user: User
+) -> None:
+    """Stewards' requests for a site or measure a file named and the CoP lacks: measures
+    for those who manage the CoP's measures, sites for organization admins. One query."""
+    from django.db.models import Q
+
+    from copcore.models import OrganizationMembership
+    from copcore.permissions import OrgPermission, OrgRole, org_role_has_perm
+    from measurement.models import ImportCodeRequest
+
+    admin_roles = [r for r in OrgRole.values if org_role_has_perm(r, OrgPermission.MANAGE_SITES)]
+    site_admin_of = OrganizationMembership.objects.filter(user=user, role__in=admin_roles).values(
+        "organization_id"
+    )
+    wanted = Q(community_id__in=managing, kind=ImportCodeRequest.Kind.MEASURE) | Q(
+        community_id__in=list(by_id),
+        kind=ImportCodeRequest.Kind.SITE,
+        organization_id__in=site_admin_of,
+    )
+    needs.import_requests = _counts(
+        ImportCodeRequest.objects.filter(wanted, status=ImportCodeRequest.Status.OPEN)
+        .values_list("community_id")
+        .annotate(n=Count("id"))
+        .values_list("community_id", "n")
+        .order_by("community_id"),
+        by_id,
+    )

@@ -2,8 +2,8 @@
 
 ``measurement.models.ImportProfile`` keeps the mappings; this module applies them:
 
-- columns: ``column_names`` gives each header cell its layout column, the profile's
-  choice first, then the layout's own names and aliases (``readers.canonical_column``);
+- columns: ``readers.column_names`` gives each header cell its layout column, the
+  profile's choice (keyed by ``column_key``) first, then the layout's names and aliases;
 - codes: ``apply_to_context`` adds the file's codes to the validation context's
   dictionaries as other names of the CoP's measures, sites and categories, so a row
   costs the same dictionary look-up as before, whatever the number of mappings;
@@ -14,14 +14,12 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from measurement.models import ImportProfile
 
 if TYPE_CHECKING:
     from communities.models import Community
-    from measurement.validation import ValidationContext
 
 SEPARATOR = "|"  # between a stratifier and a category in a category mapping key
 MAX_UNKNOWN = 100  # distinct unknown codes of each kind kept in a report
@@ -48,17 +46,10 @@ def profile_for(community: Community) -> ImportProfile | None:
     return ImportProfile.objects.filter(community=community).first()
 
 
-def column_names(header: Iterable[str], columns: dict[str, str] | None) -> list[str]:
-    """The layout column of each header cell ('' or the folded name if none)."""
-    from measurement.readers import canonical_column
-
-    mapped = columns or {}
-    return [mapped.get(column_key(cell)) or canonical_column(cell) for cell in header]
-
-
-def apply_to_context(context: ValidationContext, profile: ImportProfile | None) -> None:
-    """Make the file's codes other names of the CoP's own (a code the CoP itself uses
-    keeps its meaning: a mapping never hides one of the CoP's codes)."""
+def apply_to_context(context: Any, profile: ImportProfile | None) -> None:
+    """Make the file's codes other names of the CoP's own in ``context`` (a
+    ``validation.ValidationContext``; validation imports this module, not the reverse).
+    A code the CoP itself uses keeps its meaning: a mapping never hides one."""
     if profile is None:
         return
     for theirs, ours in (profile.measures or {}).items():

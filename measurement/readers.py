@@ -12,11 +12,12 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import IO, BinaryIO
 
+from measurement.import_profiles import column_key
 from measurement.numbers import ExactNumber
 from measurement.validation import COLUMN_ALIASES, COLUMNS, REQUIRED_COLUMNS
 
@@ -99,14 +100,19 @@ def canonical_column(name: str) -> str:
     return COLUMN_ALIASES.get(key, key)
 
 
+def column_names(header: Iterable[str], columns: dict[str, str] | None) -> list[str]:
+    """The layout column of each header cell: the CoP's import profile first (the
+    file's own names), then the layout's names and aliases."""
+    mapped = columns or {}
+    return [mapped.get(column_key(cell)) or canonical_column(cell) for cell in header]
+
+
 def column_picker(
     header: list[str], columns: dict[str, str] | None = None
 ) -> tuple[Callable, int, list[str]]:
     """(picker, width, unused columns): the picker returns the nine layout cells of a row
     padded to ``width + 1`` (missing columns read the trailing empty cell). ``columns``
     is the CoP's import profile: the file's own names for the layout's columns."""
-    from measurement.import_profiles import column_names
-
     names = column_names(header, columns)
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
@@ -217,8 +223,6 @@ def open_xlsx(stream: IO[bytes], columns: dict[str, str] | None = None) -> RowSo
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
-
-    from measurement.import_profiles import column_names
 
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)

@@ -131,8 +131,9 @@ def import_profile_save(
     profile = ImportProfile.objects.select_for_update().filter(
         community=community
     ).first() or ImportProfile(organization=community.organization, community=community)
-    merged_columns = _merge(profile.columns or {}, column_changes)
-    targets = list(merged_columns.values())
+    # One file cannot have two columns read as one; different files may name a column
+    # differently (the profile keeps every name).
+    targets = [column for column in column_changes.values() if column]
     repeated = sorted({column for column in targets if targets.count(column) > 1})
     if repeated:
         raise ValidationError(
@@ -141,7 +142,7 @@ def import_profile_save(
                 % {"column": repeated[0]}
             }
         )
-    profile.columns = merged_columns
+    profile.columns = _merge(profile.columns or {}, column_changes)
     profile.measures = _merge(profile.measures or {}, measure_changes)
     profile.sites = _merge(profile.sites or {}, site_changes)
     profile.categories = _merge(profile.categories or {}, category_changes)
@@ -230,7 +231,7 @@ def import_code_request_resolve(
     *, actor: User, request: ImportCodeRequest, status: str
 ) -> ImportCodeRequest:
     """Close a request (done: the site or measure now exists; declined)."""
-    access.require(access.can_manage_measures(actor, request.community))
+    access.require(access.can_create(actor, request.community, request.kind))
     if status not in (ImportCodeRequest.Status.DONE, ImportCodeRequest.Status.DECLINED):
         raise ValidationError({"status": _("Choose done or declined.")})
     request = ImportCodeRequest.objects.select_for_update().get(pk=request.pk)
