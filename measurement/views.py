@@ -4,7 +4,6 @@ the observations table. Thin: services write, selectors read."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -26,7 +25,6 @@ from copcore.permissions import org_role_has_perm
 from copcore.views import require_org_perm
 from measurement import (
     access,
-    dhis2_periods,
     issues,
     numbers,
     period_forms,
@@ -46,7 +44,6 @@ from measurement.forms import (
 )
 from measurement.models import Measure, StratifierCategory
 from measurement.periods import (
-    align,
     last_complete_period,
     next_period,
     period_label,
@@ -360,36 +357,17 @@ def data_entry(
     access.require(access.can_submit(request.user, community))
     source = request.POST if request.method == "POST" else request.GET
     frequencies = selectors.measure_frequencies(community=community)
-    period_text = source.get("period", "").strip()
-    try:
-        dhis2 = period_forms.read_dhis2(period_text)
-    except dhis2_periods.PeriodError as error:
-        messages.error(request, str(error))
-        dhis2 = None
-    frequency = source.get("frequency") or (
-        dhis2.kind if dhis2 is not None and dhis2.kind in Measure.Frequency.values
-        else Measure.Frequency.MONTHLY
-        if Measure.Frequency.MONTHLY in frequencies or not frequencies
+    default = (
+        Measure.Frequency.MONTHLY if Measure.Frequency.MONTHLY in frequencies or not frequencies
         else frequencies[0]
     )  # fmt: skip
+    chosen = period_forms.grid_period(source.get("period", ""), source.get("frequency"), default)
+    frequency = chosen.frequency
     if frequency not in Measure.Frequency.values:
         raise Http404
-    try:
-        if dhis2 is not None and period_forms.kind_mismatch(dhis2, frequency):
-            messages.error(
-                request,
-                issues.message_text(
-                    {
-                        "msg": "period_kind_mismatch",
-                        "params": {"text": period_text, "kind": dhis2.kind, "frequency": frequency},
-                    }
-                ),
-            )
-            raise ValueError(period_text)
-        day = dhis2.start if dhis2 is not None else dt.date.fromisoformat(period_text)
-        period = align(frequency, day)
-    except ValueError:
-        period = last_complete_period(frequency, timezone.localdate())
+    if chosen.problem:
+        messages.error(request, chosen.problem)
+    period = chosen.start or last_complete_period(frequency, timezone.localdate())
     measures = list(
         selectors.measures(community=community, active_only=True)
         .filter(frequency=frequency)
