@@ -285,25 +285,31 @@ def person_needs(
     _surveys(needs, having(E.RESPOND), by_id, user)
     _returned(needs, having(M.SUBMIT_DATA), by_id)
     managing = having(P.MANAGE_MEMBERS)
+    counted = []  # join requests and import requests: one query for both (a union)
     if managing:
-        needs.join_requests = _counts(
+        counted.append(
             JoinRequest.objects.filter(community_id__in=managing, status=JoinRequest.Status.PENDING)
             .values_list("community_id")
-            .annotate(n=Count("id"))
-            .values_list("community_id", "n")
-            .order_by("community_id"),
-            by_id,
+            .annotate(n=Count("id"), what=Value("join"))
+            .values_list("community_id", "n", "what")
+            .order_by()
         )
-    _import_requests(needs, having(M.MANAGE_MEASURES), by_id, user)
+    measures = having(M.MANAGE_MEASURES)
+    if measures or managing:
+        counted.append(_import_requests(measures, by_id, user))
+    if counted:
+        rows = counted[0].union(*counted[1:], all=True) if len(counted) > 1 else counted[0]
+        found = sorted(rows)
+        needs.join_requests = _counts([(c, n) for c, n, what in found if what == "join"], by_id)
+        needs.import_requests = _counts([(c, n) for c, n, what in found if what == "import"], by_id)
     _knowledge(needs, having(CURATE), by_id, user)
     return needs
 
 
-def _import_requests(
-    needs: PersonNeeds, managing: list[int], by_id: dict[int, Community], user: User
-) -> None:
-    """Stewards' requests for a site or measure a file named and the CoP lacks: measures
-    for those who manage the CoP's measures, sites for organization admins. One query."""
+def _import_requests(managing: list[int], by_id: dict[int, Community], user: User):
+    """Open requests for a site or measure a file named and the CoP lacks, counted per
+    CoP: measures for those who manage the CoP's measures, sites for organization
+    admins. Rows (community id, count, "import") to be united with the join requests."""
     from django.db.models import Q
 
     from copcore.models import OrganizationMembership
@@ -319,11 +325,10 @@ def _import_requests(
         kind=ImportCodeRequest.Kind.SITE,
         organization_id__in=site_admin_of,
     )
-    needs.import_requests = _counts(
+    return (
         ImportCodeRequest.objects.filter(wanted, status=ImportCodeRequest.Status.OPEN)
         .values_list("community_id")
-        .annotate(n=Count("id"))
-        .values_list("community_id", "n")
-        .order_by("community_id"),
-        by_id,
+        .annotate(n=Count("id"), what=Value("import"))
+        .values_list("community_id", "n", "what")
+        .order_by()
     )

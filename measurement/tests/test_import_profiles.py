@@ -312,7 +312,9 @@ def test_a_steward_asks_for_a_site_and_the_convener_sees_it(world, own):
         community = world.community_a
         # Sites are the organization's: its admins (the convener here) create them.
         convener_needs = person_needs(
-            user=world.convener, communities=[community], perms={community.pk: frozenset()}
+            user=world.convener,
+            communities=[community],
+            perms={community.pk: frozenset({"communities.manage_members"})},
         )
         steward_needs = person_needs(
             user=world.steward,
