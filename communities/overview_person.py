@@ -1,6 +1,7 @@
 """What waits for one person, by name, in their CoPs: invitations to answer, the charter
 version they have not acknowledged, open surveys they have not answered, data returned
-by the reviewer, join requests and curation waiting for them, and their own knowledge
+by the reviewer, join requests, requests for a site or measure raised from imports and
+curation waiting for them, and their own knowledge
 items sent back with changes requested.
 
 The organization home and the CoP overview both read it (for all the person's CoPs or
@@ -75,6 +76,7 @@ class PersonNeeds:
     returned: list[ReturnedRows] = field(default_factory=list)
     returned_count: int = 0
     join_requests: list[CommunityCount] = field(default_factory=list)
+    import_requests: list[CommunityCount] = field(default_factory=list)
     curation: list[CommunityCount] = field(default_factory=list)
     changes_requested: list[SentBack] = field(default_factory=list)
 
@@ -87,6 +89,7 @@ class PersonNeeds:
             or self.surveys
             or self.returned
             or self.join_requests
+            or self.import_requests
             or self.curation
             or self.changes_requested
         )
@@ -282,14 +285,50 @@ def person_needs(
     _surveys(needs, having(E.RESPOND), by_id, user)
     _returned(needs, having(M.SUBMIT_DATA), by_id)
     managing = having(P.MANAGE_MEMBERS)
+    counted = []  # join requests and import requests: one query for both (a union)
     if managing:
-        needs.join_requests = _counts(
+        counted.append(
             JoinRequest.objects.filter(community_id__in=managing, status=JoinRequest.Status.PENDING)
             .values_list("community_id")
-            .annotate(n=Count("id"))
-            .values_list("community_id", "n")
-            .order_by("community_id"),
-            by_id,
+            .annotate(n=Count("id"), what=Value("join"))
+            .values_list("community_id", "n", "what")
+            .order_by()
         )
+    measures = having(M.MANAGE_MEASURES)
+    if measures or managing:
+        counted.append(_import_requests(measures, by_id, user))
+    if counted:
+        rows = counted[0].union(*counted[1:], all=True) if len(counted) > 1 else counted[0]
+        found = sorted(rows)
+        needs.join_requests = _counts([(c, n) for c, n, what in found if what == "join"], by_id)
+        needs.import_requests = _counts([(c, n) for c, n, what in found if what == "import"], by_id)
     _knowledge(needs, having(CURATE), by_id, user)
     return needs
+
+
+def _import_requests(managing: list[int], by_id: dict[int, Community], user: User):
+    """Open requests for a site or measure a file named and the CoP lacks, counted per
+    CoP: measures for those who manage the CoP's measures, sites for organization
+    admins. Rows (community id, count, "import") to be united with the join requests."""
+    from django.db.models import Q
+
+    from copcore.models import OrganizationMembership
+    from copcore.permissions import OrgPermission, OrgRole, org_role_has_perm
+    from measurement.models import ImportCodeRequest
+
+    admin_roles = [r for r in OrgRole.values if org_role_has_perm(r, OrgPermission.MANAGE_SITES)]
+    site_admin_of = OrganizationMembership.objects.filter(user=user, role__in=admin_roles).values(
+        "organization_id"
+    )
+    wanted = Q(community_id__in=managing, kind=ImportCodeRequest.Kind.MEASURE) | Q(
+        community_id__in=list(by_id),
+        kind=ImportCodeRequest.Kind.SITE,
+        organization_id__in=site_admin_of,
+    )
+    return (
+        ImportCodeRequest.objects.filter(wanted, status=ImportCodeRequest.Status.OPEN)
+        .values_list("community_id")
+        .annotate(n=Count("id"), what=Value("import"))
+        .values_list("community_id", "n", "what")
+        .order_by()
+    )

@@ -46,6 +46,27 @@ def can_manage_measures(user, community: Community) -> bool:
     return user.has_perm(M.MANAGE_MEASURES, community)
 
 
+def can_manage_sites(user, organization_id: int) -> bool:
+    """Organization admins create sites (organization-level reference data)."""
+    from copcore.models import OrganizationMembership
+    from copcore.permissions import org_role_has_perm
+
+    role = (
+        OrganizationMembership.objects.filter(user=user, organization_id=organization_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return org_role_has_perm(role, MANAGE_SITES)
+
+
+def can_create(user, community: Community, kind: str) -> bool:
+    """Who may create what an import asked for: a site (organization admins) or a
+    measure (those who manage the CoP's measures)."""
+    if kind == "site":
+        return can_manage_sites(user, community.organization_id)
+    return can_manage_measures(user, community)
+
+
 def can_view(user, community: Community) -> bool:
     return (
         user.has_perm(M.VIEW_DATA, community)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +62,33 @@ KIND_LABELS = {
     YEARLY: pgettext_lazy("DHIS2 period type", "yearly"),
 }
 
+# What each refusal says, by its code; ``%(kind)s`` is a kind, worded by KIND_LABELS.
+MESSAGES = {
+    "not_a_period": _("“%(text)s” is not a DHIS2 period. Periods are written like %(examples)s."),
+    "no_year": _("“%(text)s”: the year %(year)s does not exist."),
+    "no_month": _("“%(text)s”: there is no month %(month)s; months run from 01 to 12."),
+    "unknown_duration": _(
+        "“%(text)s”: the duration %(duration)s is not a DHIS2 period type; "
+        "use P1D, P7D, P1M, P2M, P3M, P6M or P1Y."
+    ),
+    "not_a_date": _("“%(text)s”: %(date)s is not a date."),
+    "unaligned_start": _(
+        "“%(text)s” starts on %(start)s, which is not the first day of a "
+        "%(kind)s period, so it is not a DHIS2 period."
+    ),
+    "no_week": _(
+        "“%(text)s”: %(year)s has ISO weeks 1 to %(weeks)s, so week %(week)s does not exist."
+    ),
+    "no_bimonth": _(
+        "“%(text)s”: there is no bi-month %(number)s. DHIS2 numbers bi-months "
+        "01 to 06: 01B is January–February, 02B March–April, 06B November–December."
+    ),
+    "no_quarter": _("“%(text)s”: there is no quarter %(number)s; quarters run from Q1 to Q4."),
+    "no_half": _("“%(text)s”: there is no six-month period %(number)s; only S1 and S2 exist."),
+    "unknown_kind": _("“%(text)s” is not a DHIS2 period type."),
+    "unaligned_date": _("%(text)s is not the first day of a %(kind)s period."),
+}
+
 _DAILY_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _WEEKLY_RE = re.compile(r"^(\d{4})W(\d{1,2})$")
 _MONTHLY_RE = re.compile(r"^(\d{4})(\d{2})$")
@@ -77,20 +105,25 @@ class PeriodError(ValueError):
     """A text that is not a DHIS2 or ADX period, or not certainly one.
 
     The message is translated when shown (``str()``), in the language active then, and
-    always names the text that was refused.
+    always names the text that was refused; ``code`` and ``params`` are the same as data.
     """
 
-    def __init__(self, message: object, **params: object) -> None:
-        super().__init__(message, params)
-        self.message = message
-        self.params = params
+    def __init__(self, code: str, **params: str | int) -> None:
+        super().__init__(code, params)
+        self.code = code  # a key of MESSAGES
+        self.params = params  # plain data: an import report stores them as JSON
 
     def __str__(self) -> str:
-        params = {
-            key: str(value) if not isinstance(value, int) else value
-            for key, value in self.params.items()
-        }
-        return str(self.message) % params
+        return message_text(self.code, self.params)
+
+
+def message_text(code: str, params: Mapping[str, object]) -> str:
+    """The sentence of a refusal, in the active language (import reports store the
+    code and parameters and word them when shown)."""
+    shown = dict(params)
+    if shown.get("kind") in KIND_LABELS:
+        shown["kind"] = str(KIND_LABELS[str(shown["kind"])])
+    return str(MESSAGES[code]) % shown
 
 
 @dataclass(frozen=True)
@@ -134,7 +167,7 @@ def _period(kind: str, start: dt.date) -> Dhis2Period:
 
 def _not_a_period(text: str) -> PeriodError:
     return PeriodError(
-        _("“%(text)s” is not a DHIS2 period. Periods are written like %(examples)s."),
+        "not_a_period",
         text=text,
         examples=_EXAMPLES,
     )
@@ -143,7 +176,7 @@ def _not_a_period(text: str) -> PeriodError:
 def _year(text: str, value: str) -> int:
     year = int(value)
     if year < 1:
-        raise PeriodError(_("“%(text)s”: the year %(year)s does not exist."), text=text, year=value)
+        raise PeriodError("no_year", text=text, year=value)
     return year
 
 
@@ -151,7 +184,7 @@ def _month(text: str, year: int, value: str) -> dt.date:
     month = int(value)
     if not 1 <= month <= 12:
         raise PeriodError(
-            _("“%(text)s”: there is no month %(month)s; months run from 01 to 12."),
+            "no_month",
             text=text,
             month=value,
         )
@@ -163,10 +196,7 @@ def _parse_adx(text: str, match: re.Match[str]) -> Dhis2Period:
     kind = _ADX_KIND.get(duration)
     if kind is None:
         raise PeriodError(
-            _(
-                "“%(text)s”: the duration %(duration)s is not a DHIS2 period type; "
-                "use P1D, P7D, P1M, P2M, P3M, P6M or P1Y."
-            ),
+            "unknown_duration",
             text=text,
             duration=duration,
         )
@@ -175,18 +205,13 @@ def _parse_adx(text: str, match: re.Match[str]) -> Dhis2Period:
     except ValueError as error:
         if isinstance(error, PeriodError):
             raise
-        raise PeriodError(
-            _("“%(text)s”: %(date)s is not a date."), text=text, date=f"{year}-{month}-{day}"
-        ) from None
+        raise PeriodError("not_a_date", text=text, date=f"{year}-{month}-{day}") from None
     if not _is_aligned(kind, start):
         raise PeriodError(
-            _(
-                "“%(text)s” starts on %(start)s, which is not the first day of a "
-                "%(kind)s period, so it is not a DHIS2 period."
-            ),
+            "unaligned_start",
             text=text,
             start=start.isoformat(),
-            kind=KIND_LABELS[kind],
+            kind=kind,
         )
     return _period(kind, start)
 
@@ -202,7 +227,7 @@ def _parse(text: str) -> Dhis2Period:
             return _period(DAILY, first.replace(day=int(match[3])))
         except ValueError:
             raise PeriodError(
-                _("“%(text)s”: %(date)s is not a date."),
+                "not_a_date",
                 text=text,
                 date=f"{match[1]}-{match[2]}-{match[3]}",
             ) from None
@@ -212,10 +237,7 @@ def _parse(text: str) -> Dhis2Period:
         weeks = _weeks_in(year)
         if not 1 <= week <= weeks:
             raise PeriodError(
-                _(
-                    "“%(text)s”: %(year)s has ISO weeks 1 to %(weeks)s, "
-                    "so week %(week)s does not exist."
-                ),
+                "no_week",
                 text=text,
                 year=match[1],
                 weeks=weeks,
@@ -228,10 +250,7 @@ def _parse(text: str) -> Dhis2Period:
         number = int(match[2])
         if not 1 <= number <= 6:
             raise PeriodError(
-                _(
-                    "“%(text)s”: there is no bi-month %(number)s. DHIS2 numbers bi-months "
-                    "01 to 06: 01B is January–February, 02B March–April, 06B November–December."
-                ),
+                "no_bimonth",
                 text=text,
                 number=match[2],
             )
@@ -240,7 +259,7 @@ def _parse(text: str) -> Dhis2Period:
         quarter = int(match[2])
         if not 1 <= quarter <= 4:
             raise PeriodError(
-                _("“%(text)s”: there is no quarter %(number)s; quarters run from Q1 to Q4."),
+                "no_quarter",
                 text=text,
                 number=match[2],
             )
@@ -249,7 +268,7 @@ def _parse(text: str) -> Dhis2Period:
         half = int(match[2])
         if half not in (1, 2):
             raise PeriodError(
-                _("“%(text)s”: there is no six-month period %(number)s; only S1 and S2 exist."),
+                "no_half",
                 text=text,
                 number=match[2],
             )
@@ -280,12 +299,12 @@ def parse_dhis2_period(text: str) -> Dhis2Period:
 
 def _check(start: dt.date, kind: str) -> None:
     if kind not in KINDS:
-        raise PeriodError(_("“%(text)s” is not a DHIS2 period type."), text=kind)
+        raise PeriodError("unknown_kind", text=kind)
     if not _is_aligned(kind, start):
         raise PeriodError(
-            _("%(text)s is not the first day of a %(kind)s period."),
+            "unaligned_date",
             text=start.isoformat(),
-            kind=KIND_LABELS[kind],
+            kind=kind,
         )
 
 

@@ -31,6 +31,14 @@ def _language(batch: ImportBatch) -> str:
     return (user.language if user else "") or settings.LANGUAGE_CODE
 
 
+def columns_for(batch: ImportBatch) -> dict[str, str]:
+    """The CoP's names for the file's columns (its import profile), if it has any."""
+    from measurement.import_profiles import profile_for
+
+    profile = profile_for(batch.community)
+    return dict(profile.columns or {}) if profile is not None else {}
+
+
 def readings_for(batch: ImportBatch) -> tuple[dates.Reading, numbers.NumberReading]:
     """The readings of the batch's dates and figures; the uploader's choices if made."""
     report = batch.report or {}
@@ -42,7 +50,9 @@ def readings_for(batch: ImportBatch) -> tuple[dates.Reading, numbers.NumberReadi
         with batch.file.open("rb") as stream:
             # Django's File proxies read/seek to the underlying file opened "rb".
             binary = cast(BinaryIO, stream)
-            source = readers.open_rows(binary, batch.source, batch.encoding or readers.UTF8)
+            source = readers.open_rows(
+                binary, batch.source, batch.encoding or readers.UTF8, columns_for(batch)
+            )
 
             def periods() -> Iterator[str]:
                 add = evidence.add

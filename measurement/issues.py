@@ -21,7 +21,7 @@ from typing import Any
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from measurement import numbers
+from measurement import dhis2_periods, numbers
 
 MAX_RANGES = 20  # ranges kept per group; the row count stays exact
 
@@ -32,6 +32,7 @@ DESCRIPTIONS = {
     "missing_site": _("no site code"),
     "missing_period": _("no period"),
     "invalid_period": _("not a date"),
+    "invalid_dhis2_period": _("not a DHIS2 period"),
     "period_not_aligned": _("not the first day of the measure's period"),
     "missing_stratifier": _("category without its stratifier"),
     "missing_category": _("stratifier without a category"),
@@ -72,6 +73,11 @@ MESSAGES = {
     "period_not_aligned": _(
         "%(date)s is not the start of a %(frequency)s period: use %(aligned)s."
     ),
+    "period_kind_mismatch": _(
+        "“%(text)s” is a %(kind)s period, but this measure is %(frequency)s: "
+        "write its %(frequency)s periods."
+    ),
+    **{f"dhis2_{code}": message for code, message in dhis2_periods.MESSAGES.items()},
     "missing_stratifier": _("A category needs its stratifier."),
     "missing_category": _("A stratifier needs a category."),
     "unknown_category": _("Unknown category “%(category)s” of stratifier “%(stratifier)s”."),
@@ -134,6 +140,8 @@ def _localised(params: dict[str, Any]) -> dict[str, Any]:
             shown[key] = order_label(value)
         elif key == "convention":
             shown[key] = convention_label(value)
+        elif key == "kind" and value in dhis2_periods.KIND_LABELS:
+            shown[key] = str(dhis2_periods.KIND_LABELS[value])
         elif key == "frequency" and value in Measure.Frequency.values:
             shown[key] = str(Measure.Frequency(value).label).lower()
         elif key in NUMBER_PARAMS and isinstance(value, (int, float)):

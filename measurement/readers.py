@@ -12,11 +12,12 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import IO, BinaryIO
 
+from measurement.import_profiles import column_key
 from measurement.numbers import ExactNumber
 from measurement.validation import COLUMN_ALIASES, COLUMNS, REQUIRED_COLUMNS
 
@@ -29,11 +30,14 @@ LATIN1 = "latin-1"
 class FileProblem(Exception):
     """The file as a whole cannot be read (not a row-level problem)."""
 
-    def __init__(self, code: str, message: str, column: str = "") -> None:
+    def __init__(
+        self, code: str, message: str, column: str = "", header: list[str] | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.column = column
+        self.header = header or []  # the file's own column names, for the mapping
 
 
 @dataclass
@@ -96,13 +100,25 @@ def canonical_column(name: str) -> str:
     return COLUMN_ALIASES.get(key, key)
 
 
-def column_picker(header: list[str]) -> tuple[Callable, int, list[str]]:
+def column_names(header: Iterable[str], columns: dict[str, str] | None) -> list[str]:
+    """The layout column of each header cell: the CoP's import profile first (the
+    file's own names), then the layout's names and aliases."""
+    mapped = columns or {}
+    return [mapped.get(column_key(cell)) or canonical_column(cell) for cell in header]
+
+
+def column_picker(
+    header: list[str], columns: dict[str, str] | None = None
+) -> tuple[Callable, int, list[str]]:
     """(picker, width, unused columns): the picker returns the nine layout cells of a row
-    padded to ``width + 1`` (missing columns read the trailing empty cell)."""
-    names = [canonical_column(h) for h in header]
+    padded to ``width + 1`` (missing columns read the trailing empty cell). ``columns``
+    is the CoP's import profile: the file's own names for the layout's columns."""
+    names = column_names(header, columns)
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
-        raise FileProblem("missing_column", ", ".join(missing), column=",".join(missing))
+        raise FileProblem(
+            "missing_column", ", ".join(missing), column=",".join(missing), header=list(header)
+        )
     width = len(names)
     indices = [names.index(c) if c in names else width for c in COLUMNS]
     unused = [header[i] for i, n in enumerate(names) if n and n not in COLUMNS]
@@ -136,9 +152,10 @@ class RowSource:
     unused_columns: list[str]
     progress: Callable[[], int]  # bytes (CSV) or rows (XLSX) read so far
     total: int = 0  # the same unit: file size, or the sheet's row count when it says so
+    header: list[str] = field(default_factory=list)  # the file's own column names
 
 
-def open_csv(stream: BinaryIO, encoding: str) -> RowSource:
+def open_csv(stream: BinaryIO, encoding: str, columns: dict[str, str] | None = None) -> RowSource:
     counter = CountingReader(stream)
     text = io.TextIOWrapper(
         io.BufferedReader(counter, buffer_size=CHUNK), encoding=encoding, newline=""
@@ -148,7 +165,7 @@ def open_csv(stream: BinaryIO, encoding: str) -> RowSource:
         raise FileProblem("empty_file", "empty")
     delimiter = detect_delimiter(first)
     header = next(csv.reader([first], delimiter=delimiter))
-    picker, width, unused = column_picker(header)
+    picker, width, unused = column_picker(header, columns)
     reader = csv.reader(text, delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, tuple[str, ...]]]:
@@ -161,7 +178,7 @@ def open_csv(stream: BinaryIO, encoding: str) -> RowSource:
             # The header was read apart from the reader: physical line = line_num + 1.
             yield reader.line_num + 1, picker(cells)
 
-    return RowSource(rows(), delimiter, unused, lambda: counter.count)
+    return RowSource(rows(), delimiter, unused, lambda: counter.count, header=header)
 
 
 def _cell_text(value) -> str:
@@ -201,7 +218,7 @@ def _serial_date(value, epoch) -> str:
     return _cell_text(value)
 
 
-def open_xlsx(stream: IO[bytes]) -> RowSource:
+def open_xlsx(stream: IO[bytes], columns: dict[str, str] | None = None) -> RowSource:
     import zipfile
 
     from openpyxl import load_workbook
@@ -220,8 +237,8 @@ def open_xlsx(stream: IO[bytes]) -> RowSource:
         header = [_cell_text(v) for v in next(iterator)]
     except (StopIteration, zipfile.BadZipFile):
         raise FileProblem("empty_file", "empty")
-    picker, width, unused = column_picker(header)
-    period_at = [canonical_column(h) for h in header].index("period")
+    picker, width, unused = column_picker(header, columns)
+    period_at = column_names(header, columns).index("period")
     epoch = workbook.epoch
     state = {"line": 1}
 
@@ -244,10 +261,12 @@ def open_xlsx(stream: IO[bytes]) -> RowSource:
             workbook.close()
 
     total = sheet.max_row if isinstance(sheet.max_row, int) else 0
-    return RowSource(rows(), "", unused, lambda: state["line"], total)
+    return RowSource(rows(), "", unused, lambda: state["line"], total, header=header)
 
 
-def open_rows(stream: BinaryIO, kind: str, encoding: str) -> RowSource:
+def open_rows(
+    stream: BinaryIO, kind: str, encoding: str, columns: dict[str, str] | None = None
+) -> RowSource:
     if kind == "xlsx":
-        return open_xlsx(stream)
-    return open_csv(stream, encoding)
+        return open_xlsx(stream, columns)
+    return open_csv(stream, encoding, columns)

@@ -102,7 +102,12 @@ class ObservationRowSerializer(serializers.Serializer):
 
     measure_code = serializers.CharField()
     site_code = serializers.CharField()
-    period = serializers.DateField(help_text="First day of the period (YYYY-MM-DD).")
+    period = serializers.CharField(
+        help_text=(
+            "First day of the period (YYYY-MM-DD), or a DHIS2 period of the measure's "
+            "frequency (2024W12, 202403, 2024Q1) or an ADX interval (2024-03-01/P1M)."
+        )
+    )
     stratifier = serializers.CharField(required=False, allow_blank=True)
     category = serializers.CharField(required=False, allow_blank=True)
     numerator = serializers.DecimalField(max_digits=18, decimal_places=4, required=False)

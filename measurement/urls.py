@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from measurement import api, views, views_imports
+from measurement import api, views, views_import_mapping, views_imports
 from measurement.dhis2 import urls as dhis2_urls
 
 app_name = "measurement"
@@ -18,6 +18,16 @@ urlpatterns = [
     path("data/imports/<int:batch_id>/", views_imports.import_detail, name="import_detail"),
     path("data/imports/<int:batch_id>/dates/", views_imports.import_recheck, name="import_recheck"),
     path("data/imports/<int:batch_id>/retry/", views_imports.import_retry, name="import_retry"),
+    path(
+        "data/imports/<int:batch_id>/mapping/",
+        views_imports.import_mapping,
+        name="import_mapping",
+    ),
+    path(
+        "data/imports/<int:batch_id>/request/",
+        views_import_mapping.import_code_request,
+        name="import_code_request",
+    ),
     path(COP, views.community_data, name="community"),
     path(f"{COP}measures/new/", views.measure_create, name="measure_create"),
     path(f"{COP}measures/<int:measure_id>/", views.measure_detail, name="measure_detail"),
@@ -29,6 +39,11 @@ urlpatterns = [
     path(f"{COP}sites/<int:site_id>/entry/", views.data_entry, name="entry"),
     path(f"{COP}imports/", views_imports.imports, name="imports"),
     path(f"{COP}imports/template/", views_imports.import_template, name="import_template"),
+    path(
+        f"{COP}imports/requests/",
+        views_import_mapping.import_code_requests,
+        name="import_code_requests",
+    ),
     path(f"{COP}review/", views.review, name="review"),
     path(f"{COP}observations/", views.observation_list, name="observations"),
     *dhis2_urls.urlpatterns,

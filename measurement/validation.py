@@ -21,8 +21,10 @@ from django.db import connection
 from communities.models import Community
 from measurement import numbers
 from measurement.dates import parse_date
+from measurement.dhis2_periods import PeriodError
 from measurement.issues import Groups
 from measurement.models import Measure, Observation, SiteEnrolment, StratifierCategory
+from measurement.period_forms import kind_mismatch, read_dhis2
 from measurement.periods import align, parse_period, period_label
 
 # The documented file layout, in order. Only the first three are required.
@@ -47,6 +49,7 @@ OUTLIER_SIGMAS = 4.0
 OUTLIER_MIN_HISTORY = 6
 NULL = "\\N"  # NULL in COPY text format
 REPORT_LIMIT = 500  # messages kept per kind; the counts are always exact
+MAX_UNKNOWN_CODES = 100  # distinct unknown codes of each kind offered for mapping
 
 RATIO_TYPES = (Measure.ValueType.PROPORTION, Measure.ValueType.RATE)
 NON_NEGATIVE_VALUE_TYPES = (Measure.ValueType.COUNT, Measure.ValueType.DAYS_BETWEEN)
@@ -80,6 +83,18 @@ class Report:
     warning_groups: Groups = field(default_factory=Groups)
     date_reading: dict[str, Any] | None = None  # measurement.dates.Reading.as_json()
     number_reading: dict[str, Any] | None = None  # measurement.numbers.NumberReading
+    header: list[str] = field(default_factory=list)  # the file's own column names
+    # Distinct codes the CoP does not know (capped): what the check page offers to map.
+    unknown: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {"measure": {}, "site": {}, "category": {}}
+    )
+
+    def unknown_code(self, kind: str, code: str) -> None:
+        seen = self.unknown[kind]
+        if code in seen:
+            seen[code] += 1
+        elif len(seen) < MAX_UNKNOWN_CODES:
+            seen[code] = 1
 
     def error(
         self,
@@ -122,6 +137,13 @@ class Report:
         extra: dict[str, Any] = {"date_reading": self.date_reading} if self.date_reading else {}
         if self.number_reading:
             extra["number_reading"] = self.number_reading
+        if self.header:
+            extra["header"] = self.header
+        if any(self.unknown.values()):
+            extra["unknown"] = {
+                kind: sorted(codes, key=lambda code: (-codes[code], code))
+                for kind, codes in self.unknown.items()
+            }
         return {
             **extra,
             "error_groups": self.error_groups.as_json(),
@@ -151,7 +173,11 @@ def _norm(code: str) -> str:
 class ValidationContext:
     """Everything a row check needs, loaded once with a constant number of queries."""
 
-    def __init__(self, *, community: Community, load_existing: bool = True) -> None:
+    def __init__(
+        self, *, community: Community, load_existing: bool = True, profile: Any = None
+    ) -> None:
+        """``profile`` (an ``ImportProfile``) adds the file's own codes as other names
+        of the CoP's (``measurement.import_profiles.apply_to_context``)."""
         self.community = community
         measures = list(
             Measure.objects.filter(community=community, is_active=True)
@@ -191,6 +217,10 @@ class ValidationContext:
                 category.stratifier_id,
             )
             self.category_index[category.id] = index
+        if profile is not None:
+            from measurement.import_profiles import apply_to_context
+
+            apply_to_context(self, profile)
         self.n_measures = max(1, len(measures))
         self.n_sites = max(1, len(self.sites))
         self.n_categories = len(self.category_index) + 1
@@ -371,12 +401,14 @@ class RowChecker:
         if measure is None:
             if measure_code.strip():
                 report.error(line, "measure_code", "unknown_measure", {"code": measure_code})
+                report.unknown_code("measure", measure_code.strip())
             else:
                 report.error(line, "measure_code", "missing_measure")
         site = context.sites.get(_norm(site_code)) if site_code else None
         if site is None:
             if site_code.strip():
                 report.error(line, "site_code", "unknown_site", {"code": site_code})
+                report.unknown_code("site", site_code.strip())
             else:
                 report.error(line, "site_code", "missing_site")
 
@@ -385,10 +417,30 @@ class RowChecker:
             report.error(line, "period", "missing_period")
         else:
             try:
-                if self.date_order is None:
+                dhis2 = read_dhis2(period_text)
+                if dhis2 is not None:
+                    period = dhis2.start
+                    if measure is not None and kind_mismatch(dhis2, measure.frequency):
+                        period = None
+                        report.error(
+                            line,
+                            "period",
+                            "period_not_aligned",
+                            {
+                                "text": period_text.strip(),
+                                "kind": dhis2.kind,
+                                "frequency": measure.frequency,
+                            },
+                            "period_kind_mismatch",
+                        )
+                elif self.date_order is None:
                     period = parse_period(period_text)
                 else:
                     period = parse_date(period_text, self.date_order)
+            except PeriodError as error:
+                report.error(
+                    line, "period", "invalid_dhis2_period", error.params, f"dhis2_{error.code}"
+                )
             except ValueError:
                 if self.date_order is None:
                     report.error(line, "period", "invalid_period", {"text": period_text})
@@ -431,6 +483,7 @@ class RowChecker:
                         "unknown_category",
                         {"category": category_code, "stratifier": stratifier_code},
                     )
+                    report.unknown_code("category", f"{stratifier_code}|{category_code}")
                 elif measure is not None and found[2] not in measure.stratifier_ids:
                     report.error(
                         line,

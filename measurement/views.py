@@ -4,7 +4,6 @@ the observations table. Thin: services write, selectors read."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -24,7 +23,15 @@ from copcore.http import OrganizationRequest
 from copcore.pagination import page_of
 from copcore.permissions import org_role_has_perm
 from copcore.views import require_org_perm
-from measurement import access, issues, numbers, selectors, services, views_review
+from measurement import (
+    access,
+    issues,
+    numbers,
+    period_forms,
+    selectors,
+    services,
+    views_review,
+)
 from measurement.disclosers import ObservationDiscloser
 from measurement.forms import (
     DataPolicyForm,
@@ -37,7 +44,6 @@ from measurement.forms import (
 )
 from measurement.models import Measure, StratifierCategory
 from measurement.periods import (
-    align,
     last_complete_period,
     next_period,
     period_label,
@@ -351,16 +357,17 @@ def data_entry(
     access.require(access.can_submit(request.user, community))
     source = request.POST if request.method == "POST" else request.GET
     frequencies = selectors.measure_frequencies(community=community)
-    frequency = source.get("frequency") or (
+    default = (
         Measure.Frequency.MONTHLY if Measure.Frequency.MONTHLY in frequencies or not frequencies
         else frequencies[0]
     )  # fmt: skip
+    chosen = period_forms.grid_period(source.get("period", ""), source.get("frequency"), default)
+    frequency = chosen.frequency
     if frequency not in Measure.Frequency.values:
         raise Http404
-    try:
-        period = align(frequency, dt.date.fromisoformat(source.get("period", "")))
-    except ValueError:
-        period = last_complete_period(frequency, timezone.localdate())
+    if chosen.problem:
+        messages.error(request, chosen.problem)
+    period = chosen.start or last_complete_period(frequency, timezone.localdate())
     measures = list(
         selectors.measures(community=community, active_only=True)
         .filter(frequency=frequency)

@@ -18,7 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from copcore import spreadsheet
 from copcore.http import OrganizationRequest
-from measurement import access, import_reading, issues, selectors, services
+from measurement import (
+    access,
+    import_reading,
+    issues,
+    selectors,
+    services,
+    views_import_mapping,
+)
 from measurement.dates import BASIS_CHOSEN
 from measurement.forms import CommitForm, DateReadingForm, NumberReadingForm, UploadForm
 from measurement.models import ImportBatch, Measure
@@ -139,6 +146,20 @@ def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) ->
                 elif batch.status == ImportBatch.Status.DUPLICATE:
                     messages.error(request, _("This file has already been imported."))
             return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch.pk)
+    return render_detail(request, batch, form=form)
+
+
+def render_detail(
+    request: OrganizationRequest,
+    batch: ImportBatch,
+    *,
+    form: CommitForm | None = None,
+    typed: dict[str, dict[str, str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The check page; ``typed`` shows a refused mapping post as it was chosen."""
+    community = batch.community
+    org_slug = request.organization.slug
     report = batch.report or {}
     reading = report.get("date_reading") or {}
     number_reading = report.get("number_reading") or {}
@@ -149,7 +170,8 @@ def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) ->
         {
             "batch": batch,
             "community": community,
-            "form": form,
+            "form": form or CommitForm(),
+            "mapping": views_import_mapping.mapping_for(batch, typed),
             "reading": reading,
             "reading_label": issues.order_label(reading.get("order")) if reading else "",
             "reading_chosen": reading.get("basis") == BASIS_CHOSEN,
@@ -174,6 +196,7 @@ def import_detail(request: OrganizationRequest, org_slug: str, batch_id: int) ->
                 "api_measurement:import_batch", kwargs={"org_slug": org_slug, "batch_id": batch.pk}
             ),
         },
+        status=status,
     )
 
 
@@ -224,4 +247,30 @@ def import_retry(request: OrganizationRequest, org_slug: str, batch_id: int) -> 
             messages.success(request, _("The import has started again."))
         elif batch.status != ImportBatch.Status.FAILED:
             messages.success(request, _("The stored file is being checked again."))
+    return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch_id)
+
+
+@require_POST
+def import_mapping(request: OrganizationRequest, org_slug: str, batch_id: int) -> HttpResponse:
+    """Save the mapping in the CoP's import profile and check the stored file again."""
+    batch = selectors.import_batch_visible_get(
+        user=request.user, organization=request.organization, batch_id=batch_id
+    )
+    access.require(access.can_submit(request.user, batch.community))
+    typed = views_import_mapping.typed_mapping(request.POST)
+    try:
+        services.import_batch_remap(
+            actor=request.user,
+            batch=batch,
+            columns=typed["column"],
+            measures=typed["measure"],
+            sites=typed["site"],
+            categories=typed["category"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return render_detail(request, batch, typed=typed, status=400)
+    messages.success(
+        request, _("The mapping is saved for this CoP and the stored file is being checked again.")
+    )
     return redirect("measurement:import_detail", org_slug=org_slug, batch_id=batch_id)

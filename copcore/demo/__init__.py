@@ -60,6 +60,7 @@ def seed_demo() -> list[Persona]:
         measures = data.measures_and_sites(cast, cop)
         data.observations(cast, cop, measures)
         data.import_with_errors(cast, cop)
+        data.import_with_own_names(cast, cop)
         data.chart_annotations(cast, cop, measures)
         data.reaim(cast, cop)
         knowledge.assets(cast, cop, tags)

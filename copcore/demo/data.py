@@ -23,6 +23,7 @@ from dashboards.models import ChartNote, DisclosureRule, ReAimProfile
 from measurement import services as measurement
 from measurement.models import (
     ImportBatch,
+    ImportProfile,
     Measure,
     Observation,
     PhaseBreak,
@@ -240,6 +241,42 @@ def import_with_errors(cast: Cast, community: Community) -> None:
     )
     batch = measurement.import_batch_create(actor=cast[STEWARD], community=community, upload=upload)
     measurement.import_batch_start(batch=batch)
+
+
+def import_with_own_names(cast: Cast, community: Community) -> None:
+    """A regional export that names its columns and codes its own way (``Indicador``,
+    ``cdif``, ``HRC``): the CoP's import profile reads most of it; one hospital the CoP
+    does not have (``HNORTE``) is left to map, and the steward has asked for it."""
+    if ImportProfile.objects.filter(community=community).exists():
+        return
+    steward = cast[STEWARD]
+    measurement.import_profile_save(
+        actor=steward,
+        community=community,
+        columns={
+            "Indicador": "measure_code",
+            "Establecimiento": "site_code",
+            "Mes": "period",
+            "Numerador": "numerator",
+            "Denominador": "denominator",
+        },
+        measures={"cdif": "cdiff"},
+        sites={"HRC": "RCMHT"},
+    )
+    month = last_month().strftime("%m/%Y")
+    lines = [
+        "Indicador;Establecimiento;Mes;Numerador;Denominador",
+        f"cdif;HRC;{month};1;1480",
+        f"cdif;HNORTE;{month};0;870",
+    ]
+    upload = SimpleUploadedFile(
+        f"indicadores-region-{last_month().isoformat()[:7]}.csv",
+        ("\r\n".join(lines) + "\r\n").encode(),
+        "text/csv",
+    )
+    batch = measurement.import_batch_create(actor=steward, community=community, upload=upload)
+    measurement.import_batch_start(batch=batch)
+    measurement.import_code_request_create(actor=steward, batch=batch, kind="site", code="HNORTE")
 
 
 def chart_annotations(cast: Cast, community: Community, measures: dict[str, Measure]) -> None:

@@ -82,6 +82,8 @@ SHOWCASE = [
      ["Antibiotic timing audit template"]),
     ("moderator", ["communities:moderation"], cop("sepsis"), ["dismissive of night staff"]),
     ("steward", ["measurement:imports"], cop("sepsis"), ["cdiff-wave2-"]),
+    ("steward", ["measurement:imports"], cop("sepsis"), ["indicadores-region-"]),
+    ("convener", ["measurement:import_code_requests"], cop("sepsis"), ["HNORTE"]),
     ("steward", ["measurement:due"], cop("sepsis"), ["Riverside Community Mental Health Team"]),
     ("member", ["sessions:my_actions"], {"org_slug": ORG},
      ["Bring the night-huddle audit", "Share the ward prompt card"]),

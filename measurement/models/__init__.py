@@ -28,6 +28,7 @@ from .dhis2 import (
     Dhis2Pull,
     Dhis2SiteMap,
 )
+from .import_profiles import ImportCodeRequest, ImportProfile
 
 __all__ = [
     "Dhis2CategoryMap",
@@ -54,4 +55,6 @@ __all__ = [
     "WORKING_STATUSES",
     "RUNNING_STATUSES",
     "Observation",
+    "ImportProfile",
+    "ImportCodeRequest",
 ]

@@ -1,8 +1,8 @@
 """Every write of the measurement app, by subject: reference data (``sites``),
 measures (``measures``), data entry (``entry``), approval (``approval``), file imports
-(``imports``), interrupted imports and staging files (``import_recovery``) and API
-imports (``api_import``). Keyword-only, typed, atomic and
-audited. This package gathers their public names (``services.measure_save(...)``);
+(``imports``), import profiles (``import_profiles``), interrupted imports and staging
+files (``import_recovery``) and API imports (``api_import``). Keyword-only, typed, atomic
+and audited. This package gathers their public names (``services.measure_save(...)``);
 the modules import each other, never this package.
 """
 
@@ -19,6 +19,12 @@ from measurement.services.entry import (
     GridEntry,
     observations_save_grid,
 )
+from measurement.services.import_profiles import (
+    import_batch_remap,
+    import_code_request_create,
+    import_code_request_resolve,
+    import_profile_save,
+)
 from measurement.services.import_recovery import (
     import_batch_fail_if_stopped,
     import_batch_is_stale,
@@ -31,6 +37,7 @@ from measurement.services.import_recovery import (
 from measurement.services.imports import (
     PROGRESS_EVERY,
     TextSink,
+    check_again,
     copy_counts,
     import_batch_commit,
     import_batch_create,
@@ -70,11 +77,16 @@ __all__ = [
     "import_batch_fail_if_stopped",
     "import_batch_is_stale",
     "import_batch_recheck",
+    "import_batch_remap",
+    "import_code_request_create",
+    "import_code_request_resolve",
+    "import_profile_save",
     "import_batch_request_commit",
     "import_batch_retry",
     "import_batch_retry_step",
     "import_batch_start",
     "import_batch_validate",
+    "check_again",
     "import_batches_fail_stopped",
     "import_should_run_inline",
     "import_staging_sweep",

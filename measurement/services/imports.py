@@ -29,7 +29,16 @@ from communities.models import Community
 from copcore import dispatch
 from copcore.models import User
 from copcore.services import audit_record
-from measurement import access, bulk, dates, heartbeat, import_reading, numbers, readers
+from measurement import (
+    access,
+    bulk,
+    dates,
+    heartbeat,
+    import_profiles,
+    import_reading,
+    numbers,
+    readers,
+)
 from measurement.models import (
     ImportBatch,
     Observation,
@@ -170,7 +179,8 @@ def _validate(batch_id: int) -> ImportBatch:
         batch.heartbeat_at = timezone.now()
         batch.save(update_fields=["status", "progress_total", "progress_done", "heartbeat_at"])
     report = Report()
-    context = ValidationContext(community=batch.community)
+    profile = import_profiles.profile_for(batch.community)
+    context = ValidationContext(community=batch.community, profile=profile)
     reading, number_reading = import_reading.readings_for(batch)
     report.date_reading = reading.as_json()
     report.number_reading = number_reading.as_json()
@@ -180,12 +190,17 @@ def _validate(batch_id: int) -> ImportBatch:
     with batch.file.open("rb") as stream, tempfile.TemporaryFile(mode="w+b") as spool:
         try:
             source = readers.open_rows(
-                cast(BinaryIO, stream), batch.source, batch.encoding or readers.UTF8
+                cast(BinaryIO, stream),
+                batch.source,
+                batch.encoding or readers.UTF8,
+                dict(profile.columns or {}) if profile is not None else None,
             )
         except readers.FileProblem as problem:
             file_problem = problem
+            report.header = problem.header
         else:
             delimiter = source.delimiter
+            report.header = list(source.header)
             if batch.source == ImportBatch.Source.XLSX:
                 _set_progress(batch_id, 0, source.total)
                 batch.progress_total = source.total
@@ -533,6 +548,26 @@ def import_batch_recheck(
         raise ValidationError({"date_order": _("Choose how to read the dates.")})
     if number_convention is not None and number_convention not in numbers.CONVENTIONS:
         raise ValidationError({"number_convention": _("Choose how to read the figures.")})
+    choices: dict[str, str] = {}
+    if date_order is not None:
+        choices["date_order"] = date_order
+    if number_convention is not None:
+        choices["number_convention"] = number_convention
+    return check_again(
+        actor=actor,
+        batch=batch,
+        choices=choices,
+        verb="measurement.import_rechecked",
+        data=choices,
+    )
+
+
+def check_again(
+    *, actor: User, batch: ImportBatch, choices: dict[str, str], verb: str, data: dict[str, Any]
+) -> ImportBatch:
+    """Check the stored file again (no new upload): forget the previous dry run, keep
+    the uploader's earlier reading choices with ``choices`` over them, audit ``verb``.
+    Call inside a transaction, after the caller's permission check."""
     batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
     if batch.status not in import_reading.RECHECKABLE:
         raise ValidationError(
@@ -542,11 +577,8 @@ def import_batch_recheck(
     if staged:
         transaction.on_commit(lambda: default_storage.delete(staged))
     previous = batch.report or {}
-    choices = {key: previous[key] for key in import_reading.CHOICES if previous.get(key)}
-    if date_order is not None:
-        choices["date_order"] = date_order
-    if number_convention is not None:
-        choices["number_convention"] = number_convention
+    kept = {key: previous[key] for key in import_reading.CHOICES if previous.get(key)}
+    choices = {**kept, **choices}
     batch.status = ImportBatch.Status.UPLOADED
     batch.staged_file = ""
     batch.report = choices
@@ -556,16 +588,6 @@ def import_batch_recheck(
     batch.validated_at = None
     batch.heartbeat_at = timezone.now()
     batch.save()
-    audit_record(
-        organization=batch.organization,
-        actor=actor,
-        verb="measurement.import_rechecked",
-        target=batch,
-        data={
-            key: value
-            for key, value in (("date_order", date_order), ("number_convention", number_convention))
-            if value is not None
-        },
-    )
+    audit_record(organization=batch.organization, actor=actor, verb=verb, target=batch, data=data)
     import_batch_start(batch=batch)
     return batch
