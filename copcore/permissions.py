@@ -42,6 +42,7 @@ class OrgPermission(StrEnum):
     INVITE_MEMBERS = "copcore.invite_members"
     CREATE_COMMUNITY = "copcore.create_community"
     MANAGE_SITES = "copcore.manage_sites"
+    MANAGE_SIGN_IN = "copcore.manage_sign_in"
 
 
 ORG_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -6,13 +6,13 @@ from types import ModuleType
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from communities import urls as communities_urls
 from communities import views as community_views
 from copcore import api, views
+from copcore.sso import urls as sso_urls
 from dashboards import urls as dashboards_urls
 from evaluation import urls as evaluation_urls
 from knowledge import urls as knowledge_urls
@@ -33,38 +33,17 @@ APP_URLS: dict[str, ModuleType] = {
 }
 
 account_patterns: list[URLPattern | URLResolver] = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
     path("profile/", views.profile, name="profile"),
     path("profile/token/", views.api_token, name="api_token"),
+    # Sign-in, sign-out, password, email, second factor and identity providers.
+    path("", include("allauth.urls")),
 ]
 
 organization_patterns: list[URLPattern | URLResolver] = [
     path("", community_views.community_list, name="org_home"),
     path("members/", views.organization_members, name="org_members"),
     path("audit/", views.audit_log, name="org_audit"),
+    path("sign-in/", include((sso_urls.urlpatterns, "sso"), namespace="sso")),
     *[path("", include((m.urlpatterns, name), namespace=name)) for name, m in APP_URLS.items()],
 ]
 

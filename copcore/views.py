@@ -104,7 +104,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
             if signed_in:
                 return redirect("org_home", org_slug=invitation.organization.slug)
-            return redirect("login")
+            return redirect("account_login")
     return render(
         request, "copcore/invitation_accept.html", {"invitation": invitation, "form": form}
     )

@@ -1,0 +1,125 @@
+"""django-allauth adapters: nobody signs up on their own, and organizations' identity
+providers are read from the database at each request (no settings file, no restart).
+
+The social adapter is where takeover is refused. A provider of organization A signs a
+person in only when the address it asserts is verified and in a domain A claims; that
+is also the only case in which it may attach itself to an existing account with that
+address. The person then joins A (never another organization)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp, SocialLogin
+from django.core.exceptions import MultipleObjectsReturned
+from django.http import HttpRequest
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from copcore.crypto import SecretUnreadable, decrypt_secret
+from copcore.models import IdentityProvider, User
+from copcore.sso import selectors, services
+from copcore.sso.oidc import NONCE_STATE_KEY
+
+OIDC = "openid_connect"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Accounts come from invitations and identity providers, not from a sign-up page."""
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False
+
+
+def social_app(provider: IdentityProvider) -> SocialApp:
+    """The allauth app for a provider row (unsaved: it lives for the request)."""
+    try:
+        secret = decrypt_secret(provider.client_secret)
+    except SecretUnreadable:
+        secret = ""
+    app = SocialApp(
+        provider=OIDC,
+        provider_id=provider.provider_id,
+        name=provider.name,
+        client_id=provider.client_id,
+        secret=secret,
+        settings={
+            "server_url": provider.discovery_url,
+            "fetch_userinfo": True,
+            "oauth_pkce_enabled": True,
+        },
+    )
+    return app
+
+
+def refuse(request: HttpRequest, reason: str) -> ImmediateHttpResponse:
+    return ImmediateHttpResponse(
+        render(request, "account/sso_refused.html", {"reason": reason}, status=403)
+    )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def list_apps(
+        self, request: HttpRequest, provider: Any = None, client_id: Any = None
+    ) -> list[SocialApp]:
+        rows = selectors.enabled_providers()
+        if provider and provider != OIDC:
+            rows = [row for row in rows if row.provider_id == provider]
+        if client_id:
+            rows = [row for row in rows if row.client_id == client_id]
+        return [social_app(row) for row in rows]
+
+    def get_app(self, request: HttpRequest, provider: Any, client_id: Any = None) -> SocialApp:
+        apps = self.list_apps(request, provider=provider, client_id=client_id)
+        if len(apps) > 1:
+            raise MultipleObjectsReturned
+        if not apps:
+            raise SocialApp.DoesNotExist()
+        return apps[0]
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        # Only reached after pre_social_login accepted the person (below).
+        return True
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        provider = selectors.provider_by_provider_id(sociallogin.account.provider)
+        if provider is None or not provider.is_enabled:
+            raise refuse(request, _("This identity provider is no longer in use."))
+        data = sociallogin.account.extra_data or {}
+        id_token = data.get("id_token") or {}
+        expected_nonce = (sociallogin.state or {}).get(NONCE_STATE_KEY)
+        if not expected_nonce or id_token.get("nonce") != expected_nonce:
+            raise refuse(request, _("The sign-in answer did not belong to this sign-in."))
+        claims = {**id_token, **(data.get("userinfo") or {})}
+        email = str(claims.get("email") or "").strip().lower()
+        verified = claims.get("email_verified") in (True, "true", "True", 1)
+        if not email or not verified:
+            raise refuse(
+                request, _("The identity provider did not confirm a verified email address.")
+            )
+        if selectors.email_domain(email) not in provider.email_domains:
+            raise refuse(
+                request,
+                _("This identity provider may not sign in addresses outside its organization."),
+            )
+        name = str(
+            claims.get("name")
+            or " ".join(p for p in [claims.get("given_name"), claims.get("family_name")] if p)
+            or ""
+        ).strip()
+        if sociallogin.is_existing:
+            user: User | None = sociallogin.user
+        else:
+            user = User.objects.filter(email__iexact=email).first()
+        if user is not None and not user.is_active:
+            raise refuse(request, _("This account is inactive."))
+        user, _created = services.sso_sign_in(
+            provider=provider, user=user, email=email, display_name=name[:150]
+        )
+        if not sociallogin.is_existing:
+            sociallogin.connect(request, user)
+        else:
+            sociallogin.user = user
