@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from communities import urls as communities_urls
 from communities import views as community_views
 from copcore import api, views
+from copcore.sso import oidc
 from copcore.sso import urls as sso_urls
 from dashboards import urls as dashboards_urls
 from evaluation import urls as evaluation_urls
@@ -35,6 +36,9 @@ APP_URLS: dict[str, ModuleType] = {
 account_patterns: list[URLPattern | URLResolver] = [
     path("profile/", views.profile, name="profile"),
     path("profile/token/", views.api_token, name="api_token"),
+    # Organizations' OpenID Connect providers, with the strict ID-token checks.
+    path("oidc/<str:provider_id>/login/", oidc.login, name="cop_oidc_login"),
+    path("oidc/<str:provider_id>/login/callback/", oidc.callback, name="cop_oidc_callback"),
     # Sign-in, sign-out, password, email, second factor and identity providers.
     path("", include("allauth.urls")),
 ]

@@ -58,6 +58,7 @@ EXEMPT_PREFIXES = {
     "mfa_": "allauth: the caller's own second factor",
     "socialaccount_": "allauth: the caller's own provider links or the public sign-in flow",
     "openid_connect_": "allauth: provider redirect and callback, guarded by a one-time state",
+    "cop_oidc_": "the same provider redirect and callback, with strict ID-token checks",
 }
 
 
