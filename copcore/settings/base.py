@@ -166,8 +166,14 @@ ACCOUNT_FORMS = {"login": "copcore.sso.forms.LoginForm"}
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CoP Platform] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="https")
+# Second factor: authenticator apps (TOTP) with recovery codes. WebAuthn is left off:
+# allauth's security-key pages run inline scripts, which the site's CSP forbids.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CoP Platform"
+MFA_ADAPTER = "copcore.sso.adapters.MFAAdapter"
+# Addresses come from invitations (the emailed link proves them) or verified provider
+# claims; accounts made before allauth have no verification row, so it is not required.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False

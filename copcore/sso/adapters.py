@@ -8,10 +8,12 @@ address. The person then joins A (never another organization)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.core.exceptions import MultipleObjectsReturned
@@ -19,7 +21,7 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from copcore.crypto import SecretUnreadable, decrypt_secret
+from copcore.crypto import SecretUnreadable, decrypt_secret, encrypt_secret
 from copcore.models import IdentityProvider, User
 from copcore.sso import selectors, services
 from copcore.sso.oidc import NONCE_STATE_KEY
@@ -32,6 +34,34 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """A person who signed in (password or provider) in the last few minutes is not
+        asked to sign in again before setting up a second factor: the guided set-up
+        follows sign-in directly, and a person who signs in only through their
+        organization's provider has no password to re-enter."""
+        from allauth.account import app_settings as account_settings
+        from allauth.account.internal.flows.login import get_authentication_records
+        from allauth.core import context
+
+        request = context.request
+        if request is not None and request.user.is_authenticated:
+            records = get_authentication_records(request, request.user)
+            if records and time.time() - float(records[-1].get("at", 0)) < (
+                account_settings.REAUTHENTICATION_TIMEOUT
+            ):
+                return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Authenticator-app secrets are stored encrypted, like every other secret."""
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_secret(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_secret(encrypted_text)
 
 
 def social_app(provider: IdentityProvider) -> SocialApp:

@@ -78,6 +78,11 @@ class SecondFactorSetupMiddleware:
             and request.user.is_authenticated
             and not request.path.startswith(ALLOWED_PREFIXES)
         ):
+            # Only marked sessions pay this query; it lifts the mark once an
+            # authenticator exists (the signal above may run after the response).
+            if has_second_factor(request.user):  # type: ignore[arg-type]
+                session.pop(SESSION_FLAG, None)
+                return self.get_response(request)
             messages.warning(
                 request,
                 _(
