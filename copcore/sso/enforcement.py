@@ -80,7 +80,7 @@ class SecondFactorSetupMiddleware:
         ):
             # Only marked sessions pay this query; it lifts the mark once an
             # authenticator exists (the signal above may run after the response).
-            if has_second_factor(request.user):  # type: ignore[arg-type]
+            if has_second_factor(request.user):
                 session.pop(SESSION_FLAG, None)
                 return self.get_response(request)
             messages.warning(
