@@ -4,6 +4,7 @@
 from types import ModuleType
 
 from csp.constants import SELF, UNSAFE_INLINE
+from allauth.mfa.totp import views as totp_views
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
@@ -33,12 +34,17 @@ APP_URLS: dict[str, ModuleType] = {
     "notifications": notifications_urls,
 }
 
+# allauth's set-up page, allowed data: images (its QR code) and nothing else more.
+totp_activate = csp_update({"img-src": [SELF, "data:"]})(totp_views.activate_totp)
+
 account_patterns: list[URLPattern | URLResolver] = [
     path("profile/", views.profile, name="profile"),
     path("profile/token/", views.api_token, name="api_token"),
     # Organizations' OpenID Connect providers, with the strict ID-token checks.
     path("oidc/<str:provider_id>/login/", oidc.login, name="cop_oidc_login"),
     path("oidc/<str:provider_id>/login/callback/", oidc.callback, name="cop_oidc_callback"),
+    # The authenticator-app set-up shows its QR code as a data: image (allauth's page).
+    path("2fa/totp/activate/", totp_activate, name="cop_mfa_activate_totp"),
     # Sign-in, sign-out, password, email, second factor and identity providers.
     path("", include("allauth.urls")),
 ]

@@ -134,10 +134,17 @@ def organization_members(request: OrganizationRequest, org_slug: str) -> HttpRes
     invitations = (
         selectors.pending_invitations(organization=request.organization) if can_invite else []
     )
+    can_manage_sign_in = org_role_has_perm(request.membership.role, OrgPermission.MANAGE_SIGN_IN)
     return render(
         request,
         "copcore/members.html",
-        {"members": members, "invitations": invitations, "form": form, "can_invite": can_invite},
+        {
+            "members": members,
+            "invitations": invitations,
+            "form": form,
+            "can_invite": can_invite,
+            "can_manage_sign_in": can_manage_sign_in,
+        },
     )
 
 

@@ -19,7 +19,17 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from communities.services import roles_sync_all
-from copcore.demo import concluded, data, design, evaluation, knowledge, people, sepsis, sessions
+from copcore.demo import (
+    concluded,
+    data,
+    design,
+    evaluation,
+    knowledge,
+    people,
+    sepsis,
+    sessions,
+    sign_in,
+)
 from copcore.demo.clock import days_ago
 from copcore.demo.people import DEMO_PASSWORD, OUTSIDER, PERSONAS, Cast, Persona
 
@@ -60,6 +70,8 @@ def seed_demo() -> list[Persona]:
         concluded.concluded_community(cast)
     with scope(organization=other):
         design.other_organization(cast)
+        sign_in.identity_provider(cast)
     with scopes_disabled():
+        sign_in.second_factor(cast)
         roles_sync_all()  # terms that start or end today take effect at once
     return [*PERSONAS, OUTSIDER]

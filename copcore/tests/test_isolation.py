@@ -59,6 +59,7 @@ EXEMPT_PREFIXES = {
     "socialaccount_": "allauth: the caller's own provider links or the public sign-in flow",
     "openid_connect_": "allauth: provider redirect and callback, guarded by a one-time state",
     "cop_oidc_": "the same provider redirect and callback, with strict ID-token checks",
+    "cop_mfa_": "allauth's second-factor set-up (the caller's own), under a wider img-src",
 }
 
 

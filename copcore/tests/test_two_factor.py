@@ -172,3 +172,28 @@ def test_org_admin_revokes_a_members_api_token(world, client_for):
         .status_code
         == 404
     )
+
+
+def test_demo_admin_signs_in_with_the_printed_secret(clock, capsys):
+    from django.core.management import call_command
+
+    from copcore.demo import DEMO_PASSWORD
+    from copcore.demo.sign_in import DEMO_TOTP_SECRET
+    from copcore.models import IdentityProvider
+
+    call_command("seed_demo")
+    printed = capsys.readouterr().out
+    assert DEMO_TOTP_SECRET in printed
+    client = Client()
+    step = client.post(
+        "/accounts/login/", {"login": "outsider@example.org", "password": DEMO_PASSWORD}
+    )
+    assert step["Location"].startswith("/accounts/2fa/authenticate/")
+    client.post(
+        "/accounts/2fa/authenticate/",
+        {"code": totp(DEMO_TOTP_SECRET, timezone.now().timestamp())},
+    )
+    assert "_auth_user_id" in client.session
+    with scopes_disabled():
+        provider = IdentityProvider.objects.get(organization__slug="southvale")
+    assert not provider.is_enabled and provider.email_domains == ["southvale.example"]
