@@ -3,8 +3,8 @@
 
 from types import ModuleType
 
-from csp.constants import SELF, UNSAFE_INLINE
 from allauth.mfa.totp import views as totp_views
+from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
