@@ -165,7 +165,8 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {"login": "copcore.sso.forms.LoginForm"}
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CoP Platform] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="https")
+# Scheme of the links allauth builds (provider redirect URIs, emails); production: https.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 # Second factor: authenticator apps (TOTP) with recovery codes. WebAuthn is left off:
 # allauth's security-key pages run inline scripts, which the site's CSP forbids.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

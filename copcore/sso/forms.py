@@ -9,6 +9,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from copcore.models import (
@@ -76,11 +77,19 @@ class LoginForm(AllauthLoginForm):
         from copcore.sso.oidc import StrictOpenIDConnectProvider
 
         provider = StrictOpenIDConnectProvider(request, app=social_app(self.sso_provider))
-        return provider.redirect(
+        redirect = provider.redirect(
             request,
             "login",
             next_url=redirect_url,
             auth_params={"login_hint": self.cleaned_data["login"]},
+        )
+        # A page with a link rather than a redirect: browsers hold a form's redirects to
+        # the page's CSP form-action ('self'), and the provider is another origin. A
+        # small script follows the link at once; without it, the person clicks it.
+        return render(
+            request,
+            "account/sso_continue.html",
+            {"provider": self.sso_provider, "url": redirect["Location"]},
         )
 
 
