@@ -118,6 +118,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         provider = selectors.provider_by_provider_id(sociallogin.account.provider)
         if provider is None or not provider.is_enabled:
             raise refuse(request, _("This identity provider is no longer in use."))
+        if (sociallogin.state or {}).get("process") == "connect":
+            # Accounts are linked by the rules below at sign-in, never by hand.
+            raise refuse(
+                request,
+                _("Your account is linked to your organization's provider when you sign in."),
+            )
         data = sociallogin.account.extra_data or {}
         id_token = data.get("id_token") or {}
         expected_nonce = (sociallogin.state or {}).get(NONCE_STATE_KEY)

@@ -309,3 +309,32 @@ def test_org_admin_configures_a_provider_in_the_browser(world, client_for, stubs
         client_for(world.outsider).get(f"/o/network-b/sign-in/providers/{idp.pk}/").status_code
         == 404
     )
+
+
+def test_a_disabled_provider_neither_routes_nor_answers(world, stubs, providers):
+    stub_a, _ = stubs
+    idp_a, _ = providers
+    with scopes_disabled():
+        IdentityProvider.objects.filter(pk=idp_a.pk).update(is_enabled=False)
+    asks = Client().post("/accounts/login/", {"login": "nia.nurse@a.example", "password": ""})
+    assert asks.status_code == 200 and b"Enter your password" in asks.content
+    start = Client().post(f"/accounts/oidc/{idp_a.provider_id}/login/", {"process": "login"})
+    assert start.status_code == 404
+    member = Client()
+    member.post("/accounts/login/", {"login": "member@a.example", "password": PASSWORD})
+    assert _signed_in_as(member) == world.member
+
+
+def test_linking_a_provider_by_hand_is_refused(world, stubs, providers, client_for):
+    """A signed-in person of B cannot attach A's provider account to themselves."""
+    stub_a, _ = stubs
+    idp_a, _ = providers
+    stub_a.subject = _claims("member@a.example", sub="m-1")
+    client = client_for(world.outsider)
+    start = client.post(f"/accounts/oidc/{idp_a.provider_id}/login/", {"process": "connect"})
+    refused, _ = _follow_provider(client, start)
+    assert refused.status_code == 403 and not SocialAccount.objects.exists()
+    with scopes_disabled():
+        assert not OrganizationMembership.objects.filter(
+            user=world.outsider, organization=world.org_a
+        ).exists()
