@@ -85,6 +85,14 @@ def social_app(provider: IdentityProvider) -> SocialApp:
     return app
 
 
+class Refusal(Exception):
+    """A provider's answer that may not sign anyone in, with the reason audited."""
+
+    def __init__(self, code: str, message: str, email: str = "") -> None:
+        super().__init__(code)
+        self.code, self.message, self.email = code, message, email
+
+
 def refuse(request: HttpRequest, reason: str) -> ImmediateHttpResponse:
     return ImmediateHttpResponse(
         render(request, "account/sso_refused.html", {"reason": reason}, status=403)
@@ -114,32 +122,72 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # Only reached after pre_social_login accepted the person (below).
         return True
 
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: Any = None,
+        exception: Any = None,
+        extra_context: Any = None,
+    ) -> None:
+        """Audit a failed provider sign-in (bad or replayed answer, provider refusal)."""
+        app = getattr(provider, "app", None)
+        row = selectors.provider_by_provider_id(getattr(app, "provider_id", "") or "")
+        if row is not None:
+            services.sso_refusal_record(
+                provider=row, reason=f"error:{error or 'unknown'}", asserted_email=""
+            )
+
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         provider = selectors.provider_by_provider_id(sociallogin.account.provider)
         if provider is None or not provider.is_enabled:
             raise refuse(request, _("This identity provider is no longer in use."))
-        if (sociallogin.state or {}).get("process") == "connect":
+        try:
+            email, name, user = self._accepted(provider, sociallogin)
+        except Refusal as refusal:
+            services.sso_refusal_record(
+                provider=provider, reason=refusal.code, asserted_email=refusal.email
+            )
+            raise refuse(request, refusal.message) from refusal
+        user, _created = services.sso_sign_in(
+            provider=provider, user=user, email=email, display_name=name[:150]
+        )
+        if not sociallogin.is_existing:
+            sociallogin.connect(request, user)
+        else:
+            sociallogin.user = user
+
+    def _accepted(
+        self, provider: IdentityProvider, sociallogin: SocialLogin
+    ) -> tuple[str, str, User | None]:
+        """The verified address, the name and the existing account (if any) a provider's
+        answer stands for; raises :class:`Refusal` when it may not sign anyone in."""
+        state = sociallogin.state or {}
+        if state.get("process") == "connect":
             # Accounts are linked by the rules below at sign-in, never by hand.
-            raise refuse(
-                request,
+            raise Refusal(
+                "connect",
                 _("Your account is linked to your organization's provider when you sign in."),
             )
         data = sociallogin.account.extra_data or {}
         id_token = data.get("id_token") or {}
-        expected_nonce = (sociallogin.state or {}).get(NONCE_STATE_KEY)
+        expected_nonce = state.get(NONCE_STATE_KEY)
         if not expected_nonce or id_token.get("nonce") != expected_nonce:
-            raise refuse(request, _("The sign-in answer did not belong to this sign-in."))
+            raise Refusal("nonce", _("The sign-in answer did not belong to this sign-in."))
         claims = {**id_token, **(data.get("userinfo") or {})}
         email = str(claims.get("email") or "").strip().lower()
         verified = claims.get("email_verified") in (True, "true", "True", 1)
         if not email or not verified:
-            raise refuse(
-                request, _("The identity provider did not confirm a verified email address.")
+            raise Refusal(
+                "unverified_email",
+                _("The identity provider did not confirm a verified email address."),
+                email,
             )
         if selectors.email_domain(email) not in provider.email_domains:
-            raise refuse(
-                request,
+            raise Refusal(
+                "domain_not_claimed",
                 _("This identity provider may not sign in addresses outside its organization."),
+                email,
             )
         name = str(
             claims.get("name")
@@ -151,11 +199,5 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         else:
             user = User.objects.filter(email__iexact=email).first()
         if user is not None and not user.is_active:
-            raise refuse(request, _("This account is inactive."))
-        user, _created = services.sso_sign_in(
-            provider=provider, user=user, email=email, display_name=name[:150]
-        )
-        if not sociallogin.is_existing:
-            sociallogin.connect(request, user)
-        else:
-            sociallogin.user = user
+            raise Refusal("inactive", _("This account is inactive."), email)
+        return email, name, user

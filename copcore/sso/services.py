@@ -218,3 +218,16 @@ def sso_sign_in(
             data={"user": user.email, "account_created": created, "joined": not is_member},
         )
     return user, created
+
+
+@transaction.atomic
+def sso_refusal_record(*, provider: IdentityProvider, reason: str, asserted_email: str) -> None:
+    """Audit a provider answer that was refused (in the provider's organization)."""
+    with scopes_disabled():
+        audit_record(
+            organization=provider.organization,
+            actor=None,
+            verb="sso.refused",
+            target=provider,
+            data={"reason": reason, "asserted_email": asserted_email},
+        )

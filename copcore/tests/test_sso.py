@@ -134,6 +134,8 @@ def test_existing_account_is_linked_only_with_a_verified_address(world, stubs, p
     refused, _ = _sign_in(client, "member@a.example")
     assert refused.status_code == 403
     assert b"did not confirm a verified email address" in refused.content
+    with scopes_disabled():
+        assert AuditEvent.objects.get(verb="sso.refused").data["reason"] == "unverified_email"
     assert _signed_in_as(client) is None
     assert not SocialAccount.objects.exists()
     stub_a.subject = _claims("member@a.example", sub="m-1", name="Manu Member")
@@ -155,6 +157,10 @@ def test_a_provider_never_signs_in_another_organizations_addresses(world, stubs,
     assert refused.status_code == 403
     assert b"outside its organization" in refused.content
     assert _signed_in_as(client) is None
+    with scopes_disabled():
+        event = AuditEvent.objects.get(verb="sso.refused")
+    assert event.organization == world.org_b
+    assert event.data == {"reason": "domain_not_claimed", "asserted_email": "member@a.example"}
     world.member.refresh_from_db()
     assert world.member.display_name == "Manu Member"
     assert not SocialAccount.objects.exists()
@@ -186,6 +192,9 @@ def test_bad_id_tokens_are_refused(world, stubs, providers, mode):
     assert not User.objects.filter(email="nia.nurse@a.example").exists()
     with scopes_disabled():
         assert not AuditEvent.objects.filter(verb="sso.signed_in").exists()
+        refusal = AuditEvent.objects.get(verb="sso.refused")
+    assert refusal.organization == world.org_a
+    assert refusal.data["reason"].startswith(("error:", "nonce")), refusal.data
 
 
 def test_a_replayed_callback_is_refused(world, stubs, providers):
