@@ -163,7 +163,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {"login": "copcore.sso.forms.LoginForm"}
-ACCOUNT_RATE_LIMITS = {"login_failed": False}
+# Sign-in attempts are django-axes's alone (failed ones; successful ones need no limit);
+# allauth keeps its limits on password-reset emails, email changes and the like.
+ACCOUNT_RATE_LIMITS = {"login_failed": False, "login": False}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CoP Platform] "
 # Scheme of the links allauth builds (provider redirect URIs, emails); production: https.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
