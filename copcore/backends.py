@@ -33,10 +33,16 @@ class CommunityPermissionBackend(ObjectPermissionBackend):
 def axes_username(request, credentials: dict | None = None) -> str | None:
     """The address a sign-in attempt is throttled under, lower-cased: sign-in ignores
     the case of an email address, so ``Member@Example.ORG`` and ``member@example.org``
-    must share one failure count (otherwise changing the case resets the limit)."""
-    if credentials:
-        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
-    else:
+    must share one failure count (otherwise changing the case resets the limit).
+
+    The sign-in page (django-allauth) authenticates with ``email=``, the API token
+    endpoint with ``username=``; the form field is ``login``. All of them count."""
+    username = None
+    for key in ("email", "username", settings.AXES_USERNAME_FORM_FIELD):
+        if credentials and credentials.get(key):
+            username = credentials[key]
+            break
+    if username is None:
         data = getattr(request, "data", None) or getattr(request, "POST", {})
-        username = data.get(settings.AXES_USERNAME_FORM_FIELD)
+        username = data.get(settings.AXES_USERNAME_FORM_FIELD) or data.get("username")
     return username.strip().lower() if isinstance(username, str) else username

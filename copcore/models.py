@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -108,6 +109,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
 
+class SecondFactorPolicy(models.TextChoices):
+    """Who in an organization must sign in with a second factor (TOTP)."""
+
+    NOBODY = "nobody", _("Nobody is required to (anyone may)")
+    ADMINS = "admins", _("Organization admins")
+    EVERYONE = "everyone", _("Every member")
+
+
 class Organization(models.Model):
     """The tenant: a health network or programme. Every tenant-owned row points here so
     that every query can be filtered by it and another network's data never leaks."""
@@ -118,6 +127,12 @@ class Organization(models.Model):
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    second_factor_required = models.CharField(
+        _("second factor required for"),
+        max_length=10,
+        choices=SecondFactorPolicy.choices,
+        default=SecondFactorPolicy.NOBODY,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -232,3 +247,54 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.target_repr}"
+
+
+class IdentityProvider(models.Model):
+    """An organization's own single sign-on (OpenID Connect), set up by its admins in the
+    browser. People whose address is in one of ``email_domains`` are sent to it at sign-in
+    and, on their first sign-in, join this organization (and only this one) as members.
+
+    The client secret is stored encrypted (copcore/crypto.py) and never shown again.
+    ``provider_id`` is the name django-allauth knows it by (copcore/sso/adapters.py builds
+    an allauth ``SocialApp`` from this row at each request: no settings file, no restart)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="identity_providers"
+    )
+    name = models.CharField(_("name shown on the sign-in button"), max_length=100)
+    provider_id = models.SlugField(max_length=80, unique=True, editable=False)
+    discovery_url = models.URLField(
+        _("discovery URL"),
+        max_length=500,
+        help_text=_("The issuer address, or its /.well-known/openid-configuration address."),
+    )
+    client_id = models.CharField(_("client ID"), max_length=255)
+    client_secret = models.TextField(_("client secret (encrypted)"), blank=True)
+    email_domains = ArrayField(
+        models.CharField(max_length=253),
+        verbose_name=_("email domains"),
+        default=list,
+        blank=True,
+    )
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    require_sso = models.BooleanField(
+        _("members in these domains must sign in through this provider"), default=False
+    )
+    break_glass_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("break-glass admin (may still use a password)"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganizationScopedManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

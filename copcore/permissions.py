@@ -43,6 +43,7 @@ class OrgPermission(StrEnum):
     CREATE_COMMUNITY = "copcore.create_community"
     MANAGE_SITES = "copcore.manage_sites"
     REMOVE_MEMBERS = "copcore.remove_members"
+    MANAGE_SIGN_IN = "copcore.manage_sign_in"
 
 
 ORG_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -3,10 +3,10 @@
 
 from types import ModuleType
 
+from allauth.mfa.totp import views as totp_views
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -14,6 +14,8 @@ from communities import urls as communities_urls
 from communities import views as community_views
 from copcore import api, views
 from copcore.privacy import urls as privacy_urls
+from copcore.sso import oidc
+from copcore.sso import urls as sso_urls
 from dashboards import urls as dashboards_urls
 from evaluation import urls as evaluation_urls
 from knowledge import urls as knowledge_urls
@@ -33,33 +35,19 @@ APP_URLS: dict[str, ModuleType] = {
     "notifications": notifications_urls,
 }
 
+# allauth's set-up page, allowed data: images (its QR code) and nothing else more.
+totp_activate = csp_update({"img-src": [SELF, "data:"]})(totp_views.activate_totp)
+
 account_patterns: list[URLPattern | URLResolver] = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
     path("profile/", views.profile, name="profile"),
     path("profile/token/", views.api_token, name="api_token"),
+    # Organizations' OpenID Connect providers, with the strict ID-token checks.
+    path("oidc/<str:provider_id>/login/", oidc.login, name="cop_oidc_login"),
+    path("oidc/<str:provider_id>/login/callback/", oidc.callback, name="cop_oidc_callback"),
+    # The authenticator-app set-up shows its QR code as a data: image (allauth's page).
+    path("2fa/totp/activate/", totp_activate, name="cop_mfa_activate_totp"),
+    # Sign-in, sign-out, password, email, second factor and identity providers.
+    path("", include("allauth.urls")),
 ]
 
 organization_patterns: list[URLPattern | URLResolver] = [
@@ -67,6 +55,7 @@ organization_patterns: list[URLPattern | URLResolver] = [
     path("members/", views.organization_members, name="org_members"),
     *privacy_urls.organization_urlpatterns,
     path("audit/", views.audit_log, name="org_audit"),
+    path("sign-in/", include((sso_urls.urlpatterns, "sso"), namespace="sso")),
     *[path("", include((m.urlpatterns, name), namespace=name)) for name, m in APP_URLS.items()],
 ]
 

@@ -104,7 +104,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
             if signed_in:
                 return redirect("org_home", org_slug=invitation.organization.slug)
-            return redirect("login")
+            return redirect("account_login")
     return render(
         request, "copcore/invitation_accept.html", {"invitation": invitation, "form": form}
     )
@@ -134,6 +134,7 @@ def organization_members(request: OrganizationRequest, org_slug: str) -> HttpRes
     invitations = (
         selectors.pending_invitations(organization=request.organization) if can_invite else []
     )
+    can_manage_sign_in = org_role_has_perm(request.membership.role, OrgPermission.MANAGE_SIGN_IN)
     return render(
         request,
         "copcore/members.html",
@@ -143,6 +144,7 @@ def organization_members(request: OrganizationRequest, org_slug: str) -> HttpRes
             "form": form,
             "can_invite": can_invite,
             "can_remove": org_role_has_perm(request.membership.role, OrgPermission.REMOVE_MEMBERS),
+            "can_manage_sign_in": can_manage_sign_in,
         },
     )
 

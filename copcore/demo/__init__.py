@@ -30,6 +30,7 @@ from copcore.demo import (
     places,
     sepsis,
     sessions,
+    sign_in,
 )
 from copcore.demo.clock import days_ago
 from copcore.demo.people import DEMO_PASSWORD, OUTSIDER, PERSONAS, Cast, Persona
@@ -74,6 +75,8 @@ def seed_demo() -> list[Persona]:
     with scope(organization=other):
         postpartum = design.other_organization(cast)
         dhis2.southvale_dhis2(cast, postpartum)
+        sign_in.identity_provider(cast)
     with scopes_disabled():
+        sign_in.second_factor(cast)
         roles_sync_all()  # terms that start or end today take effect at once
     return [*PERSONAS, OUTSIDER]

@@ -71,7 +71,7 @@ def privacy_erase(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "shown as by a former member."
                 ),
             )
-            return redirect("login")
+            return redirect("account_login")
     return render(request, "copcore/privacy_erase.html", {"form": form, "blocking": blocking})
 
 

@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "copcore",
     "communities",
     "knowledge",
@@ -69,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "copcore.sso.enforcement.SecondFactorSetupMiddleware",
     "copcore.middleware.TenancyMiddleware",
 ]
 
@@ -125,6 +132,7 @@ AUTH_USER_MODEL = "copcore.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "copcore.backends.CommunityPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -133,9 +141,56 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Sign-in, sign-out, password change and reset, email verification and the second
+# factor are django-allauth's (pages in templates/account, templates/mfa), with
+# email as the only identifier. Nobody signs up on their own: accounts come from
+# invitations (copcore.views.invitation_accept) or, just in time, from an
+# organization's identity provider (copcore/sso). Throttling stays django-axes's
+# (below), so allauth's own rate limit on failed logins is switched off.
+ACCOUNT_ADAPTER = "copcore.sso.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "copcore.sso.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_FORMS = {"login": "copcore.sso.forms.LoginForm"}
+# Sign-in attempts are django-axes's alone (failed ones; successful ones need no limit);
+# allauth keeps its limits on password-reset emails, email changes and the like.
+ACCOUNT_RATE_LIMITS = {"login_failed": False, "login": False}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CoP Platform] "
+# Scheme of the links allauth builds (provider redirect URIs, emails); production: https.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# Second factor: authenticator apps (TOTP) with recovery codes. WebAuthn is left off:
+# allauth's security-key pages run inline scripts, which the site's CSP forbids.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "CoP Platform"
+MFA_ADAPTER = "copcore.sso.adapters.MFAAdapter"
+# Addresses come from invitations (the emailed link proves them) or verified provider
+# claims; accounts made before allauth have no verification row, so it is not required.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ONLY = False
+# Organizations' OpenID Connect providers come from the database (copcore/sso/adapters.py);
+# this only swaps allauth's provider class for one that checks every ID token's
+# signature and nonce (copcore/sso/oidc.py).
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "copcore.sso.oidc.StrictOpenIDConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 INVITATION_MAX_AGE_DAYS = 14
 
@@ -144,7 +199,7 @@ INVITATION_MAX_AGE_DAYS = 14
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_FORM_FIELD = "login"
 # Sign-in ignores the case of an email address; so does the failure count.
 AXES_USERNAME_CALLABLE = "copcore.backends.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

@@ -71,3 +71,28 @@ def test_key_pages_have_no_serious_axe_violations(world, browser_login, persona)
         for v in violations(page):
             problems.append(f"{name} ({url}): {v['impact']} {v['id']}: {v['help']} {v['nodes']}")
     assert not problems, "\n".join(problems)
+
+
+def test_sign_in_pages_have_no_serious_axe_violations(world, browser_page, browser_login):
+    """The log-in and password pages (allauth's, in the platform's layout), the second
+    factor's pages and the organization's sign-in settings."""
+    if not AXE.exists():
+        pytest.skip("needs axe-core: run `npm ci --ignore-scripts` (.ci/run does)")
+    problems = []
+
+    def check(name: str, url: str) -> None:
+        response = browser_page.goto(url)
+        assert response is not None and response.status == 200, f"{name}: {url}"
+        for v in violations(browser_page):
+            problems.append(f"{name} ({url}): {v['impact']} {v['id']}: {v['help']} {v['nodes']}")
+
+    check("log in", reverse("account_login"))
+    check("password reset", reverse("account_reset_password"))
+    browser_login(world.convener.email)
+    org = world.org_a.slug
+    check("sign-in settings", reverse("sso:settings", kwargs={"org_slug": org}))
+    check("new provider", reverse("sso:provider_create", kwargs={"org_slug": org}))
+    check("second factor", reverse("mfa_index"))
+    check("authenticator set-up", reverse("mfa_activate_totp"))
+    check("password change", reverse("account_change_password"))
+    assert not problems, "\n".join(problems)

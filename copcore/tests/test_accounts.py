@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_login_with_email_and_logout(world):
     client = Client()
-    response = client.post(
-        "/accounts/login/", {"username": "member@a.example", "password": PASSWORD}
-    )
+    response = client.post("/accounts/login/", {"login": "member@a.example", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/o/network-a/").status_code == 200
     client.post("/accounts/logout/")
@@ -26,26 +24,22 @@ def test_login_with_email_and_logout(world):
 
 
 def test_wrong_password_keeps_email_and_says_so(world):
-    response = Client().post(
-        "/accounts/login/", {"username": "member@a.example", "password": "nope"}
-    )
+    response = Client().post("/accounts/login/", {"login": "member@a.example", "password": "nope"})
     assert response.status_code == 200
     assert b'value="member@a.example"' in response.content
-    assert b"Please enter a correct email address and password" in response.content
+    assert b"The email address and/or password you specified are not correct" in response.content
 
 
 def test_repeated_failed_logins_are_throttled(world, settings):
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/accounts/login/", {"username": "member@a.example", "password": "bad"})
-    locked = client.post("/accounts/login/", {"username": "member@a.example", "password": PASSWORD})
+        client.post("/accounts/login/", {"login": "member@a.example", "password": "bad"})
+    locked = client.post("/accounts/login/", {"login": "member@a.example", "password": PASSWORD})
     assert locked.status_code == 429
     assert b"Too many failed log-in attempts" in locked.content
     assert "_auth_user_id" not in client.session
     # Another person at the same address is not locked out.
-    other = Client().post(
-        "/accounts/login/", {"username": "steward@a.example", "password": PASSWORD}
-    )
+    other = Client().post("/accounts/login/", {"login": "steward@a.example", "password": PASSWORD})
     assert other.status_code == 302
 
 
@@ -60,7 +54,7 @@ def test_password_reset_by_email(world):
     assert form_page.status_code == 200
     set_url = form_page.redirect_chain[-1][0]
     done = client.post(
-        set_url, {"new_password1": "a-new-long-pass-7", "new_password2": "a-new-long-pass-7"}
+        set_url, {"password1": "a-new-long-pass-7", "password2": "a-new-long-pass-7"}
     )
     assert done.status_code == 302
     assert User.objects.get(email="member@a.example").check_password("a-new-long-pass-7")
@@ -71,9 +65,9 @@ def test_password_change(world, client_for):
     response = client.post(
         "/accounts/password/change/",
         {
-            "old_password": PASSWORD,
-            "new_password1": "brand-new-pass-8",
-            "new_password2": "brand-new-pass-8",
+            "oldpassword": PASSWORD,
+            "password1": "brand-new-pass-8",
+            "password2": "brand-new-pass-8",
         },
     )
     assert response.status_code == 302

@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_sign_in_ignores_the_case_of_the_address(world):
     client = Client()
-    response = client.post(
-        "/accounts/login/", {"username": "Member@A.Example", "password": PASSWORD}
-    )
+    response = client.post("/accounts/login/", {"login": "Member@A.Example", "password": PASSWORD})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(world.member.pk)
 
@@ -39,9 +37,9 @@ def test_throttle_counts_case_variants_together(world, settings):
     for attempt in range(settings.AXES_FAILURE_LIMIT):
         client.post(
             "/accounts/login/",
-            {"username": variants[attempt % len(variants)], "password": "bad"},
+            {"login": variants[attempt % len(variants)], "password": "bad"},
         )
-    locked = client.post("/accounts/login/", {"username": "Member@A.example", "password": PASSWORD})
+    locked = client.post("/accounts/login/", {"login": "Member@A.example", "password": PASSWORD})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
 
@@ -76,7 +74,7 @@ def test_registration_from_a_mixed_case_invitation(world):
     fresh = Client()
     assert (
         fresh.post(
-            "/accounts/login/", {"username": "NEW.PERSON@example.org", "password": "long-pass-123x"}
+            "/accounts/login/", {"login": "NEW.PERSON@example.org", "password": "long-pass-123x"}
         ).status_code
         == 302
     )

@@ -4,6 +4,7 @@
 from django.core.management.base import BaseCommand
 
 from copcore.demo import DEMO_PASSWORD, seed_demo
+from copcore.demo.sign_in import DEMO_TOTP_PERSONA, DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):
@@ -16,3 +17,8 @@ class Command(BaseCommand):
         )
         for persona in personas:
             self.stdout.write(f"  {persona.email:26} {persona.name:16} {persona.note}")
+            if persona == DEMO_TOTP_PERSONA:
+                self.stdout.write(
+                    f"  {'':26} second factor: add the secret {DEMO_TOTP_SECRET} to an "
+                    "authenticator app (or use 'oathtool --totp -b' on it) and type its code"
+                )
