@@ -32,7 +32,12 @@ from copcore.spreadsheet import csv_text
 #: Field names never exported: secrets, and columns that only serve the search index.
 LEFT_OUT = ("password", "key", "token", "secret", "encrypted", "search_vector", "body_html")
 #: Models whose rows are secrets or machinery rather than information about the person.
-SKIPPED_MODELS = {"authtoken.token", "authtoken.tokenproxy", "sessions.session"}
+SKIPPED_MODELS = {
+    "authtoken.token",
+    "authtoken.tokenproxy",
+    "sessions.session",
+    "mfa.authenticator",  # second-factor secrets and recovery codes
+}
 
 
 def _left_out(field: models.Field) -> bool:

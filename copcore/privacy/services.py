@@ -242,6 +242,7 @@ def person_erase(*, user: User) -> None:
         NotificationPreference.objects.filter(user=user).delete()
         MemberProfile.objects.filter(user=user).delete()
         CommunityOptOut.objects.filter(user=user).delete()
+        _forget_sign_in_identities(user=user)
     _forget_login_attempts(email=user.email)
     revoke_sessions_and_tokens(user=user)
     user.email = erased_email
@@ -256,6 +257,19 @@ def person_erase(*, user: User) -> None:
     for organization in organizations:
         # No name, no address, no id that leads back: only that an erasure happened.
         audit_record(organization=organization, actor=None, verb="person.erased", data={})
+
+
+def _forget_sign_in_identities(*, user: User) -> None:
+    """allauth's rows about the person: addresses, accounts at identity providers (with
+    what the provider said about them) and second factors. An erased account cannot sign
+    in, so none of them has a use left."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    EmailAddress.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
 
 
 def _forget_login_attempts(*, email: str) -> None:
