@@ -35,7 +35,7 @@ class SearchResultSerializer(serializers.Serializer):
 
 class FacetSerializer(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField()
+    name = serializers.CharField()
     count = serializers.IntegerField()
 
 
@@ -93,7 +93,7 @@ class OneSearchView(KnowledgeAPIMixin, generics.GenericAPIView):
             limit=size,
         )
         facet_rows = {
-            name: [{"value": str(f.value), "label": str(f.label), "count": f.count} for f in facets]
+            name: [{"value": str(f.value), "name": str(f.label), "count": f.count} for f in facets]
             for name, facets in answer.facets.items()
         }
         return Response(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from typing import Any, cast
+
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -46,7 +48,7 @@ def one_search(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     v = viewer(request)
     form = search_form(request.GET or None, v)
     answer = None
-    page = None
+    page: Page | None = None
     query_string = ""
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
         filters = form.search_filters()
@@ -59,7 +61,7 @@ def one_search(request: OrganizationRequest, org_slug: str) -> HttpResponse:
             offset=(page_number - 1) * PAGE_SIZE,
             limit=PAGE_SIZE,
         )
-        page = Paginator(_Window(answer.total), PAGE_SIZE).get_page(page_number)
+        page = Paginator(cast(Any, _Window(answer.total)), PAGE_SIZE).get_page(page_number)
         if page.number != page_number:  # past the last page: show the last one
             answer = search(
                 viewer=v,
