@@ -46,6 +46,8 @@ class TranscriptCue(models.Model):
     text = models.TextField(_("what was said"))
 
     objects = OrganizationScopedManager()
+    # Set by the page's selector: the recording opening at this moment, when it can.
+    recording_url: str | None = None
 
     class Meta:
         ordering = ["transcript", "position"]
