@@ -62,4 +62,7 @@ def seed_demo() -> list[Persona]:
         design.other_organization(cast)
     with scopes_disabled():
         roles_sync_all()  # terms that start or end today take effect at once
+    from knowledge.search.indexing import rebuild
+
+    rebuild()  # the one search index, complete whatever the writes above scheduled
     return [*PERSONAS, OUTSIDER]
