@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -138,9 +139,10 @@ def _tsquery(query: str, config: str) -> SearchQuery | None:
 
 
 def _filtered(docs: QuerySet, filters: SearchFilters, *, skip: str = "") -> QuerySet:
-    if filters.kind and skip != "kind":
+    """``skip``: "kind", "community" or "both" leave those filters out (for facets)."""
+    if filters.kind and skip not in ("kind", "both"):
         docs = docs.filter(kind=filters.kind)
-    if filters.community_id and skip != "community":
+    if filters.community_id and skip not in ("community", "both"):
         docs = docs.filter(community_id=filters.community_id)
     if filters.author_id:
         docs = docs.filter(author_id=filters.author_id)
@@ -178,15 +180,35 @@ def search(
     docs, tsquery = matching(viewer=viewer, query=query)
     if tsquery is None:
         return SearchAnswer(query=query, total=0, results=[])
-    selected = _filtered(docs, filters)
-    total = selected.count()
-    rows = list(
-        selected.annotate(rank=SearchRank(F("search_vector"), tsquery))
-        .order_by("-rank", "-date", "-id")
-        .values("kind", "object_id", "title", "url", "community_id", "date", "rank", "body")[
-            offset : offset + limit
-        ]
+    # One grouped scan gives the total and both facets: each facet ignores its own
+    # filter (so other kinds stay one click away) and keeps the others.
+    groups = list(
+        _filtered(docs, filters, skip="both")
+        .values("kind", "community_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
+
+    def keep(row: dict, *, skip: str = "") -> bool:
+        if filters.kind and skip != "kind" and row["kind"] != filters.kind:
+            return False
+        return not (
+            filters.community_id
+            and skip != "community"
+            and row["community_id"] != filters.community_id
+        )
+
+    total = sum(row["n"] for row in groups if keep(row))
+    selected = _filtered(docs, filters)
+    rows = []
+    if total:
+        rows = list(
+            selected.annotate(rank=SearchRank(F("search_vector"), tsquery))
+            .order_by("-rank", "-date", "-id")
+            .values("kind", "object_id", "title", "url", "community_id", "date", "rank", "body")[
+                offset : offset + limit
+            ]
+        )
     communities = {c.pk: c for c in Community.objects.filter(organization=viewer.organization)}
     results = [
         Result(
@@ -208,23 +230,22 @@ def search(
         result.snippet = snippet
     answer = SearchAnswer(query=query, total=total, results=results)
     if facets:
+        by_kind: Counter[str] = Counter()
+        by_community: Counter[int] = Counter()
+        for row in groups:
+            if keep(row, skip="kind"):
+                by_kind[row["kind"]] += row["n"]
+            if keep(row, skip="community") and row["community_id"] in communities:
+                by_community[row["community_id"]] += row["n"]
         answer.facets = {
             "kind": [
-                Facet(row["kind"], SOURCES[row["kind"]].label, row["n"])
-                for row in _filtered(docs, filters, skip="kind")
-                .values("kind")
-                .annotate(n=Count("id"))
-                .order_by("-n", "kind")
-                if row["kind"] in SOURCES
+                Facet(kind, SOURCES[kind].label, n)
+                for kind, n in sorted(by_kind.items(), key=lambda item: (-item[1], item[0]))
+                if kind in SOURCES
             ],
             "community": [
-                Facet(row["community_id"], communities[row["community_id"]].name, row["n"])
-                for row in _filtered(docs, filters, skip="community")
-                .exclude(community__isnull=True)
-                .values("community_id")
-                .annotate(n=Count("id"))
-                .order_by("-n")
-                if row["community_id"] in communities
+                Facet(pk, communities[pk].name, n)
+                for pk, n in sorted(by_community.items(), key=lambda item: (-item[1], item[0]))
             ],
         }
     if total == 0:
