@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,8 +16,9 @@ from functools import cache
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -155,6 +157,40 @@ def _filtered(docs: QuerySet, filters: SearchFilters, *, skip: str = "") -> Quer
     return docs
 
 
+def _scan(
+    docs: QuerySet, tsquery: SearchQuery, filters: SearchFilters, *, offset: int, limit: int
+) -> tuple[list[dict], list[tuple[int, float]]]:
+    """One pass over the visible matches (materialized once): counts by kind and CoP for
+    the total and the facets, and the ids of the requested page, best rank first. Each
+    facet ignores its own filter and keeps the others, so it is computed before them."""
+    matches = _filtered(docs, filters, skip="both").annotate(
+        rank=SearchRank(F("search_vector"), tsquery)
+    )
+    try:
+        sql, params = matches.values(
+            "id", "kind", "community_id", "date", "rank"
+        ).query.sql_with_params()
+    except EmptyResultSet:  # nothing is visible (not a member of the organization)
+        return [], []
+    statement = (
+        "WITH m AS MATERIALIZED ("  # noqa: S608 - Django's own SQL; values are parameters
+        + sql
+        + "), g AS (SELECT kind, community_id, count(*) AS n FROM m GROUP BY kind, community_id),"
+        " p AS (SELECT id, rank FROM m WHERE (%s = '' OR kind = %s)"
+        " AND (%s::bigint IS NULL OR community_id = %s::bigint)"
+        " ORDER BY rank DESC, date DESC, id DESC LIMIT %s OFFSET %s)"
+        " SELECT (SELECT coalesce(json_agg(g), '[]') FROM g),"
+        " (SELECT coalesce(json_agg(json_build_array(p.id, p.rank)), '[]') FROM p)"
+    )
+    kind, community = filters.kind, filters.community_id
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, kind, kind, community, community, limit, offset])
+        groups, page = cursor.fetchone()
+    if isinstance(groups, str):
+        groups, page = json.loads(groups), json.loads(page)
+    return groups, [(int(pk), float(rank)) for pk, rank in page]
+
+
 def matching(*, viewer: Viewer, query: str) -> tuple[QuerySet[SearchDocument], SearchQuery | None]:
     """The visible documents that match (none for an empty query), and the tsquery."""
     config = config_for_language(viewer.organization.language)
@@ -180,14 +216,7 @@ def search(
     docs, tsquery = matching(viewer=viewer, query=query)
     if tsquery is None:
         return SearchAnswer(query=query, total=0, results=[])
-    # One grouped scan gives the total and both facets: each facet ignores its own
-    # filter (so other kinds stay one click away) and keeps the others.
-    groups = list(
-        _filtered(docs, filters, skip="both")
-        .values("kind", "community_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    groups, page_ids = _scan(docs, tsquery, filters, offset=offset, limit=limit)
 
     def keep(row: dict, *, skip: str = "") -> bool:
         if filters.kind and skip != "kind" and row["kind"] != filters.kind:
@@ -199,16 +228,15 @@ def search(
         )
 
     total = sum(row["n"] for row in groups if keep(row))
-    selected = _filtered(docs, filters)
-    rows = []
-    if total:
-        rows = list(
-            selected.annotate(rank=SearchRank(F("search_vector"), tsquery))
-            .order_by("-rank", "-date", "-id")
-            .values("kind", "object_id", "title", "url", "community_id", "date", "rank", "body")[
-                offset : offset + limit
-            ]
-        )
+    rows: list[dict[str, Any]] = []
+    if page_ids:
+        by_id = {
+            row["id"]: row
+            for row in SearchDocument.objects.filter(pk__in=[pk for pk, _rank in page_ids]).values(
+                "id", "kind", "object_id", "title", "url", "community_id", "date", "body"
+            )
+        }
+        rows = [{**by_id[pk], "rank": rank} for pk, rank in page_ids if pk in by_id]
     communities = {c.pk: c for c in Community.objects.filter(organization=viewer.organization)}
     results = [
         Result(
