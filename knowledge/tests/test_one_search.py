@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from communities import services as community_services
+from copcore.testing import steady_query_count
 from knowledge import services
 from knowledge.models import SearchDocument
 from knowledge.search.query import SearchFilters, search
@@ -157,3 +158,18 @@ def test_search_page_and_api(world, content, client_for):
     assert empty.status_code == 400
     assert empty.json()["error"]["code"]
     assert timezone.now()
+
+
+def test_the_search_page_makes_the_same_queries_for_more_results(
+    world, content, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(world.member)
+    page_url = reverse("knowledge:one_search", kwargs={"org_slug": "network-a"})
+    before = steady_query_count(client, page_url, {"q": "grab"})
+    with django_capture_on_commit_callbacks(execute=True), scope(organization=world.org_a):
+        for n in range(5):
+            services.field_note_create(
+                actor=world.member, community=world.community_a, title=f"Grab note {n}",
+                body="grab bag again",
+            )  # fmt: skip
+    assert steady_query_count(client, page_url, {"q": "grab"}) == before
