@@ -23,8 +23,8 @@ from copcore.models import Organization
 from knowledge.search.folding import fold
 from knowledge.search.models import SearchDocument
 from knowledge.search.registry import BY_MODEL, SOURCES, Doc
+from knowledge.selectors.search import SEARCH_CONFIGS  # the repository search's languages
 
-SEARCH_CONFIGS = {"en": "english", "es": "spanish", "fr": "french", "pt": "portuguese"}
 MAX_TEXT = 400_000  # to_tsvector refuses documents over 1 MB
 _WORD = re.compile(r"[^\W\d_]{4,40}")
 

@@ -19,8 +19,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, Q, QuerySet
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from communities.models import Community
 from copcore.models import User
@@ -29,10 +28,11 @@ from knowledge.search.indexing import config_for_language
 from knowledge.search.models import Audience, SearchDocument
 from knowledge.search.registry import SOURCES
 from knowledge.selectors.access import _PERMISSIONS, Viewer
+from knowledge.selectors.search import _MARK_START, _MARK_STOP, snippet_html
 
-# Private-use characters mark matched words: the snippet is escaped first and only then
-# are these turned into <mark>, so a document's own text can never inject markup.
-_START, _STOP = "\ue000", "\ue001"
+# Matched words are marked with the repository search's private-use characters: the
+# snippet is escaped first and only then are they turned into <mark> (``snippet_html``).
+_START, _STOP = _MARK_START, _MARK_STOP
 _DELIMITER = " … "
 _HEADLINE_OPTIONS = (
     f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, "
@@ -87,14 +87,6 @@ class SearchAnswer:
     results: list[Result]
     facets: dict[str, list[Facet]] = field(default_factory=dict)
     suggestion: str = ""
-
-
-def snippet_html(snippet: str) -> SafeString:
-    """Escape a snippet, then turn only our own markers into <mark>."""
-    text = escape(snippet or "")
-    return mark_safe(  # noqa: S308 - escaped above; only our markers become tags
-        text.replace(_START, "<mark>").replace(_STOP, "</mark>")
-    )
 
 
 def visible_q(viewer: Viewer) -> Q:
