@@ -465,3 +465,8 @@ class TestTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The one search index lives in knowledge/search/models.py (imported here so Django
+# registers it with this app).
+from knowledge.search.models import Audience, SearchDocument, SearchTerm  # noqa: E402, F401

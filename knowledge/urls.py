@@ -5,6 +5,8 @@ project at /p/ under the namespace "public_knowledge", outside any organization)
 from django.urls import path
 
 from knowledge import api, views
+from knowledge.search import api as search_api
+from knowledge.search import views as search_views
 
 app_name = "knowledge"
 
@@ -13,6 +15,7 @@ NOTE = "knowledge/notes/<int:note_id>/"
 TEST = "knowledge/tests/<int:test_id>/"
 
 urlpatterns = [
+    path("search/", search_views.one_search, name="one_search"),
     path("knowledge/", views.asset_list, name="asset_list"),
     path("knowledge/search/", views.search, name="search"),
     path("knowledge/assets/new/", views.asset_create, name="asset_create"),
@@ -78,6 +81,7 @@ api_urlpatterns = [
         name="asset_action",
     ),
     path("knowledge/search/", api.SearchView.as_view(), name="search"),
+    path("search/", search_api.OneSearchView.as_view(), name="one_search"),
     path("knowledge/notes/", api.FieldNoteListView.as_view(), name="note_list"),
     path("knowledge/notes/<int:note_id>/", api.FieldNoteDetailView.as_view(), name="note_detail"),
     path(

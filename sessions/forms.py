@@ -446,9 +446,27 @@ class DecisionForm(forms.Form):
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
     owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("Owner"), queryset=None)
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, cues=None, **kwargs):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "owner").queryset = people
+        add_cue_field(self, cues)
+
+
+class CueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.timestamp} {obj.speaker}: {obj.text[:60]}".strip()
+
+
+def add_cue_field(form: forms.Form, cues) -> None:
+    """The optional moment of the session's transcript a decision or item cites."""
+    if cues is None:
+        return
+    form.fields["cue"] = CueChoiceField(
+        label=_("Moment in the transcript (optional)"),
+        queryset=cues,
+        required=False,
+        empty_label=_("None"),
+    )
 
 
 class ActionItemForm(forms.Form):
@@ -467,9 +485,10 @@ class ActionItemForm(forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, people, tests=None, **kwargs):
+    def __init__(self, *args, people, tests=None, cues=None, **kwargs):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "owner").queryset = people
+        add_cue_field(self, cues)
         if tests is not None:
             self.fields["test_of_change"] = forms.ModelChoiceField(
                 label=_("Linked PDSA test (optional)"), queryset=tests, required=False
@@ -539,3 +558,18 @@ class ActionFilterForm(forms.Form):
         choices=[("", _("Any")), ("open", _("Open or in progress")), *ActionStatus.choices],
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+
+class TranscriptForm(forms.Form):
+    file = forms.FileField(
+        label=_("Transcript file (WebVTT .vtt or SubRip .srt)"),
+        help_text=_("The file Zoom, Teams or Meet exports. Replaces the current transcript."),
+    )
+    confirm_deidentified = forms.BooleanField(
+        label=_("I have checked that the transcript identifies no patient"),
+        required=False,
+    )
+
+
+class TranscriptSearchForm(forms.Form):
+    tq = forms.CharField(label=_("Search the transcript"), required=False, max_length=200)

@@ -446,6 +446,14 @@ class Decision(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    cue = models.ForeignKey(
+        "cop_sessions.TranscriptCue",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moment in the transcript"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganizationScopedManager()
@@ -493,6 +501,14 @@ class ActionItem(models.Model):
         related_name="session_action_items",
         verbose_name=_("linked PDSA test"),
     )
+    cue = models.ForeignKey(
+        "cop_sessions.TranscriptCue",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moment in the transcript"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -531,3 +547,8 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user}"
+
+
+# Transcripts live in their own module (this one is near the size limit); imported here so
+# Django registers them with this app.
+from sessions.transcript_models import Transcript, TranscriptCue  # noqa: E402, F401

@@ -160,10 +160,10 @@ def session_page(*, community: Community, session_id: int) -> Session:
                     Prefetch("members", queryset=BreakoutMember.objects.select_related("user"))
                 ),
             ),
-            Prefetch("decisions", queryset=Decision.objects.select_related("owner")),
+            Prefetch("decisions", queryset=Decision.objects.select_related("owner", "cue")),
             Prefetch(
                 "action_items",
-                queryset=ActionItem.objects.select_related("owner", "test_of_change"),
+                queryset=ActionItem.objects.select_related("owner", "test_of_change", "cue"),
             ),
             Prefetch(
                 "swap_requests",
@@ -442,3 +442,24 @@ def feed_sessions(*, user: User, now: dt.datetime | None = None) -> list[Session
                 .order_by("starts_at")
             )
     return result
+
+
+def transcript_view(*, session: Session, query: str = "") -> dict:
+    """The session's transcript for its page: the cues (those containing ``query``,
+    accents and case ignored, when given), each with the recording link opening at its
+    moment where the host supports it."""
+    from knowledge.search.folding import fold
+    from sessions.models import Transcript
+    from sessions.transcripts import recording_at
+
+    transcript = Transcript.objects.filter(session=session).first()
+    if transcript is None:
+        return {"transcript": None, "cues": [], "cue_count": 0}
+    cues = list(transcript.cues.all())
+    needle = fold(query.strip()).lower()
+    shown = [
+        cue for cue in cues if not needle or needle in fold(f"{cue.speaker} {cue.text}").lower()
+    ]
+    for cue in shown:
+        cue.recording_url = recording_at(session.recording_link, cue.start_seconds)
+    return {"transcript": transcript, "cues": shown, "cue_count": len(cues)}

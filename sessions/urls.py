@@ -28,6 +28,7 @@ urlpatterns = [
     path(S + "attendance/reply/", views.attendance_reply, name="attendance_reply"),
     path(S + "attendance/", views.attendance_record, name="attendance_record"),
     path(S + "attendance.csv", views.attendance_csv, name="attendance_csv"),
+    path(S + "transcript/", views.transcript_upload, name="transcript_upload"),
     path(S + "cases/new/", views.case_create, name="case_create"),
     path(S + "cases/<int:case_id>/", views.case_edit, name="case_edit"),
     path(S + "polls/new/", views.poll_create, name="poll_create"),

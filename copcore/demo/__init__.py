@@ -79,4 +79,7 @@ def seed_demo() -> list[Persona]:
     with scopes_disabled():
         sign_in.second_factor(cast)
         roles_sync_all()  # terms that start or end today take effect at once
+    from knowledge.search.indexing import rebuild
+
+    rebuild()  # the one search index, complete whatever the writes above scheduled
     return [*PERSONAS, OUTSIDER]

@@ -82,6 +82,9 @@ def concluded_community(cast: Cast) -> Community:
         )
         cop.refresh_from_db()
     if cop.phase == Phase.IMPLEMENTATION:
+        from copcore.demo.knowledge import searchable_basics
+
+        searchable_basics(cast, cop, "annual physical health checks", "a text reminder")
         communities.community_phase_change(
             actor=convener, community=cop, to_phase=Phase.CONCLUSION,
             reason=PhaseTransition.Reason.WORK_DONE,

@@ -59,6 +59,12 @@ def design_community(cast: Cast) -> Community:
     term(cast, cop, FACILITATOR, CommunityRole.MEMBER, days_ago(5))
     term(cast, cop, MEMBER, CommunityRole.MEMBER, days_ago(5))
     term(cast, cop, SPONSOR, CommunityRole.SPONSOR, days_ago(12))
+    if cop.phase != Phase.ARCHIVED:
+        from copcore.demo.knowledge import searchable_basics
+
+        searchable_basics(
+            cast, cop, "alcohol-related readmissions", "a follow-up call within 48 hours"
+        )
     if cop.phase != Phase.DESIGN or "objectives" in cop.design_steps_saved:
         return cop
     communities.community_design_save(

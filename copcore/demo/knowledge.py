@@ -208,3 +208,32 @@ def tests_of_change(
             updated_at=moment(test.ends_on or test.starts_on),
         )
     return {t.title: t for t in TestOfChange.objects.filter(community=community)}
+
+
+def searchable_basics(cast: Cast, community: Community, topic: str, idea: str) -> None:
+    """A field note, a PDSA test and a discussion, so search finds something in every
+    CoP (once: skipped when the CoP already has a note)."""
+    from communities import services as communities
+
+    if FieldNote.objects.filter(community=community).exists():
+        return
+    knowledge.field_note_create(
+        actor=cast[MEMBER], community=community, title=f"First week: {topic}",
+        body=f"What we noticed about {topic} in the first week, and what we will try: {idea}.",
+    )  # fmt: skip
+    knowledge.test_of_change_create(
+        actor=cast[MEMBER], community=community, title=f"Small test: {idea}",
+        change_idea=idea, objective=f"Learn whether {idea} helps with {topic}",
+        prediction="Most teams will find it workable",
+    )  # fmt: skip
+    workstream = communities.workstream_create(
+        actor=cast.convener, community=community, name="Getting started"
+    )
+    thread = communities.thread_create(
+        actor=cast[MEMBER], workstream=workstream, title=f"Has anyone tried {idea}?",
+        body=f"We want to test {idea} for {topic}. What should we watch for?",
+    )  # fmt: skip
+    communities.post_create(
+        actor=cast.convener, thread=thread,
+        body=f"Start small: one team, two weeks, and write down what happens with {topic}.",
+    )  # fmt: skip

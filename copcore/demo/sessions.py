@@ -160,6 +160,44 @@ def _record(cast: Cast, session: Session, number: int) -> None:
     )  # fmt: skip
 
 
+# The last clinic's transcript (a WebVTT file as Teams exports it: speakers in voice tags).
+TRANSCRIPT = """WEBVTT
+
+00:00:04.000 --> 00:00:09.000
+<v Mei Chen>Welcome to the clinic. Today we hear how the wards got on.</v>
+
+00:03:12.000 --> 00:03:20.000
+<v Tom Becker>Fetching stock is still where the first hour goes at night.</v>
+
+00:07:41.000 --> 00:07:52.000
+<v Olivia Grant>Since we put a grab bag on each ward, the first dose goes in
+about 25 minutes sooner.</v>
+
+00:08:05.000 --> 00:08:14.000
+<v Mei Chen>So the grab bag works at NGH. Can SBH try it before asking for funding?</v>
+
+00:12:30.000 --> 00:12:38.000
+<v Amara Okafor>Agreed: every site tests the grab bag and reports at the next clinic.</v>
+"""
+
+
+def _transcript(cast: Cast, session: Session) -> None:
+    """A transcript on the last past clinic, the moment it decided on grab bags cited."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sessions.models import Transcript, TranscriptCue
+
+    if Transcript.objects.filter(session=session).exists():
+        return
+    upload = SimpleUploadedFile("echo-clinic.vtt", TRANSCRIPT.encode(), "text/vtt")
+    sessions.transcript_upload(actor=cast[FACILITATOR], session=session, upload=upload)
+    moment = TranscriptCue.objects.filter(transcript__session=session).order_by("-position")[0]
+    sessions.decision_record(
+        actor=cast[FACILITATOR], session=session, owner=cast[CONVENER], cue=moment,
+        text="Every site tests the grab bag and reports at the next clinic.",
+    )  # fmt: skip
+
+
 def _action_items(cast: Cast, community: Community, latest: Session) -> None:
     member = cast[MEMBER]
     if not ActionItem.objects.filter(community=community).exists():
@@ -234,4 +272,5 @@ def rhythm(cast: Cast, community: Community) -> None:
             _record(cast, session, len(clinics) + number)
     if clinics:
         _action_items(cast, community, clinics[-1])
+        _transcript(cast, clinics[-1])
     _upcoming(cast, echo, office)

@@ -38,6 +38,8 @@ def key_pages(world, thread_id: int) -> dict[str, str]:
         "data": reverse("measurement:community", kwargs=cop),
         "dashboard": reverse("dashboards:dashboard_home", kwargs=cop),
         "evaluation": reverse("evaluation:home", kwargs=cop),
+        "search results": reverse("knowledge:one_search", kwargs={"org_slug": org})
+        + "?q=screening",
     }
 
 

@@ -90,6 +90,7 @@ SHOWCASE = [
     ("member", ["notifications:digest_preview"], {"org_slug": ORG},
      ["Bring the night-huddle audit"]),
     ("facilitator", ["sessions:session_list"], cop("sepsis"), ["Sepsis ECHO clinic"]),
+    ("member", ["knowledge:one_search"], {"org_slug": ORG}, ["Search everything"]),
     ("sponsor", dashboard("dashboard_home"), cop("sepsis"),
      ["Sepsis Six bundle completed within one hour"]),
 ]  # fmt: skip

@@ -17,6 +17,7 @@ from knowledge.permissions import KnowledgePermission
 
 _PERMISSIONS = {
     "view": CommunityPermission.VIEW,
+    "view_discussions": CommunityPermission.VIEW_DISCUSSIONS,
     "curate": KnowledgePermission.CURATE,
     "add_asset": KnowledgePermission.ADD_ASSET,
     "add_note": KnowledgePermission.ADD_FIELD_NOTE,

@@ -33,3 +33,8 @@ def asset_reindex(*, asset: Asset) -> None:
         + SearchVector("search_body", weight="C", config=config)
     )
     asset.search_body = body
+    # The one search holds this text too (its document and the asset's versions'): the
+    # updates above send no save signal, so schedule it here (after the commit).
+    from knowledge.search.indexing import schedule
+
+    schedule("asset", asset.pk)

@@ -58,6 +58,7 @@ from sessions.services.series import (
     series_deactivate,
     series_rota_set,
 )
+from sessions.services.transcripts import transcript_upload
 
 __all__ = [
     "CASE_TEXT_FIELDS",
@@ -78,6 +79,7 @@ __all__ = [
     "feed_token_reset",
     "feed_token_revoke",
     "is_identifying_text_error",
+    "transcript_upload",
     "occurrences_generate",
     "occurrences_generate_all",
     "poll_create",

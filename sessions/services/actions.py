@@ -16,23 +16,34 @@ from sessions.models import (
     ActionStatus,
     Decision,
     Session,
+    TranscriptCue,
 )
 from sessions.services.common import _require_org_members
 
 # --- decisions and action items -----------------------------------------------------
 
 
+def _check_cue(session: Session, cue: TranscriptCue | None) -> None:
+    """A cited moment must be in this session's transcript."""
+    if cue is not None and cue.transcript.session_id != session.pk:
+        raise ValidationError({"cue": _("Choose a moment of this session's transcript.")})
+
+
 @transaction.atomic
-def decision_record(*, actor: User, session: Session, text: str, owner: User) -> Decision:
+def decision_record(
+    *, actor: User, session: Session, text: str, owner: User, cue: TranscriptCue | None = None
+) -> Decision:
     if not text.strip():
         raise ValidationError({"text": _("Write the decision.")})
     _require_org_members(session.organization, [owner], "owner")
+    _check_cue(session, cue)
     decision = Decision.objects.create(
         organization=session.organization,
         session=session,
         text=text.strip(),
         owner=owner,
         recorded_by=actor,
+        cue=cue,
     )
     audit_record(
         organization=session.organization,
@@ -53,11 +64,13 @@ def action_item_create(
     description: str,
     due_on: dt.date,
     test_of_change: TestOfChange | None = None,
+    cue: TranscriptCue | None = None,
 ) -> ActionItem:
     """Record who will test what by when, optionally linked to the PDSA test."""
     if not description.strip():
         raise ValidationError({"description": _("Say what will be tested or done.")})
     _require_org_members(session.organization, [owner], "owner")
+    _check_cue(session, cue)
     if test_of_change is not None and test_of_change.community_id != session.community_id:
         raise ValidationError({"test_of_change": _("Choose a test of this community.")})
     item = ActionItem.objects.create(
@@ -68,6 +81,7 @@ def action_item_create(
         description=description.strip(),
         due_on=due_on,
         test_of_change=test_of_change,
+        cue=cue,
         created_by=actor,
     )
     audit_record(

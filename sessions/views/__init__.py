@@ -50,8 +50,10 @@ from sessions.views.rota import (
     my_swaps,
     swap_respond,
 )
+from sessions.views.transcripts import transcript_upload
 
 __all__ = [
+    "transcript_upload",
     "action_item_create",
     "action_item_status",
     "attendance_csv",

@@ -21,7 +21,14 @@ from sessions.forms import (
     DecisionForm,
 )
 from sessions.permissions import SessionPermission as SP
-from sessions.views.common import _community, _participants, _render_detail, _session, _session_url
+from sessions.views.common import (
+    _community,
+    _cues,
+    _participants,
+    _render_detail,
+    _session,
+    _session_url,
+)
 
 # --- decisions and action items ------------------------------------------------------
 
@@ -32,7 +39,7 @@ def decision_create(
 ) -> HttpResponse:
     community, session = _session(request, community_slug, session_id)
     access.require(request.user, SP.MANAGE_SESSIONS, community)
-    form = DecisionForm(request.POST, people=_participants(community))
+    form = DecisionForm(request.POST, people=_participants(community), cues=_cues(session))
     if form.is_valid():
         try:
             services.decision_record(actor=request.user, session=session, **form.cleaned_data)
@@ -54,6 +61,7 @@ def action_item_create(
         request.POST,
         people=_participants(community),
         tests=selectors.tests_linkable(community=community),
+        cues=_cues(session),
     )
     if form.is_valid():
         data = {

@@ -22,9 +22,10 @@ from sessions.forms import (
     FacilitatorForm,
     PollForm,
     SwapRequestForm,
+    TranscriptSearchForm,
     VoteForm,
 )
-from sessions.models import AttendanceResponse, Session
+from sessions.models import AttendanceResponse, Session, TranscriptCue
 
 # --- helpers ---------------------------------------------------------------------
 
@@ -107,10 +108,18 @@ def _detail_context(request: OrganizationRequest, community, session: Session, *
         "now": timezone.now(),
         **rights,
     }
+    search_form = TranscriptSearchForm(request.GET or None)
+    query = search_form.cleaned_data["tq"] if search_form.is_valid() else ""
+    context.update(selectors.transcript_view(session=session, query=query))
+    context["transcript_search_form"] = search_form
+    context["transcript_query"] = query
     if rights["can_manage"]:
-        context["decision_form"] = forms.get("decision_form") or DecisionForm(people=people)
+        cues = _cues(session)
+        context["decision_form"] = forms.get("decision_form") or DecisionForm(
+            people=people, cues=cues
+        )
         context["action_form"] = forms.get("action_form") or ActionItemForm(
-            people=people, tests=selectors.tests_linkable(community=community)
+            people=people, tests=selectors.tests_linkable(community=community), cues=cues
         )
         context["poll_form"] = forms.get("poll_form") or PollForm()
         context["cancel_form"] = CancelForm()
@@ -123,6 +132,12 @@ def _detail_context(request: OrganizationRequest, community, session: Session, *
             sessions=selectors.swap_sessions_offered(session=session, user=request.user),
         )
     return context
+
+
+def _cues(session: Session):
+    """The moments a decision or action item may cite (None without a transcript)."""
+    cues = TranscriptCue.objects.filter(transcript__session=session).order_by("position")
+    return cues if cues.exists() else None
 
 
 def _render_detail(request, community, session_id: int, status: int = 200, /, **forms):
