@@ -28,6 +28,7 @@ MAX_RANGES = 20  # ranges kept per group; the row count stays exact
 DESCRIPTIONS = {
     "unknown_measure": _("unknown measure code"),
     "missing_measure": _("no measure code"),
+    "rare_events_measure": _("a rare-events measure (record its events)"),
     "unknown_site": _("site not enrolled in this community"),
     "missing_site": _("no site code"),
     "missing_period": _("no period"),
@@ -61,6 +62,10 @@ DESCRIPTIONS = {
 MESSAGES = {
     "unknown_measure": _("Unknown measure “%(code)s” in this community."),
     "missing_measure": _("The measure is missing."),
+    "rare_events_measure": _(
+        "“%(code)s” records rare events: record the date of each event on its events "
+        "page or through the API; its counts per period are derived from them."
+    ),
     "unknown_site": _("Unknown site “%(code)s”: it is not enrolled in this community."),
     "missing_site": _("The site is missing."),
     "missing_period": _("The period is missing."),

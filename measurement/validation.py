@@ -373,6 +373,8 @@ class RowChecker:
                 report.error(line, "measure_code", "unknown_measure", {"code": measure_code})
             else:
                 report.error(line, "measure_code", "missing_measure")
+        elif measure.value_type == Measure.ValueType.RARE_EVENTS:
+            report.error(line, "measure_code", "rare_events_measure", {"code": measure_code})
         site = context.sites.get(_norm(site_code)) if site_code else None
         if site is None:
             if site_code.strip():

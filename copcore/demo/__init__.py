@@ -19,7 +19,17 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from communities.services import roles_sync_all
-from copcore.demo import concluded, data, design, evaluation, knowledge, people, sepsis, sessions
+from copcore.demo import (
+    concluded,
+    data,
+    design,
+    evaluation,
+    knowledge,
+    people,
+    rare_events,
+    sepsis,
+    sessions,
+)
 from copcore.demo.clock import days_ago
 from copcore.demo.people import DEMO_PASSWORD, OUTSIDER, PERSONAS, Cast, Persona
 
@@ -47,6 +57,7 @@ def seed_demo() -> list[Persona]:
         sepsis.join_request(cast, cop)
         measures = data.measures_and_sites(cast, cop)
         data.observations(cast, cop, measures)
+        rare_events.events(cast, cop)
         data.import_with_errors(cast, cop)
         data.chart_annotations(cast, cop, measures)
         data.reaim(cast, cop)

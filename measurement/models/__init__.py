@@ -2,6 +2,7 @@
 
 from .core import (
     DRAWABLE_CHARTS,
+    EVENT_CHARTS,
     NATURAL_CHART,
     RUNNING_STATUSES,
     WAITING_STATUSES,
@@ -17,9 +18,11 @@ from .core import (
     StratifierCategory,
     chart_label,
     chart_problem,
+    drawable_charts,
     import_upload_to,
     replaced_chart_note,
 )
+from .rare_events import RareEvent
 
 __all__ = [
     "Site",
@@ -29,6 +32,9 @@ __all__ = [
     "StratifierCategory",
     "Measure",
     "DRAWABLE_CHARTS",
+    "EVENT_CHARTS",
+    "drawable_charts",
+    "RareEvent",
     "NATURAL_CHART",
     "chart_label",
     "chart_problem",

@@ -47,6 +47,11 @@ from measurement.services.measures import (
     measure_save,
     phase_break_add,
 )
+from measurement.services.rare_events import (
+    counts_sync,
+    rare_event_delete,
+    rare_event_record,
+)
 from measurement.services.sites import (
     data_policy_update,
     enrolment_save,
@@ -62,6 +67,9 @@ __all__ = [
     "PROGRESS_EVERY",
     "TextSink",
     "copy_counts",
+    "counts_sync",
+    "rare_event_delete",
+    "rare_event_record",
     "data_policy_update",
     "enrolment_save",
     "import_batch_commit",
