@@ -3,9 +3,9 @@ from its data (issue 20: "A chart choice the engine cannot draw is not offered")
 
 The g and t charts need rare-event intervals (one value per event): only a
 rare-events measure (the date of each event) is offered them; a "days between
-events" measure holds one value a period and is not. Measures that were set to a chart the engine cannot draw for
-their data get their value type's natural chart from migration 0007, with a note
-on the measure page and on the chart page.
+events" measure holds one value a period and is not. Measures that were set to a
+chart the engine cannot draw for their data get their value type's natural chart
+from migration 0007, with a note on the measure page and on the chart page.
 """
 
 from __future__ import annotations
