@@ -45,5 +45,10 @@ urlpatterns = [
 api_urlpatterns = [
     path("observations/", api.ObservationListView.as_view(), name="observations"),
     path("measures/", api.MeasureListView.as_view(), name="measures"),
+    path(
+        "measures/<int:measure_id>/events/",
+        api.RareEventListView.as_view(),
+        name="rare_events",
+    ),
     path("imports/<int:batch_id>/", api.ImportBatchDetailView.as_view(), name="import_batch"),
 ]

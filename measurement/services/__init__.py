@@ -48,9 +48,11 @@ from measurement.services.measures import (
     phase_break_add,
 )
 from measurement.services.rare_events import (
+    EventRowsInvalid,
     counts_sync,
     rare_event_delete,
     rare_event_record,
+    rare_events_record_many,
 )
 from measurement.services.sites import (
     data_policy_update,
@@ -70,6 +72,8 @@ __all__ = [
     "counts_sync",
     "rare_event_delete",
     "rare_event_record",
+    "rare_events_record_many",
+    "EventRowsInvalid",
     "data_policy_update",
     "enrolment_save",
     "import_batch_commit",

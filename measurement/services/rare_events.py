@@ -29,6 +29,15 @@ from measurement.rare_events import counts_by_period
 CATEGORY_MAX = 80
 
 
+class EventRowsInvalid(ValidationError):
+    """Rows of a batch of events at fault: ``rows`` maps a row number to its field
+    errors. Nothing of the batch was saved."""
+
+    def __init__(self, rows: dict[str, dict[str, str]]) -> None:
+        super().__init__(_("%(n)s event(s) have errors: nothing was saved.") % {"n": len(rows)})
+        self.rows = rows
+
+
 def _clean(
     *, measure: Measure, site: Site, occurred_on: dt.date | None, category: str, opportunities
 ) -> tuple[dt.date, str, Decimal | None]:
@@ -170,3 +179,68 @@ def rare_event_delete(*, actor: User, community: Community, event: RareEvent) ->
         data={"community": community.slug, "measure": measure.code, "site": site.code,
               "date": day.isoformat()},
     )  # fmt: skip
+
+
+@transaction.atomic
+def rare_events_record_many(
+    *,
+    actor: User,
+    community: Community,
+    measure: Measure,
+    rows: list[dict],
+    batch: ImportBatch | None = None,
+) -> list[RareEvent]:
+    """Record several events (``site_code``, ``occurred_on``, ``category``,
+    ``opportunities``) all together or not at all: a ValidationError names each row at
+    fault (``rows``: {row number: {field: message}}) and nothing is saved."""
+    access.require(access.can_submit(actor, community))
+    sites = {
+        e.site.code.casefold(): e.site
+        for e in SiteEnrolment.objects.filter(community=community).select_related("site")
+    }
+    problems: dict[str, dict[str, str]] = {}
+    cleaned = []
+    for number, row in enumerate(rows, start=1):
+        site = sites.get(str(row.get("site_code", "")).strip().casefold())
+        if site is None:
+            problems[str(number)] = {
+                "site_code": _("Unknown site “%(code)s”: it is not enrolled in this community.")
+                % {"code": row.get("site_code", "")}
+            }
+            continue
+        try:
+            day, category, amount = _clean(
+                measure=measure, site=site, occurred_on=row.get("occurred_on"),
+                category=row.get("category", ""), opportunities=row.get("opportunities"),
+            )  # fmt: skip
+        except ValidationError as error:
+            problems[str(number)] = {k: " ".join(v) for k, v in error.message_dict.items()}
+            continue
+        cleaned.append((site, day, category, amount))
+    if problems:
+        raise EventRowsInvalid(problems)
+    created = RareEvent.objects.bulk_create(
+        [
+            RareEvent(
+                organization=community.organization,
+                community=community,
+                measure=measure,
+                site=site,
+                occurred_on=day,
+                category=category,
+                opportunities=amount,
+                entered_by=actor,
+                batch=batch,
+            )  # fmt: skip
+            for site, day, category, amount in cleaned
+        ]
+    )
+    for site in {site.pk: site for site, *_rest in cleaned}.values():
+        counts_sync(actor=actor, measure=measure, site=site)
+    audit_record(
+        organization=community.organization, actor=actor,
+        verb="measurement.rare_events_recorded", target=measure,
+        data={"community": community.slug, "measure": measure.code, "rows": len(created),
+              "batch": batch.pk if batch else None},
+    )  # fmt: skip
+    return created

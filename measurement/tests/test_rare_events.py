@@ -193,3 +193,53 @@ def test_the_events_page_records_an_event_and_hides_other_tenants(world, client_
     # A count measure has no events page.
     falls = f"{ORG}/communities/sepsis/data/measures/{data.falls.pk}/events/"
     assert steward.get(falls).status_code == 404
+
+
+def test_the_api_records_events_all_or_nothing_and_lists_them(world, client_for):
+    data = _events_world(world)
+    url = f"/api/v1{ORG}/measures/{data.events.pk}/events/"
+    steward = client_for(world.steward)
+    day = (timezone.localdate() - dt.timedelta(days=40)).isoformat()
+    later = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    bad = steward.post(
+        url,
+        {
+            "events": [
+                {"site_code": "GH", "occurred_on": day},
+                {"site_code": "NOPE", "occurred_on": day},
+            ]
+        },
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == "invalid"
+    assert "2" in bad.json()["error"]["fields"]["rows"]
+    with scope(organization=world.org_a):
+        assert not RareEvent.objects.filter(measure=data.events).exists()
+    ok = steward.post(
+        url,
+        {"events": [
+            {"site_code": "gh", "occurred_on": day, "category": "hospital-onset"},
+            {"site_code": "GH", "occurred_on": later, "opportunities": "300"},
+        ]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert ok.status_code == 201, ok.content
+    assert [e["occurred_on"] for e in ok.json()] == [day, later]
+    listed = steward.get(url).json()
+    assert [e["occurred_on"] for e in listed["results"]] == [later, day]
+    with scope(organization=world.org_a):
+        counts = {
+            o.period.isoformat()[:7]: o.value
+            for o in Observation.objects.filter(measure=data.events, value__gt=0)
+        }
+    expected = {day[:7]: Decimal(1), later[:7]: Decimal(1)}
+    if day[:7] == later[:7]:
+        expected = {day[:7]: Decimal(2)}
+    assert counts == expected
+    # A sponsor sees the measure's dashboards, not the event dates; an outsider nothing.
+    assert client_for(world.sponsor).get(url).status_code == 403
+    foreign = client_for(world.outsider).get(url)
+    assert foreign.status_code == 404 and foreign.json()["error"]["code"] == "not_found"
+    falls = f"/api/v1{ORG}/measures/{data.falls.pk}/events/"
+    assert steward.get(falls).status_code == 404
