@@ -18,7 +18,16 @@ from operator import itemgetter
 from typing import IO, BinaryIO
 
 from measurement.numbers import ExactNumber
-from measurement.validation import COLUMN_ALIASES, COLUMNS, REQUIRED_COLUMNS
+from measurement.validation import (
+    COLUMN_ALIASES,
+    COLUMNS,
+    EVENT_COLUMNS,
+    EVENT_REQUIRED_COLUMNS,
+    REQUIRED_COLUMNS,
+)
+
+#: The two file layouts: figures per period, or one row per rare event.
+OBSERVATIONS, EVENTS = "observations", "events"
 
 CHUNK = 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
@@ -96,16 +105,26 @@ def canonical_column(name: str) -> str:
     return COLUMN_ALIASES.get(key, key)
 
 
+def layout_of(header: list[str]) -> str:
+    """A file with an ``event_date`` column holds rare events, one per row."""
+    return EVENTS if "event_date" in [canonical_column(h) for h in header] else OBSERVATIONS
+
+
 def column_picker(header: list[str]) -> tuple[Callable, int, list[str]]:
-    """(picker, width, unused columns): the picker returns the nine layout cells of a row
-    padded to ``width + 1`` (missing columns read the trailing empty cell)."""
+    """(picker, width, unused columns): the picker returns the layout's cells of a row
+    (nine for observations, five for events) padded to ``width + 1`` (missing columns
+    read the trailing empty cell)."""
     names = [canonical_column(h) for h in header]
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    events = layout_of(header) == EVENTS
+    columns = EVENT_COLUMNS if events else COLUMNS
+    missing = [
+        c for c in (EVENT_REQUIRED_COLUMNS if events else REQUIRED_COLUMNS) if c not in names
+    ]
     if missing:
         raise FileProblem("missing_column", ", ".join(missing), column=",".join(missing))
     width = len(names)
-    indices = [names.index(c) if c in names else width for c in COLUMNS]
-    unused = [header[i] for i, n in enumerate(names) if n and n not in COLUMNS]
+    indices = [names.index(c) if c in names else width for c in columns]
+    unused = [header[i] for i, n in enumerate(names) if n and n not in columns]
     return itemgetter(*indices), width, unused
 
 
@@ -136,6 +155,7 @@ class RowSource:
     unused_columns: list[str]
     progress: Callable[[], int]  # bytes (CSV) or rows (XLSX) read so far
     total: int = 0  # the same unit: file size, or the sheet's row count when it says so
+    layout: str = OBSERVATIONS
 
 
 def open_csv(stream: BinaryIO, encoding: str) -> RowSource:
@@ -161,7 +181,7 @@ def open_csv(stream: BinaryIO, encoding: str) -> RowSource:
             # The header was read apart from the reader: physical line = line_num + 1.
             yield reader.line_num + 1, picker(cells)
 
-    return RowSource(rows(), delimiter, unused, lambda: counter.count)
+    return RowSource(rows(), delimiter, unused, lambda: counter.count, layout=layout_of(header))
 
 
 def _cell_text(value) -> str:
@@ -221,7 +241,10 @@ def open_xlsx(stream: IO[bytes]) -> RowSource:
     except (StopIteration, zipfile.BadZipFile):
         raise FileProblem("empty_file", "empty")
     picker, width, unused = column_picker(header)
-    period_at = [canonical_column(h) for h in header].index("period")
+    layout = layout_of(header)
+    period_at = [canonical_column(h) for h in header].index(
+        "event_date" if layout == EVENTS else "period"
+    )
     epoch = workbook.epoch
     state = {"line": 1}
 
@@ -244,7 +267,7 @@ def open_xlsx(stream: IO[bytes]) -> RowSource:
             workbook.close()
 
     total = sheet.max_row if isinstance(sheet.max_row, int) else 0
-    return RowSource(rows(), "", unused, lambda: state["line"], total)
+    return RowSource(rows(), "", unused, lambda: state["line"], total, layout)
 
 
 def open_rows(stream: BinaryIO, kind: str, encoding: str) -> RowSource:

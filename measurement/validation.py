@@ -38,8 +38,16 @@ COLUMNS = (
     "comment",
 )
 REQUIRED_COLUMNS = ("measure_code", "site_code", "period")
+#: The layout of a file of rare events (``measurement.event_import``): one row per event.
+EVENT_COLUMNS = ("measure_code", "site_code", "event_date", "category", "opportunities")
+EVENT_REQUIRED_COLUMNS = ("measure_code", "site_code", "event_date")
 FIGURE_COLUMNS = ("numerator", "denominator", "value")
-COLUMN_ALIASES = {"measure": "measure_code", "site": "site_code", "stratum": "category"}
+COLUMN_ALIASES = {
+    "measure": "measure_code",
+    "site": "site_code",
+    "stratum": "category",
+    "date_of_event": "event_date",
+}
 
 MAX_NUMBER = 1e14  # numeric(18, 4)
 MAX_COMMENT = 2000
@@ -80,6 +88,7 @@ class Report:
     warning_groups: Groups = field(default_factory=Groups)
     date_reading: dict[str, Any] | None = None  # measurement.dates.Reading.as_json()
     number_reading: dict[str, Any] | None = None  # measurement.numbers.NumberReading
+    layout: str = ""  # "events" for a file of rare events (measurement.event_import)
 
     def error(
         self,
@@ -122,6 +131,8 @@ class Report:
         extra: dict[str, Any] = {"date_reading": self.date_reading} if self.date_reading else {}
         if self.number_reading:
             extra["number_reading"] = self.number_reading
+        if self.layout:
+            extra["layout"] = self.layout
         return {
             **extra,
             "error_groups": self.error_groups.as_json(),

@@ -74,7 +74,9 @@ def _require_site(community: Community, site: Site) -> None:
         raise PermissionDenied
 
 
-def counts_sync(*, actor: User | None, measure: Measure, site: Site) -> int:
+def counts_sync(
+    *, actor: User | None, measure: Measure, site: Site, batch: ImportBatch | None = None
+) -> int:
     """Rewrite the site's event counts as observations; returns the rows changed.
 
     A period whose count is unchanged keeps its status (an approved count stays
@@ -115,6 +117,7 @@ def counts_sync(*, actor: User | None, measure: Measure, site: Site) -> int:
         row.entered_by = actor
         row.reviewed_by = None
         row.reviewed_at = None
+        row.batch = batch  # an imported file's counts are approved with its batch
         row.save()
         changed += 1
     # Counts outside the span (an event moved or deleted) go: no events there now.

@@ -243,3 +243,54 @@ def test_the_api_records_events_all_or_nothing_and_lists_them(world, client_for)
     assert foreign.status_code == 404 and foreign.json()["error"]["code"] == "not_found"
     falls = f"/api/v1{ORG}/measures/{data.falls.pk}/events/"
     assert steward.get(falls).status_code == 404
+
+
+def test_a_file_of_events_is_checked_with_grouped_problems_then_imported_and_approved(world):
+    from measurement.tests.helpers import upload
+
+    data = _events_world(world)
+    today = timezone.localdate()
+    first = (today - dt.timedelta(days=60)).isoformat()
+    second = (today - dt.timedelta(days=20)).isoformat()
+    future = (today + dt.timedelta(days=5)).isoformat()
+    bad = (
+        "measure_code,site_code,event_date,category,opportunities\n"
+        f"cdiff-days,GH,{first},hospital-onset,120\n"
+        f"cdiff-days,GH,{future},,\n"
+        "cdiff-days,NOPE,2024-02,,\n"
+        f"falls,GH,{second},,\n"
+        f"cdiff-days,GH,{second},,-4\n"
+    )
+    batch = upload(world, bad.encode(), "events.csv")
+    assert batch.status == "invalid"
+    assert batch.report["layout"] == "events"
+    codes = batch.report["error_codes"]
+    assert codes == {
+        "future_event_date": 1, "unknown_site": 1, "invalid_event_date": 1,
+        "not_rare_events_measure": 1, "negative_opportunities": 1,
+    }  # fmt: skip
+    with scope(organization=world.org_a):
+        assert not RareEvent.objects.exists()
+    good = (
+        "measure_code,site_code,event_date,category,opportunities\n"
+        f"cdiff-days,GH,{first},hospital-onset,120\n"
+        f"cdiff-days,gh,{second},,40\n"
+    )
+    batch = upload(world, good.encode(), "events.csv")
+    assert batch.status == "validated", batch.report
+    with scope(organization=world.org_a):
+        batch = services.import_batch_request_commit(
+            actor=world.steward, batch=batch, on_existing="skip"
+        )
+        batch.refresh_from_db()
+        assert batch.status == "committed" and batch.inserted_count == 2
+        events = list(RareEvent.objects.filter(measure=data.events).order_by("occurred_on"))
+        assert [(e.occurred_on.isoformat(), e.opportunities) for e in events] == [
+            (first, Decimal("120.00")), (second, Decimal("40.00")),
+        ]  # fmt: skip
+        assert all(e.batch_id == batch.pk for e in events)
+        counted = Observation.objects.filter(measure=data.events, batch=batch, value__gt=0)
+        assert sum(o.value for o in counted) == 2
+        assert {o.status for o in counted} == {Observation.Status.SUBMITTED}
+        services.observations_approve(actor=world.convener, community=data.community, batch=batch)
+        assert {o.status for o in counted.all()} == {Observation.Status.APPROVED}
