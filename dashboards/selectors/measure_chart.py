@@ -195,7 +195,10 @@ def measure_chart(
             x_title = _("Event")
     else:
         result = analyse_series(info, points, chart, method)
-    rows = chart_rows(points, result, method, info.direction)
+    # Event charts plot the time (or cases) between events: the measure's direction.
+    # Figures per period of a rare-events measure are counts: the other way.
+    direction = info.direction if drawer is not None else info.period_direction
+    rows = chart_rows(points, result, method, direction)
     labels = {p.label for p in points}
     phases = [
         {"period": period_label(info.frequency, align(info.frequency, d)), "reason": reason}

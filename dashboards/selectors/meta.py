@@ -79,6 +79,15 @@ class MeasureInfo:
         return self.value_type == Measure.ValueType.RARE_EVENTS
 
     @property
+    def period_direction(self) -> str:
+        """The direction of improvement of the figures per period. A rare-events
+        measure's direction is that of the time (or cases) between events, as its t and
+        g charts show; its figures per period count events, which move the other way."""
+        if self.is_rare_events:
+            return {"up": "down", "down": "up"}.get(self.direction, self.direction)
+        return self.direction
+
+    @property
     def charts(self) -> tuple[str, ...]:
         """The charts the engine can draw for this measure (``drawable_charts``)."""
         return drawable_charts(self.value_type, counts_opportunities=bool(self.opportunity_unit))

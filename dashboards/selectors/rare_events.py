@@ -172,7 +172,11 @@ def chart_views(
             result = None
             if len(found.points) >= 2:
                 try:
-                    result = analyse(chart=chart, method=method, y=[p.y for p in found.points])
+                    args: dict = {"chart": chart, "method": method}
+                    args["y"] = [p.y for p in found.points]
+                    if method == "mdc" and info.direction in ("up", "down"):
+                        args["direction"] = info.direction
+                    result = analyse(**args)
                 except SpcInputError:
                     result = None
             return found.points, result, note

@@ -49,8 +49,8 @@ def spc_arguments(
     if parts:
         args["part"] = parts
     if method == "mdc":
-        if info.direction in ("up", "down"):
-            args["direction"] = info.direction
+        if info.period_direction in ("up", "down"):
+            args["direction"] = info.period_direction
         if info.plotted_goal is not None:
             args["target"] = info.plotted_goal
     return args

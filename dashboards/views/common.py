@@ -181,7 +181,7 @@ def build_comparison(
         points = selectors.site_series(info, arrays, site.id)
         result = selectors.analyse_series(info, points, chart_type, method)
         panels.append(
-            (labels[site.id], selectors.chart_rows(points, result, method, info.direction))
+            (labels[site.id], selectors.chart_rows(points, result, method, info.period_direction))
         )
     y_title = info.unit or info.name
     multiples = charts.small_multiples_spec(
