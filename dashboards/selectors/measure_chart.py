@@ -208,6 +208,8 @@ def measure_chart(
     shown = [a for a in annotations if a["period"] in labels]
     unit = _y_unit(info, chart)
     y_title = f"{info.name} ({unit})" if unit else info.name
+    if chart in EVENT_CHARTS and drawer is not None:
+        y_title = unit[:1].upper() + unit[1:]  # "Days between events": the name is above
     goal = info.plotted_goal if chart not in EVENT_CHARTS + ("s",) else None
     spec = charts.control_chart_spec(
         title=f"{info.name}: {scope_label}"
