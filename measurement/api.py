@@ -237,7 +237,7 @@ class RareEventListView(OrganizationScopedMixin, generics.ListAPIView):
         measure = (
             Measure.objects.filter(
                 organization=self.organization,
-                pk=self.kwargs["measure_id"],
+                pk=self.kwargs["events_measure_id"],
                 value_type=Measure.ValueType.RARE_EVENTS,
             )
             .select_related("community")

@@ -46,7 +46,7 @@ api_urlpatterns = [
     path("observations/", api.ObservationListView.as_view(), name="observations"),
     path("measures/", api.MeasureListView.as_view(), name="measures"),
     path(
-        "measures/<int:measure_id>/events/",
+        "measures/<int:events_measure_id>/events/",
         api.RareEventListView.as_view(),
         name="rare_events",
     ),

@@ -48,4 +48,9 @@ def path_values(world) -> dict[str, str]:
             organization=world.org_a, community=world.community_a, measure=events,
             site=world.site_a, occurred_on=dt.date(2024, 2, 1),
         )  # fmt: skip
-    return {"measure_id": measure.pk, "batch_id": batch.pk, "event_id": event.pk}
+    return {
+        "measure_id": measure.pk,
+        "batch_id": batch.pk,
+        "event_id": event.pk,
+        "events_measure_id": events.pk,  # the events API takes only a rare-events measure
+    }
