@@ -16,20 +16,28 @@ from dashboards.models import (
     MeasureChartPreference,
     ReAimProfile,
 )
-from dashboards.selectors import CHARTS_FOR_VALUE_TYPE
-from measurement.models import Measure, Site
+from measurement.models import Measure, Site, chart_label
 
-CHART_LABELS = dict(Measure.ChartType.choices)
+
+def preference_charts(measure: Measure) -> tuple[str, ...]:
+    """The charts a person may choose for a measure: those the engine draws from its
+    data, and for a continuous measure the subgroup charts across sites (drawn on the
+    whole CoP's chart where the sites' values fit them; any other view says so)."""
+    charts = measure.drawable_charts
+    if measure.value_type == Measure.ValueType.CONTINUOUS:
+        charts = charts + ("xbar", "s")
+    return charts
 
 
 class ChartSettingsForm(forms.Form):
     chart_type = forms.ChoiceField(label=_("Chart"))
     method = forms.ChoiceField(label=_("Rules"), choices=MeasureChartPreference.Method.choices)
 
-    def __init__(self, *args, value_type: str, **kwargs):
+    def __init__(self, *args, options: tuple[str, ...], **kwargs):
+        """``options``: the charts offered for this measure (see ``preference_charts``
+        when saving, ``MeasureChart.options`` when showing a view of the measure)."""
         super().__init__(*args, **kwargs)
-        allowed = CHARTS_FOR_VALUE_TYPE.get(value_type, ("run", "i"))
-        choice_field(self, "chart_type").choices = [(c, CHART_LABELS.get(c, c)) for c in allowed]
+        choice_field(self, "chart_type").choices = [(c, chart_label(c)) for c in options]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -21,7 +21,7 @@ from dashboards.models import (
     ReachShare,
     ReAimProfile,
 )
-from dashboards.selectors import CHARTS_FOR_VALUE_TYPE, METHODS, disclosure_rule_get
+from dashboards.selectors import METHODS, disclosure_rule_get
 from measurement.models import Measure, Site, StratifierCategory
 
 
@@ -69,7 +69,9 @@ def chart_preference_save(
     *, actor: User, measure: Measure, chart_type: str, method: str
 ) -> MeasureChartPreference:
     """Remember the person's chart type and rules for a measure."""
-    allowed = CHARTS_FOR_VALUE_TYPE.get(measure.value_type, ("run", "i"))
+    from dashboards.forms import preference_charts
+
+    allowed = preference_charts(measure)
     errors = {}
     if chart_type not in allowed:
         errors["chart_type"] = [_("This chart does not suit this measure.")]

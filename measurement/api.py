@@ -4,7 +4,7 @@ import batches. Every read goes through ``observations_visible_to``."""
 from __future__ import annotations
 
 import django_filters
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,12 +12,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, renderers, status
 from rest_framework.response import Response
 
+from communities.models import Community
 from copcore import spreadsheet
 from copcore.api_support import OrganizationScopedMixin
 from copcore.responses import error_body
 from measurement import access, exports, issues, selectors, services
 from measurement.disclosers import Discloser, OrganizationDiscloser
-from measurement.models import ImportBatch, Measure, Observation
+from measurement.models import ImportBatch, Measure, Observation, RareEvent
 from measurement.serializers import (
     ImportBatchSerializer,
     ImportResultSerializer,
@@ -25,6 +26,8 @@ from measurement.serializers import (
     ObservationImportDocSerializer,
     ObservationImportSerializer,
     ObservationSerializer,
+    RareEventBatchSerializer,
+    RareEventSerializer,
 )
 
 
@@ -218,3 +221,62 @@ class ImportBatchDetailView(OrganizationScopedMixin, generics.RetrieveAPIView):
                 batch_id=self.kwargs["batch_id"],
             )
         )
+
+
+class RareEventListView(OrganizationScopedMixin, generics.ListAPIView):
+    """The events of a rare-events measure (newest first; ``?site_code=`` filters), for
+    those who submit or approve the CoP's data: event dates are not disclosed to others
+    (the dashboards show them counts and intervals under disclosure control).
+
+    POST records up to 1,000 events (``{"events": [...]}``) all together or not at all;
+    the counts per period are recomputed and submitted for review."""
+
+    serializer_class = RareEventSerializer
+
+    def _measure(self) -> tuple[Community, Measure]:
+        measure = (
+            Measure.objects.filter(
+                organization=self.organization,
+                pk=self.kwargs["events_measure_id"],
+                value_type=Measure.ValueType.RARE_EVENTS,
+            )
+            .select_related("community")
+            .first()
+        )
+        if measure is None or not access.can_view(self.request.user, measure.community):
+            raise Http404
+        community = measure.community
+        user = self.request.user
+        access.require(access.can_submit(user, community) or access.can_approve(user, community))
+        return community, measure
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no queries
+            return RareEvent.objects.none()
+        _community, measure = self._measure()
+        events = selectors.rare_events(measure=measure)
+        code = self.request.query_params.get("site_code")
+        return events.filter(site__code__iexact=code) if code else events
+
+    @extend_schema(
+        request=RareEventBatchSerializer,
+        responses={
+            201: RareEventSerializer(many=True),
+            400: OpenApiResponse(description="Errors by row in fields.rows: nothing was saved."),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        community, measure = self._measure()
+        serializer = RareEventBatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            created = services.rare_events_record_many(
+                actor=request.user, community=community, measure=measure,
+                rows=serializer.validated_data["events"],
+            )  # fmt: skip
+        except services.EventRowsInvalid as error:
+            return Response(
+                error_body("invalid", error.messages[0], {"rows": error.rows}),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(RareEventSerializer(created, many=True).data, status=201)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from copcore.forms import model_choice_field
+from copcore.forms import choice_field, model_choice_field
 from copcore.models import User
 from measurement.models import (
     ImportBatch,
@@ -124,8 +124,8 @@ class MeasureForm(forms.ModelForm):
         fields = [
             "code", "name", "kind", "reaim_dimension", "numerator_definition",
             "denominator_definition", "inclusions", "exclusions", "data_source", "value_type",
-            "rate_multiplier", "rate_unit", "frequency", "direction", "goal", "chart_type",
-            "stratifiers", "baseline_periods", "is_active",
+            "rate_multiplier", "rate_unit", "opportunity_unit", "frequency", "direction",
+            "goal", "chart_type", "stratifiers", "baseline_periods", "is_active",
         ]  # fmt: skip
         widgets = {
             name: forms.Textarea(attrs={"rows": 2})
@@ -142,7 +142,8 @@ class MeasureForm(forms.ModelForm):
         )
         self.fields["chart_type"].help_text = _(
             "It must suit the value type: p or Laney p′ for proportions, u or Laney u′ for "
-            "rates, c for counts; a run chart or an I chart for any value type."
+            "rates, c for counts; t or g for rare events; a run chart or an I chart for "
+            "any other value type."
         )
 
     def clean(self):
@@ -151,7 +152,11 @@ class MeasureForm(forms.ModelForm):
             "rate_multiplier"
         ):
             self.add_error("rate_multiplier", _("A rate needs a multiplier (e.g. 1000)."))
-        problem = chart_problem(cleaned.get("value_type"), cleaned.get("chart_type"))
+        problem = chart_problem(
+            cleaned.get("value_type"),
+            cleaned.get("chart_type"),
+            counts_opportunities=bool(cleaned.get("opportunity_unit")),
+        )
         if problem:
             self.add_error("chart_type", problem)
         return cleaned
@@ -228,3 +233,34 @@ class ObservationFilterForm(forms.Form):
         model_choice_field(self, "site").queryset = Site.objects.filter(
             enrolments__community=community
         )
+
+
+class RareEventForm(forms.Form):
+    """One rare event: its site and date, an optional category and, where the measure
+    counts them, the opportunities since the previous event. Nothing about the person."""
+
+    site = forms.TypedChoiceField(label=_("Site"), coerce=int)
+    occurred_on = forms.DateField(label=_("Date of the event"), widget=forms.DateInput(attrs=DATE))
+    category = forms.CharField(
+        label=_("Category (optional)"),
+        max_length=80,
+        required=False,
+        help_text=_("For example hospital-onset. Never anything about the person."),
+    )
+    opportunities = forms.DecimalField(
+        label=_("Opportunities since the previous event"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+    )
+
+    def __init__(self, *args, sites, opportunity_unit: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        choice_field(self, "site").choices = [(s.pk, str(s)) for s in sites]
+        if opportunity_unit:
+            self.fields["opportunities"].help_text = _(
+                "The number of %(unit)s since the previous event at this site (g chart)."
+            ) % {"unit": opportunity_unit}
+        else:
+            del self.fields["opportunities"]

@@ -23,6 +23,8 @@ from measurement.models import ImportBatch
 RECHECKABLE = (ImportBatch.Status.VALIDATED, ImportBatch.Status.INVALID)
 PERIOD = 2  # index of the period cell in a row of the layout (validation.COLUMNS)
 FIGURES = (5, 6, 7)  # numerator, denominator, value
+# In the rare-events layout (validation.EVENT_COLUMNS): the event date; opportunities.
+EVENT_DATE, EVENT_FIGURES = 2, (4,)
 CHOICES = ("date_order", "number_convention")  # the switches kept in the batch report
 
 
@@ -54,12 +56,16 @@ def readings_for(batch: ImportBatch) -> tuple[dates.Reading, numbers.NumberReadi
                 binary, batch.source, batch.encoding or readers.UTF8, columns_for(batch)
             )
 
+            events = source.layout == readers.EVENTS
+            figures = EVENT_FIGURES if events else FIGURES
+            date_at = EVENT_DATE if events else PERIOD
+
             def periods() -> Iterator[str]:
                 add = evidence.add
                 for _line, row in source.rows:
-                    for index in FIGURES:
+                    for index in figures:
                         add(row[index])
-                    yield row[PERIOD]
+                    yield row[date_at]
 
             cells = periods()
             date_reading = dates.decide_reading(cells, language=language, chosen=chosen_order)

@@ -28,6 +28,13 @@ MAX_RANGES = 20  # ranges kept per group; the row count stays exact
 DESCRIPTIONS = {
     "unknown_measure": _("unknown measure code"),
     "missing_measure": _("no measure code"),
+    "rare_events_measure": _("a rare-events measure (record its events)"),
+    "not_rare_events_measure": _("not a rare-events measure"),
+    "missing_event_date": _("no event date"),
+    "invalid_event_date": _("event date not read"),
+    "future_event_date": _("event date in the future"),
+    "category_too_long": _("category too long"),
+    "negative_opportunities": _("negative number"),
     "unknown_site": _("site not enrolled in this community"),
     "missing_site": _("no site code"),
     "missing_period": _("no period"),
@@ -62,6 +69,19 @@ DESCRIPTIONS = {
 MESSAGES = {
     "unknown_measure": _("Unknown measure “%(code)s” in this community."),
     "missing_measure": _("The measure is missing."),
+    "not_rare_events_measure": _(
+        "“%(code)s” is not a rare-events measure: a file with an event_date column holds "
+        "only events; send figures per period in the usual layout."
+    ),
+    "missing_event_date": _("The date of the event is missing."),
+    "invalid_event_date": _("“%(text)s” is not the date of a day: write YYYY-MM-DD."),
+    "future_event_date": _("The event's date, %(date)s, is in the future."),
+    "category_too_long": _("Keep the category under %(n)s characters."),
+    "negative_opportunities": _("The opportunities between events cannot be negative."),
+    "rare_events_measure": _(
+        "“%(code)s” records rare events: record the date of each event on its events "
+        "page or through the API; its counts per period are derived from them."
+    ),
     "unknown_site": _("Unknown site “%(code)s”: it is not enrolled in this community."),
     "missing_site": _("The site is missing."),
     "missing_period": _("The period is missing."),

@@ -19,7 +19,16 @@ from typing import IO, BinaryIO
 
 from measurement.import_profiles import column_key
 from measurement.numbers import ExactNumber
-from measurement.validation import COLUMN_ALIASES, COLUMNS, REQUIRED_COLUMNS
+from measurement.validation import (
+    COLUMN_ALIASES,
+    COLUMNS,
+    EVENT_COLUMNS,
+    EVENT_REQUIRED_COLUMNS,
+    REQUIRED_COLUMNS,
+)
+
+#: The two file layouts: figures per period, or one row per rare event.
+OBSERVATIONS, EVENTS = "observations", "events"
 
 CHUNK = 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
@@ -107,21 +116,31 @@ def column_names(header: Iterable[str], columns: dict[str, str] | None) -> list[
     return [mapped.get(column_key(cell)) or canonical_column(cell) for cell in header]
 
 
+def layout_of(header: list[str], columns: dict[str, str] | None = None) -> str:
+    """A file with an ``event_date`` column holds rare events, one per row."""
+    return EVENTS if "event_date" in column_names(header, columns) else OBSERVATIONS
+
+
 def column_picker(
     header: list[str], columns: dict[str, str] | None = None
 ) -> tuple[Callable, int, list[str]]:
-    """(picker, width, unused columns): the picker returns the nine layout cells of a row
-    padded to ``width + 1`` (missing columns read the trailing empty cell). ``columns``
-    is the CoP's import profile: the file's own names for the layout's columns."""
+    """(picker, width, unused columns): the picker returns the layout's cells of a row
+    (nine for observations, five for events) padded to ``width + 1`` (missing columns
+    read the trailing empty cell). ``columns`` is the CoP's import profile: the file's
+    own names for the layout's columns."""
     names = column_names(header, columns)
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    events = layout_of(header, columns) == EVENTS
+    layout_columns = EVENT_COLUMNS if events else COLUMNS
+    missing = [
+        c for c in (EVENT_REQUIRED_COLUMNS if events else REQUIRED_COLUMNS) if c not in names
+    ]
     if missing:
         raise FileProblem(
             "missing_column", ", ".join(missing), column=",".join(missing), header=list(header)
         )
     width = len(names)
-    indices = [names.index(c) if c in names else width for c in COLUMNS]
-    unused = [header[i] for i, n in enumerate(names) if n and n not in COLUMNS]
+    indices = [names.index(c) if c in names else width for c in layout_columns]
+    unused = [header[i] for i, n in enumerate(names) if n and n not in layout_columns]
     return itemgetter(*indices), width, unused
 
 
@@ -153,6 +172,7 @@ class RowSource:
     progress: Callable[[], int]  # bytes (CSV) or rows (XLSX) read so far
     total: int = 0  # the same unit: file size, or the sheet's row count when it says so
     header: list[str] = field(default_factory=list)  # the file's own column names
+    layout: str = OBSERVATIONS
 
 
 def open_csv(stream: BinaryIO, encoding: str, columns: dict[str, str] | None = None) -> RowSource:
@@ -178,7 +198,14 @@ def open_csv(stream: BinaryIO, encoding: str, columns: dict[str, str] | None = N
             # The header was read apart from the reader: physical line = line_num + 1.
             yield reader.line_num + 1, picker(cells)
 
-    return RowSource(rows(), delimiter, unused, lambda: counter.count, header=header)
+    return RowSource(
+        rows(),
+        delimiter,
+        unused,
+        lambda: counter.count,
+        header=header,
+        layout=layout_of(header, columns),
+    )
 
 
 def _cell_text(value) -> str:
@@ -238,7 +265,8 @@ def open_xlsx(stream: IO[bytes], columns: dict[str, str] | None = None) -> RowSo
     except (StopIteration, zipfile.BadZipFile):
         raise FileProblem("empty_file", "empty")
     picker, width, unused = column_picker(header, columns)
-    period_at = column_names(header, columns).index("period")
+    layout = layout_of(header, columns)
+    period_at = column_names(header, columns).index("event_date" if layout == EVENTS else "period")
     epoch = workbook.epoch
     state = {"line": 1}
 
@@ -261,7 +289,7 @@ def open_xlsx(stream: IO[bytes], columns: dict[str, str] | None = None) -> RowSo
             workbook.close()
 
     total = sheet.max_row if isinstance(sheet.max_row, int) else 0
-    return RowSource(rows(), "", unused, lambda: state["line"], total, header=header)
+    return RowSource(rows(), "", unused, lambda: state["line"], total, header=header, layout=layout)
 
 
 def open_rows(

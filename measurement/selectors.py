@@ -20,6 +20,7 @@ from measurement.models import (
     Measure,
     Observation,
     PhaseBreak,
+    RareEvent,
     Site,
     SiteEnrolment,
     Stratifier,
@@ -342,3 +343,23 @@ def due_data(
             site_due.rows.append(row)
         result.append(site_due)
     return result
+
+
+def rare_events(*, measure: Measure, site: Site | None = None) -> QuerySet[RareEvent]:
+    """A rare-events measure's events (of one site if given), newest first."""
+    events = RareEvent.objects.filter(measure=measure).select_related("site", "entered_by")
+    if site is not None:
+        events = events.filter(site=site)
+    return events.order_by("-occurred_on", "-id")
+
+
+def rare_event_get(*, community: Community, measure: Measure, event_id: int) -> RareEvent:
+    """One event of the measure in this CoP, or 404 (also for another tenant's)."""
+    event = (
+        RareEvent.objects.filter(community=community, measure=measure, pk=event_id)
+        .select_related("site", "measure")
+        .first()
+    )
+    if event is None:
+        raise Http404
+    return event

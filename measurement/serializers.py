@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from communities.models import Community
-from measurement.models import ImportBatch, Measure, Observation, Stratifier
+from measurement.models import ImportBatch, Measure, Observation, RareEvent, Stratifier
 from measurement.services import API_MAX_ROWS
 
 
@@ -47,6 +47,7 @@ class MeasureSerializer(serializers.ModelSerializer):
             "numerator_definition", "denominator_definition", "inclusions", "exclusions",
             "data_source", "value_type", "rate_multiplier", "rate_unit", "frequency",
             "direction", "goal", "chart_type", "stratifiers", "baseline_periods", "is_active",
+            "opportunity_unit",
         ]  # fmt: skip
 
 
@@ -188,3 +189,34 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "is_running", "created_at", "validated_at", "committed_at", "failed_step",
             "failure_reason", "heartbeat_at",
         ]  # fmt: skip
+
+
+class RareEventSerializer(serializers.ModelSerializer):
+    """One event of a rare-events measure (read)."""
+
+    site_code = serializers.CharField(source="site.code", read_only=True)
+
+    class Meta:
+        model = RareEvent
+        fields = ["id", "site_code", "occurred_on", "category", "opportunities", "created_at"]
+        read_only_fields = fields
+
+
+class RareEventInputSerializer(serializers.Serializer):
+    """One event to record: the site's code, the date, an optional category and, where
+    the measure counts them, the opportunities since the previous event at the site."""
+
+    site_code = serializers.CharField(max_length=40)
+    occurred_on = serializers.DateField()
+    category = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    opportunities = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+
+
+class RareEventBatchSerializer(serializers.Serializer):
+    """Up to 1,000 events, recorded all together or not at all."""
+
+    events = serializers.ListField(
+        child=RareEventInputSerializer(), allow_empty=False, max_length=1000
+    )

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from measurement import api, views, views_import_mapping, views_imports
+from measurement import api, views, views_events, views_import_mapping, views_imports
 from measurement.dhis2 import urls as dhis2_urls
 
 app_name = "measurement"
@@ -32,6 +32,16 @@ urlpatterns = [
     path(f"{COP}measures/new/", views.measure_create, name="measure_create"),
     path(f"{COP}measures/<int:measure_id>/", views.measure_detail, name="measure_detail"),
     path(f"{COP}measures/<int:measure_id>/edit/", views.measure_edit, name="measure_edit"),
+    path(
+        f"{COP}measures/<int:measure_id>/events/",
+        views_events.rare_events_page,
+        name="rare_events",
+    ),
+    path(
+        f"{COP}measures/<int:measure_id>/events/<int:event_id>/delete/",
+        views_events.rare_event_delete,
+        name="rare_event_delete",
+    ),
     path(f"{COP}sites/", views.enrolments, name="enrolments"),
     path(f"{COP}settings/", views.data_policy, name="policy"),
     path(f"{COP}due/", views.due_overview, name="due"),
@@ -52,6 +62,11 @@ urlpatterns = [
 api_urlpatterns = [
     path("observations/", api.ObservationListView.as_view(), name="observations"),
     path("measures/", api.MeasureListView.as_view(), name="measures"),
+    path(
+        "measures/<int:events_measure_id>/events/",
+        api.RareEventListView.as_view(),
+        name="rare_events",
+    ),
     path("imports/<int:batch_id>/", api.ImportBatchDetailView.as_view(), name="import_batch"),
     *dhis2_urls.api_urlpatterns,
 ]

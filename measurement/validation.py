@@ -40,8 +40,16 @@ COLUMNS = (
     "comment",
 )
 REQUIRED_COLUMNS = ("measure_code", "site_code", "period")
+#: The layout of a file of rare events (``measurement.event_import``): one row per event.
+EVENT_COLUMNS = ("measure_code", "site_code", "event_date", "category", "opportunities")
+EVENT_REQUIRED_COLUMNS = ("measure_code", "site_code", "event_date")
 FIGURE_COLUMNS = ("numerator", "denominator", "value")
-COLUMN_ALIASES = {"measure": "measure_code", "site": "site_code", "stratum": "category"}
+COLUMN_ALIASES = {
+    "measure": "measure_code",
+    "site": "site_code",
+    "stratum": "category",
+    "date_of_event": "event_date",
+}
 
 MAX_NUMBER = 1e14  # numeric(18, 4)
 MAX_COMMENT = 2000
@@ -96,6 +104,8 @@ class Report:
         elif len(seen) < MAX_UNKNOWN_CODES:
             seen[code] = 1
 
+    layout: str = ""  # "events" for a file of rare events (measurement.event_import)
+
     def error(
         self,
         line: int,
@@ -144,6 +154,8 @@ class Report:
                 kind: sorted(codes, key=lambda code: (-codes[code], code))
                 for kind, codes in self.unknown.items()
             }
+        if self.layout:
+            extra["layout"] = self.layout
         return {
             **extra,
             "error_groups": self.error_groups.as_json(),
@@ -404,6 +416,8 @@ class RowChecker:
                 report.unknown_code("measure", measure_code.strip())
             else:
                 report.error(line, "measure_code", "missing_measure")
+        elif measure.value_type == Measure.ValueType.RARE_EVENTS:
+            report.error(line, "measure_code", "rare_events_measure", {"code": measure_code})
         site = context.sites.get(_norm(site_code)) if site_code else None
         if site is None:
             if site_code.strip():

@@ -371,7 +371,14 @@ def data_entry(
     measures = list(
         selectors.measures(community=community, active_only=True)
         .filter(frequency=frequency)
+        .exclude(value_type=Measure.ValueType.RARE_EVENTS)
         .prefetch_related("stratifiers__categories")
+    )
+    # Rare-events measures take one line per event (their own form), not a figure.
+    event_measures = list(
+        selectors.measures(community=community, active_only=True).filter(
+            value_type=Measure.ValueType.RARE_EVENTS
+        )
     )
     lines = _grid_lines(measures)
     existing = selectors.grid_observations(measures=measures, site=site, period=period)
@@ -454,6 +461,7 @@ def data_entry(
             "previous": previous_period(frequency, period),
             "next": next_period(frequency, period),
             "rows": rows,
+            "event_measures": event_measures,
             "number_example": numbers.format_number(1234.5, translation.get_language()),
             "has_errors": bool(errors),
         },

@@ -28,6 +28,7 @@ from copcore.demo import (
     knowledge,
     people,
     places,
+    rare_events,
     sepsis,
     sessions,
     sign_in,
@@ -60,6 +61,7 @@ def seed_demo() -> list[Persona]:
         sepsis.join_request(cast, cop)
         measures = data.measures_and_sites(cast, cop)
         data.observations(cast, cop, measures)
+        rare_events.events(cast, cop)
         data.import_with_errors(cast, cop)
         data.import_with_own_names(cast, cop)
         data.chart_annotations(cast, cop, measures)

@@ -41,6 +41,7 @@ def control_chart_spec(
     runs_signal_parts: Sequence[int] = (),
     show_limits: bool = True,
     goal_label: str = "",
+    x_title: str = "",
     width: int = 820,
     height: int = 320,
 ) -> dict[str, Any]:
@@ -78,7 +79,7 @@ def control_chart_spec(
         )
     present = {r.get("point_class") or "common" for r in rows if r.get("y") is not None}
     shape, colour = shape_encoding(present)
-    x = x_axis(order)
+    x = x_axis(order, x_title)
     y_scale: dict[str, Any] = {"zero": False}
     layers: list[dict[str, Any]] = []
 
@@ -153,7 +154,7 @@ def control_chart_spec(
                 "shape": shape,
                 "color": colour,
                 "tooltip": [
-                    {"field": "period", "title": _("Period")},
+                    {"field": "period", "title": x_title or _("Period")},
                     {"field": "y", "title": y_title},
                     {"field": "point_label", "title": _("Point")},
                 ],

@@ -133,7 +133,7 @@ def equity_breakdowns(info: MeasureInfo, arrays: MeasureArrays) -> list[EquityBr
                 continue
             high = max(values, key=lambda v: v[1])
             low = min(values, key=lambda v: v[1])
-            best, worst = (low, high) if info.direction == "down" else (high, low)
+            best, worst = (low, high) if info.period_direction == "down" else (high, low)
             gaps.append((point.label, abs(high[1] - low[1]), best[0], worst[0]))
         result.append(EquityBreakdown(stratifier=strat, series=series, total=total, gaps=gaps))
     return result

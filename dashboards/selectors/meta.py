@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 
 from communities.models import Community
 from copcore import versioned_cache as cache
-from dashboards.selectors.audience import CACHE_SECONDS, CHARTS_FOR_VALUE_TYPE
+from dashboards.selectors.audience import CACHE_SECONDS
 from measurement.models import (
     NATURAL_CHART,
     Measure,
     PhaseBreak,
     SiteEnrolment,
     StratifierCategory,
+    drawable_charts,
     replaced_chart_note,
 )
 
@@ -50,6 +51,7 @@ class MeasureInfo:
     stratifiers: list[StratifierInfo] = field(default_factory=list)
     phases: list[tuple[dt.date, str]] = field(default_factory=list)
     replaced_chart_type: str = ""  # a default chart the engine could not draw (migration)
+    opportunity_unit: str = ""  # rare events: what is counted between events (g chart)
 
     @property
     def uses_ratio(self) -> bool:
@@ -69,7 +71,26 @@ class MeasureInfo:
 
     @property
     def is_count(self) -> bool:
-        return self.value_type == Measure.ValueType.COUNT
+        """Counts per period: count measures, and rare events counted per period."""
+        return self.value_type in (Measure.ValueType.COUNT, Measure.ValueType.RARE_EVENTS)
+
+    @property
+    def is_rare_events(self) -> bool:
+        return self.value_type == Measure.ValueType.RARE_EVENTS
+
+    @property
+    def period_direction(self) -> str:
+        """The direction of improvement of the figures per period. A rare-events
+        measure's direction is that of the time (or cases) between events, as its t and
+        g charts show; its figures per period count events, which move the other way."""
+        if self.is_rare_events:
+            return {"up": "down", "down": "up"}.get(self.direction, self.direction)
+        return self.direction
+
+    @property
+    def charts(self) -> tuple[str, ...]:
+        """The charts the engine can draw for this measure (``drawable_charts``)."""
+        return drawable_charts(self.value_type, counts_opportunities=bool(self.opportunity_unit))
 
     @property
     def multiply(self) -> float:
@@ -97,6 +118,8 @@ class MeasureInfo:
             return _("per %(n)s %(unit)s") % {"n": self.rate_multiplier, "unit": self.rate_unit}
         if self.value_type == Measure.ValueType.DAYS_BETWEEN:
             return _("days")
+        if self.value_type == Measure.ValueType.RARE_EVENTS:
+            return _("events")
         return ""
 
     @property
@@ -104,7 +127,7 @@ class MeasureInfo:
         """The measure's own chart: ``measure_save`` and the migration that replaced
         undrawable ones keep it drawable; a row written around them gets its value
         type's natural chart, and the chart page says so (:attr:`chart_note`)."""
-        if self.chart_type in CHARTS_FOR_VALUE_TYPE.get(self.value_type, ("run", "i")):
+        if self.chart_type in self.charts:
             return self.chart_type
         return NATURAL_CHART.get(self.value_type, "run")
 
@@ -170,6 +193,7 @@ def _load_meta(community: Community) -> CommunityMeta:
             rate_multiplier=m["rate_multiplier"],
             rate_unit=m["rate_unit"],
             replaced_chart_type=m["replaced_chart_type"],
+            opportunity_unit=m["opportunity_unit"],
         )
         for m in rows.values(
             "id",
@@ -186,6 +210,7 @@ def _load_meta(community: Community) -> CommunityMeta:
             "rate_multiplier",
             "rate_unit",
             "replaced_chart_type",
+            "opportunity_unit",
         )  # fmt: skip
     }
     categories = (

@@ -197,7 +197,7 @@ def site_reporting(
 def improvement_held(info: MeasureInfo, arrays: MeasureArrays, site_id: int) -> bool:
     """Whether the site's last six months are all on the improving side of its
     baseline median (see the module docstring)."""
-    if info.direction not in ("up", "down"):
+    if info.period_direction not in ("up", "down"):
         return False
     values = [p.y for p in site_series(info, arrays, site_id)]
     k = HELD_POINTS.get(info.frequency, 6)
@@ -210,7 +210,7 @@ def improvement_held(info: MeasureInfo, arrays: MeasureArrays, site_id: int) -> 
     if len(tail) < k or len(present) < k:
         return False
     median = statistics.median(baseline)
-    if info.direction == "up":
+    if info.period_direction == "up":
         return all(v > median for v in tail)
     return all(v < median for v in tail)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from dashboards.selectors.figures import SeriesPoint
 from dashboards.selectors.meta import MeasureInfo
+from measurement.models import EVENT_CHARTS
 from measurement.periods import align
 
 # ---------------------------------------------------------------- SPC
@@ -48,20 +49,27 @@ def spc_arguments(
     if parts:
         args["part"] = parts
     if method == "mdc":
-        if info.direction in ("up", "down"):
-            args["direction"] = info.direction
+        if info.period_direction in ("up", "down"):
+            args["direction"] = info.period_direction
         if info.plotted_goal is not None:
             args["target"] = info.plotted_goal
     return args
 
 
+def period_chart(chart: str) -> str:
+    """The chart of a series of periods. A rare-events measure's t or g chart plots its
+    events (``selectors.rare_events``); its figures per period are counts of events, so
+    summaries, site comparisons and RE-AIM chart them as counts (c chart)."""
+    return "c" if chart in EVENT_CHARTS else chart
+
+
 def analyse_series(
     info: MeasureInfo, points: Sequence[SeriesPoint], chart: str, method: str
 ) -> dict[str, Any] | None:
-    """The SPC result of a series, or None when it cannot be analysed."""
+    """The SPC result of a series of periods, or None when it cannot be analysed."""
     from measurement.spc import SpcInputError, analyse
 
-    args = spc_arguments(info, points, chart, method)
+    args = spc_arguments(info, points, period_chart(chart), method)
     if args is None:
         return None
     try:

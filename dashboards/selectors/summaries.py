@@ -67,8 +67,8 @@ def mdc_icons(info: MeasureInfo, points: Sequence[SeriesPoint]) -> dict[str, Any
     if sum(v is not None for v in values) < 3:
         return None
     args: dict[str, Any] = {"chart": "i", "y": values, "method": "mdc"}
-    if info.direction in ("up", "down"):
-        args["direction"] = info.direction
+    if info.period_direction in ("up", "down"):
+        args["direction"] = info.period_direction
         if info.plotted_goal is not None:
             args["target"] = info.plotted_goal
     if info.baseline_periods and 1 <= info.baseline_periods <= len(values):
@@ -93,9 +93,9 @@ def summarise(info: MeasureInfo, points: Sequence[SeriesPoint]) -> MeasureSummar
             state = kind if kind in ("improvement", "concern") else "signal"
         else:
             state = "common"
-    rows = chart_rows(points[-24:], None, "anhoej", info.direction)
+    rows = chart_rows(points[-24:], None, "anhoej", info.period_direction)
     if mdc is not None:
-        classes = classify_points(mdc, "mdc", info.direction, len(points))[-24:]
+        classes = classify_points(mdc, "mdc", info.period_direction, len(points))[-24:]
         for row, (cls, label), spc in zip(rows, classes, mdc["points"][-24:], strict=True):
             row.update(cl=spc["cl"], lcl=spc["lcl"], ucl=spc["ucl"], part=spc["part"])
             if row["y"] is not None:

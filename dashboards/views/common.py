@@ -28,6 +28,7 @@ from dashboards.selectors import (
     MeasureInfo,
     SiteInfo,
 )
+from dashboards.selectors.rare_events import chart_views
 from measurement.models import Measure
 
 CHART_KINDS = ("cop", "site", "sites", "funnel", "equity")
@@ -131,12 +132,18 @@ def build_measure_chart(
         site_id=site_id,
         notes_url=notes_url,
     )
+    options, drawers = chart_views(
+        info=info, audience=audience, arrays=arrays,
+        all_site_ids=[s.id for s in meta.sites], site_id=site_id,
+    )  # fmt: skip
     chart = selectors.measure_chart(
         info=info,
         points=points,
         preference=selectors.chart_preference(user=viewer.user, measure_id=info.id),
         annotations=annotations,
         scope_label=scope_label,
+        options=options,
+        drawers=drawers,
     )
     return meta, info, arrays, chart
 
@@ -174,7 +181,7 @@ def build_comparison(
         points = selectors.site_series(info, arrays, site.id)
         result = selectors.analyse_series(info, points, chart_type, method)
         panels.append(
-            (labels[site.id], selectors.chart_rows(points, result, method, info.direction))
+            (labels[site.id], selectors.chart_rows(points, result, method, info.period_direction))
         )
     y_title = info.unit or info.name
     multiples = charts.small_multiples_spec(

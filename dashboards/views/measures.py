@@ -23,10 +23,10 @@ from copcore.forms import add_service_errors
 from copcore.http import OrganizationRequest
 from dashboards import charts, selectors, services
 from dashboards.forms import (
-    CHART_LABELS,
     ChartNoteDeleteForm,
     ChartNoteForm,
     ChartSettingsForm,
+    preference_charts,
 )
 from dashboards.models import (
     ChartNote,
@@ -44,7 +44,7 @@ from dashboards.views.common import (
     inline_svg,
     site_param,
 )
-from measurement.models import Measure
+from measurement.models import Measure, chart_label
 
 
 @require_GET
@@ -92,7 +92,7 @@ def measure_page(
     )
     columns, table = chart.table()
     settings_form = ChartSettingsForm(
-        initial={"chart_type": chart.chart, "method": chart.method}, value_type=info.value_type
+        initial={"chart_type": chart.chart, "method": chart.method}, options=chart.options
     )
     return render(
         request,
@@ -109,7 +109,7 @@ def measure_page(
             sites=meta.sites,
             site_id=site_id,
             settings_form=settings_form,
-            chart_label=CHART_LABELS.get(chart.chart, chart.chart),
+            chart_label=chart_label(chart.chart),
             method_label=dict(MeasureChartPreference.Method.choices).get(
                 chart.method, chart.method
             ),
@@ -129,7 +129,7 @@ def measure_settings(
     measure = Measure.objects.filter(community=community, pk=measure_id, is_active=True).first()
     if measure is None:
         raise Http404
-    form = ChartSettingsForm(request.POST, value_type=measure.value_type)
+    form = ChartSettingsForm(request.POST, options=preference_charts(measure))
     if form.is_valid():
         try:
             services.chart_preference_save(actor=request.user, measure=measure, **form.cleaned_data)

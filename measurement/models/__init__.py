@@ -2,6 +2,7 @@
 
 from .core import (
     DRAWABLE_CHARTS,
+    EVENT_CHARTS,
     NATURAL_CHART,
     RUNNING_STATUSES,
     WAITING_STATUSES,
@@ -17,6 +18,7 @@ from .core import (
     StratifierCategory,
     chart_label,
     chart_problem,
+    drawable_charts,
     import_upload_to,
     replaced_chart_note,
 )
@@ -29,6 +31,7 @@ from .dhis2 import (
     Dhis2SiteMap,
 )
 from .import_profiles import ImportCodeRequest, ImportProfile
+from .rare_events import RareEvent
 
 __all__ = [
     "Dhis2CategoryMap",
@@ -44,6 +47,9 @@ __all__ = [
     "StratifierCategory",
     "Measure",
     "DRAWABLE_CHARTS",
+    "EVENT_CHARTS",
+    "drawable_charts",
+    "RareEvent",
     "NATURAL_CHART",
     "chart_label",
     "chart_problem",

@@ -201,6 +201,7 @@ class Measure(models.Model):
         COUNT = "count", _("Count")
         CONTINUOUS = "continuous", _("Continuous value")
         DAYS_BETWEEN = "days_between", _("Days between events")
+        RARE_EVENTS = "rare_events", _("Rare events (the date of each event)")
 
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", _("Weekly")
@@ -220,9 +221,10 @@ class Measure(models.Model):
         I = "i", _("I chart (XmR)")  # noqa: E741
         P_PRIME = "pp", _("Laney p' chart")
         U_PRIME = "up", _("Laney u' chart")
-        # No g or t chart: the engine draws them from rare-event intervals (one
-        # value per event), and no value type records those yet (a "days between
-        # events" measure records one value a period). See DRAWABLE_CHARTS.
+        # Drawn from the dates of a rare-events measure (one value per event): the
+        # time between events, and the opportunities counted between them.
+        T = "t", _("t chart")
+        G = "g", _("g chart")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="measures")
@@ -246,6 +248,16 @@ class Measure(models.Model):
     )
     rate_unit = models.CharField(
         _("rate unit"), max_length=60, blank=True, help_text=_("e.g. bed days")
+    )
+    opportunity_unit = models.CharField(
+        _("opportunities counted between events"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "For rare events: what is counted between one event and the next (e.g. "
+            "procedures, patient-days), recorded with each event; it gives the g chart. "
+            "Leave blank to record dates only (t chart)."
+        ),
     )
     frequency = models.CharField(_("frequency"), max_length=16, choices=Frequency.choices)
     direction = models.CharField(
@@ -298,7 +310,11 @@ class Measure(models.Model):
 
     @property
     def drawable_charts(self) -> tuple[str, ...]:
-        return DRAWABLE_CHARTS.get(self.value_type, ("run", "i"))
+        return drawable_charts(self.value_type, counts_opportunities=bool(self.opportunity_unit))
+
+    @property
+    def is_rare_events(self) -> bool:
+        return self.value_type == self.ValueType.RARE_EVENTS
 
     @property
     def chart_note(self) -> str:
@@ -319,6 +335,8 @@ DRAWABLE_CHARTS: dict[str, tuple[str, ...]] = {
     Measure.ValueType.COUNT: ("run", "i", "c"),
     Measure.ValueType.CONTINUOUS: ("run", "i"),
     Measure.ValueType.DAYS_BETWEEN: ("run", "i"),
+    # t and g from the event dates; run and c from the events counted per period.
+    Measure.ValueType.RARE_EVENTS: ("t", "g", "run", "c"),
 }
 #: The control chart a measure of each value type gets when its chart must change.
 NATURAL_CHART: dict[str, str] = {
@@ -327,22 +345,46 @@ NATURAL_CHART: dict[str, str] = {
     Measure.ValueType.COUNT: "c",
     Measure.ValueType.CONTINUOUS: "i",
     Measure.ValueType.DAYS_BETWEEN: "i",
+    Measure.ValueType.RARE_EVENTS: "t",
 }
+#: Charts drawn from single events rather than from the figures of a period.
+EVENT_CHARTS = ("t", "g")
+
+
+def drawable_charts(
+    value_type: str | None, *, counts_opportunities: bool = True
+) -> tuple[str, ...]:
+    """The charts the engine can draw for a measure: its value type's list, without the
+    g chart when the measure records no opportunities between events."""
+    allowed = DRAWABLE_CHARTS.get(value_type or "", ("run", "i"))
+    if not counts_opportunities:
+        allowed = tuple(c for c in allowed if c != "g")
+    return allowed
 
 
 def chart_label(code: str) -> str:
-    """A chart code's name, also for codes no longer offered (a replaced g chart)."""
+    """A chart code's name, also for the subgroup charts offered on network charts."""
     labels = dict(Measure.ChartType.choices)
-    if code == "g":
-        return str(_("g chart"))
+    labels.update(
+        {"xbar": _("Xbar chart (mean of the sites)"), "s": _("S chart (spread of the sites)")}
+    )
     return str(labels.get(code, code))
 
 
-def chart_problem(value_type: str | None, chart_type: str | None) -> str:
+def chart_problem(
+    value_type: str | None, chart_type: str | None, *, counts_opportunities: bool = True
+) -> str:
     """Why ``chart_type`` cannot be a default chart for ``value_type`` data ("" if it can)."""
     if not value_type or not chart_type:
         return ""
-    allowed = DRAWABLE_CHARTS.get(value_type, ("run", "i"))
+    allowed = drawable_charts(value_type, counts_opportunities=counts_opportunities)
+    if chart_type == "g" and "g" not in allowed and "g" in DRAWABLE_CHARTS.get(value_type, ()):
+        return str(
+            _(
+                "A g chart counts the opportunities between events: fill in what is "
+                "counted between events, or choose the t chart."
+            )
+        )
     if chart_type in allowed:
         return ""
     kinds = dict(Measure.ValueType.choices)

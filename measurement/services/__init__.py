@@ -54,6 +54,13 @@ from measurement.services.measures import (
     measure_save,
     phase_break_add,
 )
+from measurement.services.rare_events import (
+    EventRowsInvalid,
+    counts_sync,
+    rare_event_delete,
+    rare_event_record,
+    rare_events_record_many,
+)
 from measurement.services.sites import (
     data_policy_update,
     enrolment_save,
@@ -69,6 +76,11 @@ __all__ = [
     "PROGRESS_EVERY",
     "TextSink",
     "copy_counts",
+    "counts_sync",
+    "rare_event_delete",
+    "rare_event_record",
+    "rare_events_record_many",
+    "EventRowsInvalid",
     "data_policy_update",
     "enrolment_save",
     "import_batch_commit",

@@ -39,6 +39,7 @@ from measurement import (
     numbers,
     readers,
 )
+from measurement.event_import import EventRowChecker, commit_staged_events
 from measurement.models import (
     ImportBatch,
     Observation,
@@ -143,7 +144,7 @@ def _set_progress(batch_id: int, done: int, total: int | None = None, **extra: A
 
 def validate_rows(
     rows: Iterator[tuple[int, tuple[str, ...]]],
-    checker: RowChecker,
+    checker: RowChecker | EventRowChecker,
     sink,
     progress=None,
 ) -> None:
@@ -206,9 +207,12 @@ def _validate(batch_id: int) -> ImportBatch:
                 batch.progress_total = source.total
             sink = TextSink(spool)
             progress_of = source.progress
+            checker_class = EventRowChecker if source.layout == readers.EVENTS else RowChecker
+            if source.layout == readers.EVENTS:
+                report.layout = source.layout
             validate_rows(
                 source.rows,
-                RowChecker(
+                checker_class(
                     context, report, date_order=reading.order, number_reading=number_reading
                 ),
                 sink,
@@ -437,20 +441,26 @@ def _commit(batch_id: int, progress: _CommitProgress) -> ImportBatch:
             if batch.status != ImportBatch.Status.COMMITTING:
                 return batch
             size = default_storage.size(batch.staged_file)
-            with default_storage.open(batch.staged_file, "rb") as staged:
-                metered = progress.metered(
-                    cast(BinaryIO, staged), size=size, rows=batch.progress_total
+            if (batch.report or {}).get("layout") == readers.EVENTS:
+                # Rare events: one new row per event, then their counts per period.
+                with default_storage.open(batch.staged_file, "rb") as staged:
+                    staged_rows = inserted = commit_staged_events(batch, cast(BinaryIO, staged))
+                updated = 0
+            else:
+                with default_storage.open(batch.staged_file, "rb") as staged:
+                    metered = progress.metered(
+                        cast(BinaryIO, staged), size=size, rows=batch.progress_total
+                    )
+                    staged_rows = bulk.load_staging(metered)
+                progress.done = staged_rows // 2
+                inserted, updated = bulk.upsert_from_staging(
+                    organization_id=batch.organization_id,
+                    batch_id=batch.pk,
+                    actor_id=batch.committed_by_id,
+                    status=Observation.Status.SUBMITTED,
+                    overwrite=batch.on_existing == ImportBatch.OnExisting.OVERWRITE,
+                    now=timezone.now(),
                 )
-                staged_rows = bulk.load_staging(metered)
-            progress.done = staged_rows // 2
-            inserted, updated = bulk.upsert_from_staging(
-                organization_id=batch.organization_id,
-                batch_id=batch.pk,
-                actor_id=batch.committed_by_id,
-                status=Observation.Status.SUBMITTED,
-                overwrite=batch.on_existing == ImportBatch.OnExisting.OVERWRITE,
-                now=timezone.now(),
-            )
             batch = (
                 ImportBatch.objects.select_for_update(of=("self",))
                 .select_related("organization", "committed_by")

@@ -29,7 +29,7 @@ MEASURE_FIELDS = (
     "code", "name", "kind", "reaim_dimension", "numerator_definition",
     "denominator_definition", "inclusions", "exclusions", "data_source", "value_type",
     "rate_multiplier", "rate_unit", "frequency", "direction", "goal", "chart_type",
-    "baseline_periods", "is_active",
+    "baseline_periods", "is_active", "opportunity_unit",
 )  # fmt: skip
 
 
@@ -47,6 +47,19 @@ def measure_save(
     measure = measure or Measure(organization=community.organization, community=community)
     if (
         not creating
+        and fields.get("value_type", measure.value_type) != measure.value_type
+        and Measure.ValueType.RARE_EVENTS in (fields.get("value_type"), measure.value_type)
+        and Observation.objects.filter(measure=measure).exists()
+    ):
+        raise ValidationError(
+            {
+                "value_type": _(
+                    "A measure with data cannot become or stop being a rare-events measure."
+                )
+            }
+        )
+    if (
+        not creating
         and fields.get("frequency", measure.frequency) != measure.frequency
         and Observation.objects.filter(measure=measure).exists()
     ):
@@ -62,7 +75,13 @@ def measure_save(
         raise ValidationError({"rate_multiplier": _("A rate needs a multiplier (e.g. 1000).")})
     if measure.value_type != Measure.ValueType.RATE:
         measure.rate_multiplier = None
-    problem = chart_problem(measure.value_type, measure.chart_type)
+    if measure.value_type != Measure.ValueType.RARE_EVENTS:
+        measure.opportunity_unit = ""
+    problem = chart_problem(
+        measure.value_type,
+        measure.chart_type,
+        counts_opportunities=bool(measure.opportunity_unit),
+    )
     if problem:
         raise ValidationError({"chart_type": problem})
     measure.replaced_chart_type = ""  # saved by a person: the chart is their choice now

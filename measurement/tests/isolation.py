@@ -7,7 +7,14 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django_scopes import scope
 
-from measurement.models import Dhis2Mapping, Dhis2SiteMap, ImportBatch, Measure
+from measurement.models import (
+    Dhis2Mapping,
+    Dhis2SiteMap,
+    ImportBatch,
+    Measure,
+    RareEvent,
+    SiteEnrolment,
+)
 
 
 def path_values(world) -> dict[str, str]:
@@ -38,10 +45,26 @@ def path_values(world) -> dict[str, str]:
         line = Dhis2SiteMap.objects.create(
             organization=world.org_a, mapping=mapping, site=world.site_a, org_unit="DiszpKrYNg8"
         )
+        events = Measure.objects.create(
+            organization=world.org_a, community=world.community_a, code="iso-events",
+            name="Isolation events", kind=Measure.Kind.OUTCOME,
+            value_type=Measure.ValueType.RARE_EVENTS, frequency=Measure.Frequency.MONTHLY,
+            direction=Measure.Direction.UP, chart_type="t",
+        )  # fmt: skip
+        SiteEnrolment.objects.get_or_create(
+            organization=world.org_a, community=world.community_a, site=world.site_a,
+            defaults={"enrolled_on": dt.date(2024, 1, 1)},
+        )  # fmt: skip
+        event = RareEvent.objects.create(
+            organization=world.org_a, community=world.community_a, measure=events,
+            site=world.site_a, occurred_on=dt.date(2024, 2, 1),
+        )  # fmt: skip
     return {
         "measure_id": measure.pk,
         "batch_id": batch.pk,
+        "event_id": event.pk,
         "kind": "site",
         "item_id": line.pk,
         "fmt": "json",
+        "events_measure_id": events.pk,  # the events API takes only a rare-events measure
     }
