@@ -39,11 +39,26 @@ from copcore.demo.people import DEMO_PASSWORD, OUTSIDER, PERSONAS, Cast, Persona
 __all__ = ["DEMO_PASSWORD", "OUTSIDER", "PERSONAS", "Persona", "seed_demo"]
 
 
+def _ensure_reference_data() -> None:
+    """The CFIR constructs and ERIC strategies come from a data migration; a database
+    emptied since (a flushed test database, for one) gets them again, as the migration
+    writes them, so the demo's CFIR round and strategy choices can refer to them."""
+    import importlib
+
+    from django.apps import apps
+
+    from evaluation.models import CfirConstruct
+
+    if not CfirConstruct.objects.exists():
+        importlib.import_module("evaluation.migrations.0002_reference_data").load(apps, None)
+
+
 @transaction.atomic
 def seed_demo() -> list[Persona]:
     """Create or refresh the demo; returns the personas with a login."""
     with scopes_disabled():
         roles_sync_all()  # the permission rows and groups the role terms use
+        _ensure_reference_data()
         users, organization, other = people.people_and_organizations()
     cast = Cast(organization=organization, other=other, users=users, sites={})
     with scope(organization=organization):
