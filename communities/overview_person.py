@@ -77,6 +77,7 @@ class PersonNeeds:
     join_requests: list[CommunityCount] = field(default_factory=list)
     curation: list[CommunityCount] = field(default_factory=list)
     changes_requested: list[SentBack] = field(default_factory=list)
+    progress_ratings: list[Any] = field(default_factory=list)  # SiteEnrolment
 
     @property
     def anything(self) -> bool:
@@ -89,6 +90,7 @@ class PersonNeeds:
             or self.join_requests
             or self.curation
             or self.changes_requested
+            or self.progress_ratings
         )
 
 
@@ -240,6 +242,15 @@ def _knowledge(needs: PersonNeeds, curating: list[int], by_id: dict[int, Communi
     ]
 
 
+def _progress_ratings(needs: PersonNeeds, by_id: dict[int, Community], user: User) -> None:
+    """The site teams the person leads whose month is not self-rated yet (one query)."""
+    from evaluation.selectors.progress import due_self_ratings
+
+    needs.progress_ratings = due_self_ratings(user=user, community_ids=list(by_id))[:LIST_LIMIT]
+    for enrolment in needs.progress_ratings:
+        enrolment.community = by_id[enrolment.community_id]
+
+
 def person_needs(
     *,
     user: User,
@@ -292,4 +303,5 @@ def person_needs(
             by_id,
         )
     _knowledge(needs, having(CURATE), by_id, user)
+    _progress_ratings(needs, by_id, user)
     return needs

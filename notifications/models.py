@@ -45,6 +45,7 @@ class Kind(models.TextChoices):
     DATA_DUE = "data_due", _("Data submission due")
     CHARTER_ACK = "charter_ack", _("Charter acknowledgement pending")
     ROLE_TERM = "role_term", _("Role term ending")
+    PROGRESS_RATING = "progress_rating", _("Monthly progress rating due (site team leads)")
 
 
 REMINDER_KINDS: tuple[str, ...] = tuple(k for k in Kind.values if k != Kind.DIGEST)

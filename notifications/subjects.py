@@ -27,6 +27,7 @@ SUBJECTS: dict[str, Promise] = {
     "data_due": _("Data due for %(community)s"),
     "role_term": _("Your role term ends soon"),
     "charter_ack": _("Please read and acknowledge your community's charter"),
+    "progress_rating": _("Rate this month's progress in %(community)s"),
 }
 
 
