@@ -4,7 +4,7 @@ dashboards had when they lived in the measurement app."""
 
 from django.urls import path
 
-from dashboards import api
+from dashboards import api, api_portfolio
 from dashboards.views import measures, organization, portfolio, reports
 
 app_name = "dashboards"
@@ -37,6 +37,7 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
+    path("portfolio/", api_portfolio.PortfolioView.as_view(), name="portfolio"),
     path(COP, api.DashboardView.as_view(), name="dashboard"),
     path(MEASURE, api.MeasureChartView.as_view(), name="dashboard_measure"),
     path(f"{MEASURE}sites/", api.MeasureSitesView.as_view(), name="dashboard_sites"),

@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from evaluation import api, views
+from evaluation import api, api_progress, views
 
 app_name = "evaluation"
 
@@ -82,6 +82,7 @@ community_api = [
         "surveys/<int:survey_id>/results/", api.SurveyResultsView.as_view(), name="survey_results"
     ),
     path("results-records/", api.ResultsRecordList.as_view(), name="results_records"),
+    path("progress-ratings/", api_progress.ProgressRatingList.as_view(), name="progress_ratings"),
     path("archive-blockers/", api.ArchiveBlockers.as_view(), name="archive_blockers"),
 ]
 
