@@ -34,7 +34,8 @@ def lead(world):
 
 
 def _api(world):
-    return f"/api/v1/o/{world.org_a.slug}/communities/{world.community_a.slug}/evaluation/progress-ratings/"
+    cop = f"/api/v1/o/{world.org_a.slug}/communities/{world.community_a.slug}"
+    return f"{cop}/evaluation/progress-ratings/"
 
 
 def test_lead_creates_and_everyone_lists(lead, client_for):
