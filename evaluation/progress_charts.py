@@ -116,7 +116,7 @@ def distribution_spec(*, title: str, months: list[MonthDistribution]) -> dict[st
             "field": "level",
             "type": "ordinal",
             "scale": {"domain": labels, "range": LEVEL_COLOURS},
-            "legend": {"title": _("Level"), "columns": 3},
+            "legend": {"title": _("Level"), "columns": 2, "labelLimit": 0},
         },
         "order": {"field": "order", "type": "quantitative"},
         "tooltip": [

@@ -19,7 +19,17 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from communities.services import roles_sync_all
-from copcore.demo import concluded, data, design, evaluation, knowledge, people, sepsis, sessions
+from copcore.demo import (
+    concluded,
+    data,
+    design,
+    evaluation,
+    knowledge,
+    people,
+    progress,
+    sepsis,
+    sessions,
+)
 from copcore.demo.clock import days_ago
 from copcore.demo.people import DEMO_PASSWORD, OUTSIDER, PERSONAS, Cast, Persona
 
@@ -56,6 +66,7 @@ def seed_demo() -> list[Persona]:
         sessions.rhythm(cast, cop)
         evaluation.cfir(cast, cop)
         evaluation.periodic_survey(cast, cop)
+        progress.ratings(cast, cop)
         design.design_community(cast)
         concluded.concluded_community(cast)
     with scope(organization=other):

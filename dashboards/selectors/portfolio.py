@@ -81,6 +81,12 @@ class PortfolioRow:
         return self.progress_median - self.progress_median_before
 
     @property
+    def progress_change_size(self) -> Decimal | None:
+        """The size of the change, for sentences that say up or down in words."""
+        change = self.progress_change
+        return abs(change) if change is not None else None
+
+    @property
     def completeness_percent(self) -> int | None:
         if not self.sites:
             return None
