@@ -16,7 +16,8 @@ def header() -> list[str]:
     return [
         _("Community"), _("Topic"), _("Phase"), _("Months in phase"),
         _("Expected results"), _("Achieved"), _("Partly achieved"), _("Not achieved"),
-        _("Progress median this month"), _("Progress median last month"), _("Change"),
+        _("Progress median this month"), _("Progress median last month"),
+        _("Change since last month"),
         _("Site teams rated this month"), _("Progress distribution"),
         _("Key measures with a special-cause signal"), _("Vitality"),
         _("Sites with complete data"), _("Enrolled sites"),
