@@ -79,6 +79,7 @@ class PersonNeeds:
     import_requests: list[CommunityCount] = field(default_factory=list)
     curation: list[CommunityCount] = field(default_factory=list)
     changes_requested: list[SentBack] = field(default_factory=list)
+    progress_ratings: list[Any] = field(default_factory=list)  # SiteEnrolment
 
     @property
     def anything(self) -> bool:
@@ -92,6 +93,7 @@ class PersonNeeds:
             or self.import_requests
             or self.curation
             or self.changes_requested
+            or self.progress_ratings
         )
 
 
@@ -243,6 +245,15 @@ def _knowledge(needs: PersonNeeds, curating: list[int], by_id: dict[int, Communi
     ]
 
 
+def _progress_ratings(needs: PersonNeeds, by_id: dict[int, Community], user: User) -> None:
+    """The site teams the person leads whose month is not self-rated yet (one query)."""
+    from evaluation.selectors.progress import due_self_ratings
+
+    needs.progress_ratings = due_self_ratings(user=user, community_ids=list(by_id))[:LIST_LIMIT]
+    for enrolment in needs.progress_ratings:
+        enrolment.community = by_id[enrolment.community_id]
+
+
 def person_needs(
     *,
     user: User,
@@ -303,6 +314,7 @@ def person_needs(
         needs.join_requests = _counts([(c, n) for c, n, what in found if what == "join"], by_id)
         needs.import_requests = _counts([(c, n) for c, n, what in found if what == "import"], by_id)
     _knowledge(needs, having(CURATE), by_id, user)
+    _progress_ratings(needs, by_id, user)
     return needs
 
 

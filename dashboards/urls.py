@@ -4,8 +4,8 @@ dashboards had when they lived in the measurement app."""
 
 from django.urls import path
 
-from dashboards import api
-from dashboards.views import measures, organization, reports
+from dashboards import api, api_portfolio
+from dashboards.views import measures, organization, portfolio, reports
 
 app_name = "dashboards"
 
@@ -15,6 +15,7 @@ MEASURE = f"{COP}measures/<int:measure_id>/"
 urlpatterns = [
     path("dashboards/", organization.dashboards_index, name="dashboard_index"),
     path("dashboards/disclosure/", organization.disclosure_settings, name="dashboard_disclosure"),
+    path("portfolio/", portfolio.portfolio, name="portfolio"),
     path(COP, measures.dashboard_home, name="dashboard_home"),
     path(MEASURE, measures.measure_page, name="dashboard_measure"),
     path(f"{MEASURE}settings/", measures.measure_settings, name="dashboard_measure_settings"),
@@ -36,6 +37,7 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
+    path("portfolio/", api_portfolio.PortfolioView.as_view(), name="portfolio"),
     path(COP, api.DashboardView.as_view(), name="dashboard"),
     path(MEASURE, api.MeasureChartView.as_view(), name="dashboard_measure"),
     path(f"{MEASURE}sites/", api.MeasureSitesView.as_view(), name="dashboard_sites"),

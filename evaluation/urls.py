@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from evaluation import api, views
+from evaluation import api, api_progress, views
 
 app_name = "evaluation"
 
@@ -32,6 +32,10 @@ community_pages = [
     path("surveys/<int:survey_id>/respond/", views.survey_respond, name="survey_respond"),
     path("surveys/<int:survey_id>/results/", views.survey_results, name="survey_results"),
     path("surveys/<int:survey_id>/results.csv", views.survey_export, name="survey_export"),
+    path("progress/", views.progress, name="progress"),
+    path("progress/team-leads/", views.progress_team_leads, name="progress_team_leads"),
+    path("progress/sites/<int:site_id>/", views.progress_site, name="progress_site"),
+    path("progress/sites/<int:site_id>/rate/", views.progress_rate, name="progress_rate"),
     path("conclusion/", views.conclusion, name="conclusion"),
     path("conclusion/record/", views.record_request, name="record_request"),
     path(
@@ -78,6 +82,7 @@ community_api = [
         "surveys/<int:survey_id>/results/", api.SurveyResultsView.as_view(), name="survey_results"
     ),
     path("results-records/", api.ResultsRecordList.as_view(), name="results_records"),
+    path("progress-ratings/", api_progress.ProgressRatingList.as_view(), name="progress_ratings"),
     path("archive-blockers/", api.ArchiveBlockers.as_view(), name="archive_blockers"),
 ]
 

@@ -46,6 +46,7 @@ class Kind(models.TextChoices):
     CHARTER_ACK = "charter_ack", _("Charter acknowledgement pending")
     ROLE_TERM = "role_term", _("Role term ending")
     FOLLOWED_REPLY = "followed_reply", _("Reply in a discussion I follow")
+    PROGRESS_RATING = "progress_rating", _("Monthly progress rating due (site team leads)")
 
 
 REMINDER_KINDS: tuple[str, ...] = tuple(

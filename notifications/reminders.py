@@ -464,6 +464,114 @@ class CharterAckReminder:
         return result
 
 
+class ProgressRatingReminder:
+    """In the last week of the month, to each site team lead whose team's month is not
+    self-rated yet (IHI Assessment Scale). One email per CoP and month."""
+
+    kind = Kind.PROGRESS_RATING
+    DAYS_BEFORE_MONTH_END = 7
+
+    def _due(self, today: dt.date, user_ids=None) -> list[tuple[int, int, int, str]]:
+        from django.db.models import Exists, OuterRef
+
+        from communities.models import Phase
+        from evaluation.models import ProgressRating
+        from measurement.models import SiteEnrolment
+
+        month = today.replace(day=1)
+        with scopes_disabled():
+            enrolments = SiteEnrolment.objects.filter(team_lead__isnull=False).exclude(
+                community__phase=Phase.ARCHIVED
+            )
+            if user_ids is not None:
+                enrolments = enrolments.filter(team_lead_id__in=user_ids)
+            members = CommunityRoleAssignment.objects.active_on(today).filter(
+                community=OuterRef("community"), user=OuterRef("team_lead")
+            )
+            rated = ProgressRating.objects.filter(
+                community=OuterRef("community"),
+                site=OuterRef("site"),
+                month=month,
+                kind=ProgressRating.Kind.SELF,
+            )
+            return list(
+                enrolments.exclude(ends_on__lt=month)
+                .filter(Exists(members))
+                .exclude(Exists(rated))
+                .order_by("site__name")
+                .values_list("team_lead_id", "community_id", "site_id", "site__name")
+            )
+
+    def due(self, now: dt.datetime) -> list[Pair]:
+        today = now.date()
+        following = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        if (following - today).days > self.DAYS_BEFORE_MONTH_END:
+            return []
+        rows = self._due(today)
+        people = _people(u for u, *_rest in rows)
+        pairs = set()
+        for user_id, community_id, _site, _name in rows:
+            if not _wanted(self.kind, people, user_id):
+                continue
+            passed, _local = _at_their_hour(now, people[user_id])
+            if passed:
+                pairs.add((user_id, f"{community_id}:{today:%Y-%m}"))
+        return sorted(pairs)
+
+    def compose(self, pairs: list[Pair], now: dt.datetime) -> list[Composed]:
+        from communities.models import Community
+
+        people = _people(u for u, _ in pairs)
+        rows = self._due(now.date(), user_ids=list(people))
+        with scopes_disabled():
+            communities = {
+                c.pk: c
+                for c in Community.objects.filter(
+                    pk__in={int(key.split(":")[0]) for _, key in pairs}
+                ).select_related("organization")
+            }
+        result = []
+        for user_id, key in pairs:
+            user = people.get(user_id)
+            community = communities.get(int(key.split(":")[0]))
+            sites = [r for r in rows if r[0] == user_id and community and r[1] == community.pk]
+            if user is None or community is None or not sites:
+                continue
+            with translation.override(user.language), timezone.override(user.time_zone):
+                items = [
+                    Item(
+                        title=name,
+                        url=site_url(
+                            "evaluation:progress_rate",
+                            org_slug=community.organization.slug,
+                            community_slug=community.slug,
+                            site_id=site_id,
+                        )
+                        + "?kind=self",
+                    )
+                    for _u, _c, site_id, name in sites
+                ]
+                heading = _("Rate this month's progress in %(community)s") % {
+                    "community": community.name
+                }
+                intro = _(
+                    "The month ends soon: rate where your site team stands on the IHI "
+                    "Assessment Scale, with a short note."
+                )
+                result.append(
+                    _email(
+                        self.kind,
+                        user,
+                        key,
+                        heading,
+                        intro,
+                        items,
+                        subject_params={"community": community.name},
+                    )
+                )
+        return result
+
+
 REMINDERS: dict[str, Any] = {
     Kind.SESSION_24H: SessionReminder(
         Kind.SESSION_24H, lead=dt.timedelta(hours=24), earliest=dt.timedelta(hours=1)
@@ -475,4 +583,5 @@ REMINDERS: dict[str, Any] = {
     Kind.DATA_DUE: DataDueReminder(),
     Kind.ROLE_TERM: RoleTermReminder(),
     Kind.CHARTER_ACK: CharterAckReminder(),
+    Kind.PROGRESS_RATING: ProgressRatingReminder(),
 }

@@ -28,6 +28,7 @@ SUBJECTS: dict[str, Promise] = {
     "role_term": _("Your role term ends soon"),
     "charter_ack": _("Please read and acknowledge your community's charter"),
     "followed_reply": _("New reply in “%(title)s”"),
+    "progress_rating": _("Rate this month's progress in %(community)s"),
 }
 
 

@@ -94,7 +94,7 @@ def test_overview_query_count_does_not_grow(world, client_for, persona):
     for i in range(6):
         make_thread(world, title=f"Waiting {i}")
     assert steady_query_count(client, url) == baseline
-    assert baseline <= 30
+    assert baseline <= 31  # 31: one grouped query for the progress ratings due (issue 22)
 
 
 def test_org_home_shows_what_needs_the_person_across_cops(world, client_for):

@@ -28,6 +28,7 @@ from copcore.demo import (
     knowledge,
     people,
     places,
+    progress,
     rare_events,
     sepsis,
     sessions,
@@ -87,6 +88,7 @@ def seed_demo() -> list[Persona]:
         sessions.rhythm(cast, cop)
         evaluation.cfir(cast, cop)
         evaluation.periodic_survey(cast, cop)
+        progress.ratings(cast, cop)
         design.design_community(cast)
         concluded.concluded_community(cast)
     with scope(organization=other):

@@ -28,7 +28,14 @@ def dashboards_index(request: OrganizationRequest, org_slug: str) -> HttpRespons
             user=request.user, organization=request.organization
         )
     ]
-    return render(request, "dashboards/index.html", {"rows": rows})
+    from dashboards.selectors.portfolio import may_see_portfolio
+
+    portfolio = may_see_portfolio(
+        user=request.user,
+        organization=request.organization,
+        org_role=request.membership.role if request.membership else None,
+    )
+    return render(request, "dashboards/index.html", {"rows": rows, "portfolio": portfolio})
 
 
 @require_http_methods(["GET", "POST"])

@@ -20,6 +20,7 @@ from .core import (
     Survey,
     SurveyRespondent,
 )
+from .progress import LEVEL_DESCRIPTIONS, LEVELS, AssessmentLevel, ProgressRating
 
 __all__ = [
     "CfirDomain",
@@ -40,4 +41,8 @@ __all__ = [
     "Conclusion",
     "ResultsRecord",
     "CommunicationOutput",
+    "AssessmentLevel",
+    "LEVELS",
+    "LEVEL_DESCRIPTIONS",
+    "ProgressRating",
 ]

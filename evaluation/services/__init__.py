@@ -19,6 +19,7 @@ from evaluation.services.conclusion import (
     results_record_build,
     results_record_request,
 )
+from evaluation.services.progress import current_month, progress_rate, site_team_lead_set
 from evaluation.services.surveys import (
     nomad_round_create,
     question_add,
@@ -36,6 +37,9 @@ __all__ = [
     "communication_update",
     "communications_draft",
     "conclusion_save",
+    "current_month",
+    "progress_rate",
+    "site_team_lead_set",
     "expected_result_review_save",
     "nomad_round_create",
     "question_add",

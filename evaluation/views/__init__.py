@@ -23,6 +23,12 @@ from evaluation.views.overview import (
     home,
     reference,
 )
+from evaluation.views.progress import (
+    progress,
+    progress_rate,
+    progress_site,
+    progress_team_leads,
+)
 from evaluation.views.surveys import (
     nomad_round_create,
     question_delete,
@@ -48,6 +54,10 @@ __all__ = [
     "follow_through",
     "home",
     "nomad_round_create",
+    "progress",
+    "progress_rate",
+    "progress_site",
+    "progress_team_leads",
     "question_delete",
     "record_download",
     "record_request",

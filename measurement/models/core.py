@@ -110,6 +110,16 @@ class SiteEnrolment(models.Model):
         related_name="mentored_enrolments",
         verbose_name=_("mentor site"),
     )
+    # The person who leads the site's improvement team in this CoP: they self-rate the
+    # team's monthly progress (evaluation.ProgressRating).
+    team_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("site team lead"),
+    )
 
     objects = OrganizationScopedManager()
 
