@@ -9,15 +9,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from evaluation import services
 from evaluation.api import CommunityScoped
 from evaluation.models import AssessmentLevel, ProgressRating
 from evaluation.selectors import progress as sel
+from measurement.models import SiteEnrolment
 
 
 class ProgressRatingSerializer(serializers.ModelSerializer):
@@ -91,6 +94,13 @@ class ProgressRatingList(CommunityScoped, generics.ListCreateAPIView):
         return found
 
     def create(self, request, *args, **kwargs):
+        # Who may rate at all is decided before the body is read: a sponsor's write is
+        # a 403 whatever it sends (a site team lead rates their site, faculty any site).
+        leads_a_site = SiteEnrolment.objects.filter(
+            community=self.community, team_lead=request.user
+        ).exists()
+        if not (self.access.can_assess or leads_a_site):
+            raise PermissionDenied(_("Only a site's team lead or the faculty may rate."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

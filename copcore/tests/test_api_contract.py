@@ -5,7 +5,7 @@ OPTIONS never fails, and a sponsor (a read-only role) is refused every write wit
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from copcore.tests.test_isolation import _path_values, walk
 
@@ -46,7 +46,12 @@ def _api_routes(world):
     for name, kwargs, _top, _raw in walk():
         if not name or kwargs - values.keys():
             continue
-        url = reverse(name, kwargs={k: values[k] for k in kwargs})
+        try:
+            url = reverse(name, kwargs={k: values[k] for k in kwargs})
+        except NoReverseMatch:
+            # allauth's account routes are included through a resolver the walk can
+            # credit with the organization's prefix; none of them is an API route.
+            continue
         if url.startswith("/api/v1/"):
             yield name, url
 

@@ -16,7 +16,7 @@ from knowledge.search.views import search_form
 MAX_PAGE_SIZE = 100
 
 
-class SearchResultSerializer(serializers.Serializer):
+class OneSearchResultSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sorted(SOURCES))
     kind_label = serializers.CharField()
     id = serializers.IntegerField(source="object_id")
@@ -62,7 +62,7 @@ class FacetSerializer(serializers.Serializer):
                 "SearchFacets",
                 {"kind": FacetSerializer(many=True), "community": FacetSerializer(many=True)},
             ),
-            "results": SearchResultSerializer(many=True),
+            "results": OneSearchResultSerializer(many=True),
         },
     ),
 )
@@ -70,7 +70,7 @@ class OneSearchView(KnowledgeAPIMixin, generics.GenericAPIView):
     """Everything the caller may see that matches ``q``, best match first, with facets by
     kind and community counted over visible documents only."""
 
-    serializer_class = SearchResultSerializer
+    serializer_class = OneSearchResultSerializer
     pagination_class = None
 
     def get(self, request, *args, **kwargs):
@@ -103,7 +103,7 @@ class OneSearchView(KnowledgeAPIMixin, generics.GenericAPIView):
                 "page_size": size,
                 "suggestion": answer.suggestion,
                 "facets": facet_rows,
-                "results": SearchResultSerializer(answer.results, many=True).data,
+                "results": OneSearchResultSerializer(answer.results, many=True).data,
             }
         )
 

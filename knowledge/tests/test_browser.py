@@ -54,7 +54,7 @@ def test_a_field_note_becomes_a_published_searchable_asset(world, browser_login,
     page = browser_login(world.member.email)
     page.goto(f"/o/{world.org_a.slug}/knowledge/search/")
     page.get_by_label("Search words").fill("pharmacist")
-    page.get_by_role("button", name="Search", exact=True).click()
+    page.locator("main").get_by_role("button", name="Search", exact=True).click()
     page.wait_for_load_state()
     results = page.locator("table.asset-table").inner_text()
     assert "Night antibiotics run late" in results

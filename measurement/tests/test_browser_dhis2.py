@@ -50,7 +50,7 @@ def test_admin_connects_and_steward_maps_previews_pulls_and_sends(world, browser
     page.wait_for_load_state()
     page.get_by_label("Look in").select_option("organisationUnits")
     page.get_by_label("Name, code or identifier").fill("Ngelehun")
-    page.get_by_role("button", name="Search").click()
+    page.locator("main").get_by_role("button", name="Search").click()
     page.wait_for_load_state()
     assert "DiszpKrYNg8" in page.inner_text("main")
     for site, unit in ((data.site_gh, "DiszpKrYNg8"), (data.site_ch, "Rp268JB6Ne4")):
