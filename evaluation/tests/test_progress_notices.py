@@ -85,11 +85,17 @@ def _reminders(now):
     return [m for m in mail.outbox if m.extra_headers["X-CoP-Kind"] == Kind.PROGRESS_RATING]
 
 
+def _first_of_next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
 def test_reminder_in_the_last_week_of_the_month_once(lead):
-    today = timezone.localdate()
-    following = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    mid_month = dt.datetime.combine(today.replace(day=10), dt.time(12), tzinfo=dt.UTC)
-    month_end = dt.datetime.combine(following - dt.timedelta(days=2), dt.time(12), tzinfo=dt.UTC)
+    # Next month, so both moments come after the lead was named (on the last day of a
+    # month, "two days before its end" would be before the fixture's rows).
+    following = _first_of_next_month(timezone.localdate())
+    after = _first_of_next_month(following)
+    mid_month = dt.datetime.combine(following.replace(day=10), dt.time(12), tzinfo=dt.UTC)
+    month_end = dt.datetime.combine(after - dt.timedelta(days=2), dt.time(12), tzinfo=dt.UTC)
     with time_machine.travel(mid_month, tick=False):
         assert _reminders(mid_month) == []  # too early in the month
     with time_machine.travel(month_end, tick=False):
